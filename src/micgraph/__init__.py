@@ -1,0 +1,38 @@
+"""micgraph: the knowledge graph of manufacturing-innovation networks (NIST AMS 600-17) and its tools.
+
+The public API, usable without the CLI::
+
+    import micgraph
+    graph = micgraph.open_graph()                      # bundled ontology + data, in memory
+    result = micgraph.run_query(graph, name="centers-per-program")
+    report = micgraph.validate(["my-data.ttl"])
+    micgraph.export_rdf(graph, "turtle")
+
+Names are imported on first use so that `import micgraph` (and `micgraph --help`) stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_API = {
+    "open_graph": "stores",
+    "open_store": "stores",
+    "run_query": "query",
+    "validate": "validate",
+    "check_consistency": "reason",
+    "materialise": "reason",
+    "export_rdf": "export",
+    "compute_stats": "stats",
+    "named_queries": "bundle",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str):
+    if name in _API:
+        return getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+    raise AttributeError(f"module 'micgraph' has no attribute {name!r}")

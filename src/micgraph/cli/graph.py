@@ -1,0 +1,222 @@
+"""Commands over the graph: query, queries, validate, reason, export, stats, docs."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import main
+from .common import INFER_CHOICES, emit, extension, graph_options, open_graph_from, output_option
+
+TABULAR = ("table", "csv", "tsv", "json", "xml", "md")
+GRAPH_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig", "nquads")
+_TABULAR_EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "json", "srj": "json", "xml": "xml", "srx": "xml",
+                       "md": "md", "txt": "table"}
+_GRAPH_EXTENSIONS = {"ttl": "turtle", "nt": "nt", "jsonld": "jsonld", "rdf": "xml", "xml": "xml", "owl": "xml",
+                     "trig": "trig", "nq": "nquads"}
+
+
+def _read_query(query: str | None, query_file: str | None, name: str | None) -> tuple[str | None, str | None]:
+    """(text, name) from exactly one of QUERY, `-` (stdin), -f FILE, -n NAME."""
+    given = [x for x in (query, query_file, name) if x is not None]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of: a QUERY argument, -f FILE or -n NAME")
+    if name is not None:
+        return None, name
+    if query == "-" or query_file == "-":
+        return sys.stdin.read(), None
+    if query_file is not None:
+        from ..errors import InputNotFoundError
+
+        try:
+            with open(query_file, encoding="utf-8") as stream:
+                return stream.read(), None
+        except OSError as exc:
+            raise InputNotFoundError(query_file, exc.strerror or str(exc)) from exc
+        except UnicodeDecodeError as exc:
+            raise InputNotFoundError(query_file, f"not UTF-8 text ({exc.reason})") from exc
+    return query, None
+
+
+def _result_format(fmt: str | None, output: str | None, kind: str) -> str:
+    """--format, else the -o extension, else table/turtle on a terminal and csv/turtle in a pipe."""
+    choices = GRAPH_FORMATS if kind == "graph" else TABULAR
+    if fmt:
+        if fmt not in choices:
+            what = "CONSTRUCT/DESCRIBE" if kind == "graph" else "SELECT/ASK"
+            raise click.UsageError(f"--format {fmt} does not apply to a {what} result; use one of: "
+                                   f"{', '.join(choices)}")
+        return fmt
+    by_extension = (_GRAPH_EXTENSIONS if kind == "graph" else _TABULAR_EXTENSIONS).get(extension(output))
+    if by_extension:
+        return by_extension
+    if kind == "graph":
+        return "turtle"
+    return "table" if sys.stdout.isatty() and not output else "csv"
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", metavar="FILE", help="Read the query from FILE (- for stdin).")
+@click.option("-n", "--name", metavar="NAME", help="Run the named query NAME (see `micgraph queries`).")
+@click.option("--format", "fmt", metavar="FORMAT",
+              help="SELECT/ASK: table, csv, tsv, json, xml, md. CONSTRUCT/DESCRIBE: turtle, nt, jsonld, xml, "
+                   "trig, nquads. Default: from -o's extension, else table on a terminal (csv in a pipe), turtle.")
+@click.option("--service-allow", multiple=True, metavar="URL",
+              help="Allow SERVICE calls to this endpoint (repeatable). None are allowed by default.")
+@graph_options
+@output_option
+def query(query, query_file, name, fmt, service_allow, data, input_format, no_bundled, store, infer, output):
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
+
+    QUERY is the query text, or - to read it from stdin. The prefixes mic:, micr:, rdf:, rdfs:, owl:, xsd:,
+    skos:, prov:, dcterms:, schema:, org: (and more: see the README) are predeclared. ASK exits 0 when
+    true and 1 when false.
+
+    \b
+    micgraph query 'SELECT ?p ?label WHERE { ?p a mic:Program ; rdfs:label ?label }'
+    micgraph query -n centers-per-program --format md
+    """
+    from ..query import run_query
+
+    text, name = _read_query(query, query_file, name)
+    graph = open_graph_from(data, input_format, no_bundled, store, infer)
+    result = run_query(graph, text, name=name, service_allow=tuple(service_allow))
+    chosen = _result_format(fmt, output, result.kind)
+    if result.kind == "graph":
+        from ..export.rdf import serialize_triples
+
+        emit(serialize_triples(result.triples, chosen), output)
+        return
+    from ..results import render
+
+    emit(render(result, chosen), output)
+    if result.kind == "ask" and not result.boolean:
+        raise click.exceptions.Exit(1)
+
+
+@main.command()
+@click.argument("name", required=False)
+def queries(name):
+    """List the named queries with their descriptions, or print the text of one (NAME)."""
+    from ..bundle import named_queries, named_query
+
+    if name:
+        click.echo(named_query(name).text, nl=False)
+        return
+    entries = named_queries()
+    width = max((len(n) for n in entries), default=0)
+    for query_name, entry in entries.items():
+        click.echo(f"{query_name:<{width}}  {entry.description}")
+
+
+@main.command()
+@click.argument("files", nargs=-1, metavar="[FILE]...")
+@click.option("--shapes", "shapes", multiple=True, metavar="FILE",
+              help="Validate against these shapes (repeatable) instead of the bundled ones.")
+@click.option("--infer", type=INFER_CHOICES, default="none", show_default=True,
+              help="Add RDFS or OWL 2 RL entailments of the ontology and data before validating.")
+@click.option("--input-format", metavar="FORMAT", help="Syntax of FILEs when the extension does not tell.")
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
+@output_option
+def validate(files, shapes, infer, input_format, fmt, output):
+    """Validate RDF files against micgraph's SHACL shapes (or --shapes).
+
+    The FILEs are validated together with the ontology; with no FILE, the bundled data is validated.
+    Exit status: 0 conforms, 1 does not conform, 2 unreadable input.
+    """
+    from ..validate import render_report, validate as run_validation
+
+    report = run_validation(list(files) or None, list(shapes) or None, infer, input_format=input_format)
+    emit(render_report(report, fmt), output)
+    if not report.conforms:
+        raise click.exceptions.Exit(1)
+
+
+@main.command()
+@click.option("--profile", type=click.Choice(["rdfs", "owlrl", "hermit"]), default="owlrl", show_default=True,
+              help="rdfs and owlrl materialise entailments; hermit classifies with HermiT (needs Java).")
+@click.option("--check", is_flag=True,
+              help="Check consistency and unsatisfiable classes with HermiT instead; exit 1 if any.")
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "nt"]), default=None,
+              help="Output syntax: trig (default; entailments in their own named graph), nquads, or the bare "
+                   "entailed triples as turtle or nt.")
+@click.option("--data", "data", multiple=True, metavar="FILE", help="RDF file to add (repeatable).")
+@click.option("--input-format", metavar="FORMAT", help="Syntax of --data files when the extension does not tell.")
+@click.option("--no-bundled", is_flag=True, help="Reason over the --data files only.")
+@click.option("--store", metavar="oxigraph:DIR", help="Reason over a persistent Oxigraph store.")
+@output_option
+def reason(profile, check, fmt, data, input_format, no_bundled, store, output):
+    """Materialise entailments into their own named graph, or check consistency with HermiT.
+
+    \b
+    micgraph reason --profile owlrl -o inferred.trig
+    micgraph reason --check
+    """
+    from ..reason import check_consistency, hermit_entailments, materialise, INFERRED
+
+    graph = open_graph_from(data, input_format, no_bundled, store, "none")
+    if check:
+        report = check_consistency(store=graph)
+        lines = [f"{report.reasoner}: {'consistent' if report.consistent else 'INCONSISTENT'}"]
+        lines += [f"unsatisfiable: {iri}" for iri in report.unsatisfiable]
+        for datatype, count in sorted(report.replaced_datatypes.items()):
+            lines.append(f"note: {count} literal(s) of {datatype} checked as strings (HermiT does not support it)")
+        emit("\n".join(lines) + "\n", output)
+        if not report.ok:
+            raise click.exceptions.Exit(1)
+        return
+    if profile == "hermit":
+        quads, report = hermit_entailments(graph)
+        if not report.ok:
+            from ..errors import ReasonerError
+
+            raise ReasonerError("the graph is inconsistent or has unsatisfiable classes: run `micgraph reason --check`")
+        graph.add_quads(quads)
+    else:
+        materialise(graph, profile)
+    from ..export.rdf import serialize
+
+    inferred = [q for q in graph.quads() if q.graph_name == INFERRED]
+    chosen = fmt or {"nq": "nquads", "ttl": "turtle", "nt": "nt"}.get(extension(output), "trig")
+    emit(serialize(inferred, chosen), output)
+    click.echo(f"{profile}: {len(inferred)} entailed triples", err=True)
+
+
+@main.command()
+@click.option("--format", "fmt", metavar="FORMAT", default=None,
+              help="turtle (default), nt, jsonld, xml, trig, nquads; default from -o's extension.")
+@graph_options
+@output_option
+def export(fmt, data, input_format, no_bundled, store, infer, output):
+    """Export the merged graph. Turtle output is sorted and byte-identical run to run."""
+    from ..export import RDF_EXPORT_FORMATS, export_rdf
+
+    chosen = fmt or _GRAPH_EXTENSIONS.get(extension(output), "turtle")
+    if chosen not in RDF_EXPORT_FORMATS:
+        raise click.UsageError(f"unknown export format {chosen!r}; use one of: {', '.join(RDF_EXPORT_FORMATS)}")
+    graph = open_graph_from(data, input_format, no_bundled, store, infer)
+    emit(export_rdf(graph, chosen), output)
+
+
+@main.command()
+@click.option("--void", "void", is_flag=True, help="Print a VoID description of the dataset in Turtle.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@graph_options
+@output_option
+def stats(void, fmt, data, input_format, no_bundled, store, infer, output):
+    """Triples, classes with instance counts, properties with usage counts."""
+    from ..stats import compute_stats, render_stats, void_description
+
+    graph = open_graph_from(data, input_format, no_bundled, store, infer)
+    figures = compute_stats(graph)
+    if void:
+        emit(void_description(graph, figures), output)
+    elif fmt == "json":
+        import dataclasses
+        import json
+
+        emit(json.dumps(dataclasses.asdict(figures), indent=2) + "\n", output)
+    else:
+        emit(render_stats(figures), output)

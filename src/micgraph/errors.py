@@ -1,0 +1,77 @@
+"""Typed errors raised by the library; the CLI turns each into one line on stderr and an exit code.
+
+The library never prints and never exits: it raises one of these, and `cli.py` maps
+`MicgraphError.exit_code` to the process status (2 for anything the user must fix in their input).
+"""
+
+from __future__ import annotations
+
+
+class MicgraphError(Exception):
+    """Base class: a failure that is the user's input or environment, not a bug."""
+
+    exit_code = 2
+
+    def __str__(self) -> str:  # one line, always
+        return " ".join(super().__str__().split())
+
+
+class UsageError(MicgraphError):
+    """A bad option value: an unknown format, named query, profile or target."""
+
+
+class InputNotFoundError(MicgraphError):
+    """A file named on the command line does not exist or cannot be read."""
+
+    def __init__(self, path: str, cause: str = "no such file") -> None:
+        self.path = path
+        self.cause = cause
+        super().__init__(f"{path}: {cause}")
+
+
+class ParseError(MicgraphError):
+    """Malformed RDF: carries the file, line and column where the parser stopped."""
+
+    def __init__(self, source: str, cause: str, line: int | None = None, column: int | None = None) -> None:
+        self.source = source
+        self.cause = cause
+        self.line = line
+        self.column = column
+        where = source
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {cause}")
+
+
+class QuerySyntaxError(MicgraphError):
+    """A SPARQL query that does not parse, with the line and column of the problem."""
+
+    def __init__(self, cause: str, line: int | None = None, column: int | None = None, source: str = "query") -> None:
+        self.cause = cause
+        self.line = line
+        self.column = column
+        self.source = source
+        where = source
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: SPARQL syntax error: {cause}")
+
+
+class QueryEvaluationError(MicgraphError):
+    """A query that parsed but failed while running (a timeout, a refused SERVICE, a store error)."""
+
+
+class EndpointError(MicgraphError):
+    """A remote SPARQL endpoint that is unreachable, refuses, times out or rejects our credentials."""
+
+
+class ReasonerError(MicgraphError):
+    """The reasoner could not run (e.g. Java is missing for HermiT)."""
+
+
+class StoreError(MicgraphError):
+    """A persistent store that cannot be opened or written."""

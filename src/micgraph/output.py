@@ -1,0 +1,43 @@
+"""Write output files atomically: a temporary file in the target's folder, then a rename.
+
+An interrupted run (Ctrl-C, a crash, a full disk) leaves the previous file, or none, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from .errors import MicgraphError
+
+
+@contextlib.contextmanager
+def atomic_open(path: str | Path) -> Iterator[IO[bytes]]:
+    """A binary file that appears at `path` only when the block completes without error."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise MicgraphError(f"{path}: cannot write: folder {folder} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise MicgraphError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_atomic(path: str | Path, data: bytes | str) -> None:
+    with atomic_open(path) as stream:
+        stream.write(data.encode("utf-8") if isinstance(data, str) else data)

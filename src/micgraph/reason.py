@@ -1,0 +1,223 @@
+"""Entailment and consistency: RDFS (native, on the store), OWL RL (owlrl) and HermiT (owlready2).
+
+Entailed triples always go into their own named graph (`bundle.INFERRED_GRAPH`), never into the
+asserted data, so `export` can tell what was said from what follows from it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import bundle
+from .errors import ReasonerError, UsageError
+
+PROFILES = ("none", "rdfs", "owlrl")
+RDF = bundle.PREFIXES["rdf"]
+RDFS = bundle.PREFIXES["rdfs"]
+OWL = bundle.PREFIXES["owl"]
+XSD = bundle.PREFIXES["xsd"]
+INFERRED = ox.NamedNode(bundle.INFERRED_GRAPH)
+
+# RDFS rules rdfs5/11 (schema closure), rdfs7 (sub-properties), rdfs2/3 (domain, range), rdfs9 (subclasses),
+# as CONSTRUCTs over the union graph. Run in this order to a fixpoint they give the RDFS closure
+# restricted to what researchers query: no axiomatic triples, no rdfs:Resource typing, no reflexive axioms.
+_RDFS_RULES = (
+    """CONSTRUCT { ?a rdfs:subClassOf ?c } WHERE {
+         ?a rdfs:subClassOf/rdfs:subClassOf+ ?c FILTER(?a != ?c) FILTER NOT EXISTS { ?a rdfs:subClassOf ?c } }""",
+    """CONSTRUCT { ?a rdfs:subPropertyOf ?c } WHERE {
+         ?a rdfs:subPropertyOf/rdfs:subPropertyOf+ ?c FILTER(?a != ?c) FILTER NOT EXISTS { ?a rdfs:subPropertyOf ?c } }""",
+    """CONSTRUCT { ?s ?q ?o } WHERE {
+         ?p rdfs:subPropertyOf ?q FILTER(?p != ?q) ?s ?p ?o FILTER NOT EXISTS { ?s ?q ?o } }""",
+    """CONSTRUCT { ?s a ?c } WHERE {
+         ?p rdfs:domain ?c . ?s ?p ?o FILTER NOT EXISTS { ?s a ?c } }""",
+    """CONSTRUCT { ?o a ?c } WHERE {
+         ?p rdfs:range ?c . ?s ?p ?o FILTER(!isLiteral(?o)) FILTER NOT EXISTS { ?o a ?c } }""",
+    """CONSTRUCT { ?s a ?d } WHERE {
+         ?c rdfs:subClassOf ?d FILTER(?c != ?d) ?s a ?c FILTER NOT EXISTS { ?s a ?d } }""",
+)
+
+
+def rdfs_closure(store) -> int:
+    """Add the RDFS entailments of `store` to the inferred graph; return how many triples were added."""
+    added = 0
+    while True:
+        new: set[ox.Quad] = set()
+        for rule in _RDFS_RULES:
+            batch = {ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in store.query(rule)}
+            store.add_quads(batch)
+            new |= batch
+        if not new:
+            return added
+        added += len(new)
+
+
+def _trivial(s, p, o) -> bool:
+    """Entailments that hold of everything and only add noise to answers."""
+    from rdflib import Literal, URIRef
+
+    if isinstance(s, Literal):
+        return True
+    if p == URIRef(RDF + "type") and o in (URIRef(RDFS + "Resource"), URIRef(OWL + "Thing")):
+        return True
+    if p in (URIRef(RDFS + "subClassOf"), URIRef(RDFS + "subPropertyOf"), URIRef(OWL + "equivalentClass"),
+             URIRef(OWL + "equivalentProperty"), URIRef(OWL + "sameAs")) and s == o:
+        return True
+    if p == URIRef(RDFS + "subClassOf") and o in (URIRef(RDFS + "Resource"), URIRef(OWL + "Thing")):
+        return True
+    if isinstance(s, URIRef) and str(s).startswith((RDF, RDFS, OWL, XSD)):
+        return True  # facts about the RDF/OWL vocabulary itself
+    return False
+
+
+def owlrl_entailments(store) -> list[ox.Quad]:
+    """The OWL 2 RL closure (owlrl) of the store, minus what was asserted and minus trivial triples."""
+    import owlrl
+
+    from .terms import rdflib_triples_to_quads, to_rdflib_graph
+
+    graph = to_rdflib_graph(store.quads())
+    asserted = set(graph)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
+    new = [t for t in graph if t not in asserted and not _trivial(*t)]
+    return rdflib_triples_to_quads(new, INFERRED)
+
+
+def materialise(store, profile: str) -> int:
+    """Add the entailments of `profile` (rdfs or owlrl) to the store's inferred graph."""
+    if profile == "none":
+        return 0
+    if profile == "rdfs":
+        return rdfs_closure(store)
+    if profile == "owlrl":
+        quads = owlrl_entailments(store)
+        store.add_quads(quads)
+        return len(quads)
+    raise UsageError(f"unknown inference profile {profile!r}; use one of: {', '.join(PROFILES)}")
+
+
+# --- HermiT through owlready2 -------------------------------------------------------------------
+
+# The datatypes of the OWL 2 datatype map that HermiT accepts. Literals of any other datatype (xsd:gYear,
+# xsd:date, ...) are handed to HermiT as plain strings, and ranges naming such a datatype as rdfs:Literal:
+# that keeps the check sound for classes and individuals while HermiT ignores what it cannot read.
+OWL2_DATATYPES = {XSD + name for name in (
+    "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int short byte "
+    "unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString token language "
+    "Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp").split()} | {
+    OWL + "real", OWL + "rational", RDF + "PlainLiteral", RDF + "XMLLiteral", RDFS + "Literal", RDF + "langString"}
+
+
+@dataclass
+class ConsistencyReport:
+    consistent: bool
+    unsatisfiable: list[str] = field(default_factory=list)
+    replaced_datatypes: dict[str, int] = field(default_factory=dict)
+    reasoner: str = "HermiT"
+
+    @property
+    def ok(self) -> bool:
+        return self.consistent and not self.unsatisfiable
+
+
+def hermit_ready_graph(quads: Iterable[ox.Quad]):
+    """An rdflib graph of `quads` that HermiT can read; returns (graph, {datatype: literals rewritten})."""
+    from rdflib import Graph, Literal, URIRef
+
+    from .terms import to_rdflib
+
+    graph = Graph()
+    replaced: dict[str, int] = {}
+    rdfs_literal = URIRef(RDFS + "Literal")
+    for quad in quads:
+        s, p, o = (to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object))
+        if isinstance(o, Literal) and o.datatype is not None and str(o.datatype) not in OWL2_DATATYPES:
+            replaced[str(o.datatype)] = replaced.get(str(o.datatype), 0) + 1
+            o = Literal(str(o))
+        elif isinstance(o, URIRef) and str(o).startswith(XSD) and str(o) not in OWL2_DATATYPES:
+            o = rdfs_literal  # e.g. `mic:foundingYear rdfs:range xsd:gYear`
+        graph.add((s, p, o))
+    return graph, replaced
+
+
+def java_available() -> bool:
+    java = shutil.which("java")
+    if not java:
+        return False
+    try:
+        return subprocess.run([java, "-version"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _hermit_world(store):
+    """Load the store into a fresh owlready2 World and run HermiT; return (world, consistent, replaced)."""
+    import owlready2
+
+    if not java_available():
+        raise ReasonerError("HermiT needs Java: install a JRE (e.g. `apt-get install default-jre-headless`)")
+    graph, replaced = hermit_ready_graph(store.quads())
+    with tempfile.TemporaryDirectory(prefix="micgraph-hermit-") as tmp:
+        path = Path(tmp) / "graph.nt"
+        graph.serialize(destination=str(path), format="nt", encoding="utf-8")
+        world = owlready2.World()
+        world.get_ontology(path.as_uri()).load()
+        consistent = True
+        try:
+            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError:
+            consistent = False
+        except (owlready2.OwlReadyJavaError, subprocess.CalledProcessError) as exc:
+            raise ReasonerError(f"HermiT failed: {' '.join(str(exc).split())[:300]}") from exc
+    return world, consistent, replaced
+
+
+def check_consistency(data: Iterable[str | Path] | None = None, *, store=None) -> ConsistencyReport:
+    """Run HermiT on the ontology with `data` (the bundled data when None), or on `store`."""
+    from .stores import open_graph
+
+    if store is None:
+        store = open_graph() if data is None else open_graph([bundle.ontology_path(), *data], bundled=False)
+    world, consistent, replaced = _hermit_world(store)
+    unsatisfiable: list[str] = []
+    if consistent:
+        nothing = OWL + "Nothing"
+        unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c.iri != nothing)
+    world.close()
+    return ConsistencyReport(consistent, unsatisfiable, replaced)
+
+
+def hermit_entailments(store) -> tuple[list[ox.Quad], ConsistencyReport]:
+    """Classify with HermiT: the inferred class hierarchy and individual types, as quads in the inferred graph."""
+    world, consistent, replaced = _hermit_world(store)
+    report = ConsistencyReport(consistent, [], replaced)
+    quads: list[ox.Quad] = []
+    if consistent:
+        nothing = OWL + "Nothing"
+        report.unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c.iri != nothing)
+        asserted = set(store.quads())
+        inferred = world.get_ontology("http://inferrences/")
+        for s, p, o in inferred.get_triples():
+            triple = [_owlready_term(world, x) for x in (s, p, o)]
+            if None in triple or triple[0].value.startswith("http://inferrences"):
+                continue  # owlready2's own header for the ontology it puts inferences in
+            quad = ox.Quad(*triple, ox.DefaultGraph())
+            if quad not in asserted:
+                quads.append(ox.Quad(*triple, INFERRED))
+    world.close()
+    return quads, report
+
+
+def _owlready_term(world, value):
+    """owlready2 stores IRIs as integer ids; literals are not produced by classification."""
+    if isinstance(value, int) and value > 0:
+        iri = world._unabbreviate(value)
+        return ox.NamedNode(iri) if iri and not iri.startswith("_:") else None
+    return None
+

@@ -1,0 +1,85 @@
+"""Conversions between pyoxigraph terms (the query engine's) and rdflib terms (pySHACL's, OWL RL's).
+
+rdflib is imported lazily here and only here among the hot paths, so `micgraph --help` and plain
+queries never pay for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def to_rdflib(term):
+    """pyoxigraph NamedNode/BlankNode/Literal/DefaultGraph -> rdflib term (None for the default graph)."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+    if isinstance(term, ox.DefaultGraph):
+        return None
+    raise TypeError(f"cannot convert {term!r} to rdflib")
+
+
+def from_rdflib(term):
+    """rdflib URIRef/BNode/Literal -> pyoxigraph term."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to pyoxigraph")
+
+
+def to_rdflib_graph(quads: Iterable[ox.Quad]):
+    """All quads, their graph names dropped, as one rdflib Graph (what pySHACL and OWL RL read)."""
+    from rdflib import Graph
+
+    graph = Graph()
+    add = graph.add
+    for quad in quads:
+        add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
+
+
+def to_rdflib_dataset(store: ox.Store):
+    """The store as an rdflib Dataset, named graphs kept, default graph = union of all graphs."""
+    from rdflib import Dataset
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    dataset = Dataset(default_union=True)
+    contexts = {}
+    for quad in store:
+        name = quad.graph_name
+        if name not in contexts:
+            graph_name = to_rdflib(name)
+            contexts[name] = dataset.graph(graph_name if graph_name is not None else DATASET_DEFAULT_GRAPH_ID)
+        contexts[name].add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return dataset
+
+
+def rdflib_triples_to_quads(triples: Iterable, graph: ox.NamedNode | ox.DefaultGraph | None = None) -> list[ox.Quad]:
+    """rdflib triples -> pyoxigraph quads in `graph`; triples RDF 1.1 cannot hold (literal subjects) are dropped."""
+    from rdflib import Literal
+
+    graph = graph if graph is not None else ox.DefaultGraph()
+    return [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), graph)
+            for s, p, o in triples if not isinstance(s, Literal) and not isinstance(p, Literal)]

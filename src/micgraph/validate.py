@@ -1,0 +1,167 @@
+"""SHACL validation with pySHACL: the data is always validated together with the ontology.
+
+Entailment for `--infer rdfs` is computed natively on the Oxigraph store (see reason.rdfs_closure) and
+handed to pySHACL with `inference='none'`: pySHACL's own RDFS pass is an order of magnitude slower and,
+for these shapes, gives the same report (tests/test_validate.py checks that).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import bundle
+from .errors import UsageError
+
+SH = "http://www.w3.org/ns/shacl#"
+REPORT_FORMATS = ("text", "turtle", "json")
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    severity: str
+    source_shape: str
+    constraint: str
+
+
+@dataclass
+class ValidationReport:
+    conforms: bool
+    results: list[ValidationResult] = field(default_factory=list)
+    graph: object = None  # the rdflib report graph, for Turtle output
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.results:
+            out[r.severity] = out.get(r.severity, 0) + 1
+        return out
+
+
+def validate(data: Iterable[str | Path] | None = None, shapes: Iterable[str | Path] | None = None,
+             infer: str = "none", *, input_format: str | None = None, store=None) -> ValidationReport:
+    """Validate `data` files (the bundled data when None), merged with the ontology, against `shapes`
+    (the bundled shapes when None). `store`, if given, is validated as it is instead of `data`."""
+    from .loading import load_files
+    from .reason import materialise
+    from .stores import OxigraphStore
+
+    if infer not in ("none", "rdfs", "owlrl"):
+        raise UsageError(f"unknown inference profile {infer!r}; use none, rdfs or owlrl")
+    if store is None:
+        store = OxigraphStore()
+        store.load(bundle.ontology_path())
+        for path in bundle.data_paths() if data is None else data:
+            store.load(path, None if data is None else input_format)
+    shapes_store = load_files(bundle.shapes_paths() if shapes is None else shapes)
+    materialise(store, infer)
+    return validate_store(store, shapes_store)
+
+
+def validate_store(store, shapes_store: ox.Store) -> ValidationReport:
+    """pySHACL over the store's triples (all graphs merged) and the shapes."""
+    import pyshacl
+
+    from .terms import to_rdflib_graph
+
+    data_graph = to_rdflib_graph(store.quads())
+    shapes_graph = to_rdflib_graph(iter(shapes_store))
+    conforms, report_graph, _ = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none",
+                                                 abort_on_first=False, allow_infos=False, allow_warnings=False,
+                                                 advanced=True)
+    return ValidationReport(bool(conforms), _results(report_graph), report_graph)
+
+
+def _results(report_graph) -> list[ValidationResult]:
+    from rdflib import RDF, Namespace
+
+    sh = Namespace(SH)
+    results = []
+    for node in report_graph.subjects(RDF.type, sh.ValidationResult):
+        def one(predicate, node=node):
+            value = report_graph.value(node, predicate)
+            return None if value is None else _show(report_graph, value)
+        severity = report_graph.value(node, sh.resultSeverity)
+        results.append(ValidationResult(
+            focus_node=one(sh.focusNode) or "",
+            path=one(sh.resultPath),
+            value=one(sh.value),
+            message=" ".join(str(m) for m in sorted(report_graph.objects(node, sh.resultMessage))) or "",
+            severity=str(severity).removeprefix(SH) if severity is not None else "Violation",
+            source_shape=one(sh.sourceShape) or "",
+            constraint=(one(sh.sourceConstraintComponent) or "").removeprefix("sh:"),
+        ))
+    return sorted(results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 3), r.focus_node, r.path or "",
+                                          r.message, r.value or ""))
+
+
+def _show(graph, term) -> str:
+    """A report term for people: compact IRIs, literal values, SHACL paths as SPARQL property paths."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return bundle.compact(str(term))
+    if isinstance(term, Literal):
+        return str(term)
+    if isinstance(term, BNode):
+        return _path(graph, term) or f"_:{term}"
+    return str(term)
+
+
+def _path(graph, node) -> str | None:
+    from rdflib import RDF, BNode, Namespace, URIRef
+    from rdflib.collection import Collection
+
+    sh = Namespace(SH)
+    if isinstance(node, URIRef):
+        return bundle.compact(str(node))
+    if not isinstance(node, BNode):
+        return None
+    if (node, RDF.first, None) in graph:
+        return "/".join(_path(graph, n) or "?" for n in Collection(graph, node))
+    for predicate, template in ((sh.inversePath, "^{}"), (sh.zeroOrMorePath, "({})*"),
+                                (sh.oneOrMorePath, "({})+"), (sh.zeroOrOnePath, "({})?")):
+        inner = graph.value(node, predicate)
+        if inner is not None:
+            return template.format(_path(graph, inner))
+    alternatives = graph.value(node, sh.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_path(graph, n) or "?" for n in Collection(graph, alternatives)) + ")"
+    return None
+
+
+def render_report(report: ValidationReport, fmt: str = "text") -> str:
+    if fmt == "json":
+        return json.dumps({"conforms": report.conforms, "results": [asdict(r) for r in report.results]},
+                          ensure_ascii=False, indent=2) + "\n"
+    if fmt == "turtle":
+        from .export.rdf import serialize
+        from .terms import from_rdflib
+
+        quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.DefaultGraph())
+                 for s, p, o in report.graph]
+        return serialize(quads, "turtle").decode("utf-8")
+    if fmt != "text":
+        raise UsageError(f"unknown report format {fmt!r}; use one of: {', '.join(REPORT_FORMATS)}")
+    lines = []
+    for r in report.results:
+        lines.append(f"{r.severity}: {r.focus_node}")
+        if r.path:
+            lines.append(f"  path:     {r.path}")
+        if r.value is not None:
+            lines.append(f"  value:    {r.value}")
+        lines.append(f"  message:  {r.message}")
+        lines.append(f"  shape:    {r.source_shape} ({r.constraint})")
+    counts = report.counts()
+    summary = ", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in
+                        sorted(counts.items(), key=lambda kv: SEVERITY_ORDER.get(kv[0], 3)))
+    lines.append("conforms" if report.conforms else f"does not conform: {summary}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,59 @@
+"""Shared fixtures. Tests run the CLI through CliRunner and the library directly, on real components."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from micgraph.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_tool(executable: str, install_hint: str) -> str:
+    """The path of `executable`; outside CI a missing tool skips the test, in CI it fails it."""
+    path = shutil.which(executable)
+    if path:
+        return path
+    message = f"{executable} is not installed ({install_hint})"
+    if IN_CI:
+        pytest.fail(f"CI=true and {message}: .ci/run must install it")
+    pytest.skip(message)
+
+
+class Invoker:
+    """`cli("query", "-n", "x")` runs micgraph in-process and returns the click Result."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | bytes | None = None, expect: int | None = 0):
+        result = self.runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        if expect is not None:
+            assert result.exit_code == expect, (
+                f"micgraph {' '.join(args)} exited {result.exit_code}, expected {expect}\n"
+                f"stdout: {result.stdout[-2000:]}\nstderr: {result.stderr[-2000:]}")
+        return result
+
+
+@pytest.fixture
+def cli() -> Invoker:
+    return Invoker()
+
+
+@pytest.fixture(scope="session")
+def bundled_graph():
+    """The bundled ontology + data in an in-memory store (read-only by convention: do not add to it)."""
+    from micgraph.stores import open_graph
+
+    return open_graph()
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES

@@ -100,10 +100,12 @@ def open_graph(data: Iterable[str | Path] = (), *, bundled: bool = True, input_f
     with RDFS or OWL RL entailments added in their own named graph when `infer` asks for them."""
     from .reason import materialise
 
+    data = list(data)
     target = open_store(store)
-    files = [*(bundle.graph_paths() if bundled and store is None else []), *data]
-    for path in files:
-        target.load(path, input_format if path in data else None)
+    for path in bundle.graph_paths() if bundled and store is None else []:
+        target.load(path)
+    for path in data:
+        target.load(path, input_format)
     if infer != "none":
         materialise(target, infer)
     return target

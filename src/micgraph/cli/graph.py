@@ -23,6 +23,9 @@ def _read_query(query: str | None, query_file: str | None, name: str | None) -> 
     if len(given) != 1:
         raise click.UsageError("give exactly one of: a QUERY argument, -f FILE or -n NAME")
     if name is not None:
+        from ..bundle import named_query
+
+        named_query(name)  # an unknown name fails before any data is read
         return None, name
     if query == "-" or query_file == "-":
         return sys.stdin.read(), None

@@ -219,3 +219,12 @@ def test_library_run_query_returns_typed_results():
     assert isinstance(select.bindings[0][1], ox.Literal)
     assert run_query(graph, "ASK { ?s ?p ?o }").boolean is True
     assert len(run_query(graph, "CONSTRUCT WHERE { ?s rdfs:label ?o }")) == 10
+
+
+def test_data_from_stdin(cli):
+    turtle = (FIXTURES / "core" / "tiny.ttl").read_text("utf-8")
+    out = cli("query", "--no-bundled", "--data", "-", PREFIX + "SELECT ?c WHERE { ?c a ex:ChineseCenter }",
+              "--format", "csv", input=turtle).stdout
+    assert out.splitlines() == ["c", EX + "battery"]
+    result = cli("query", "--no-bundled", "--data", "-", "ASK {}", input="<a> <b> .", expect=2)
+    assert result.stderr.startswith("error: <stdin>:1:")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from . import bundle
-from .errors import QueryEvaluationError, QuerySyntaxError, UsageError
+from .errors import QueryEvaluationError, QuerySyntaxError, ServiceNotAllowedError, UsageError
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -19,6 +20,7 @@ class SelectResult:
 
     variables: list[str]
     bindings: list[tuple[Term | None, ...]]
+    truncated: bool = False  # True when `max_rows` cut the solutions short
     kind = "select"
 
     @property
@@ -69,20 +71,40 @@ def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
     return bundle.named_query(name).text if name is not None else sparql
 
 
+def check_service(sparql: str, service_allow: tuple[str, ...]) -> None:
+    """Refuse (before any connection) a query or update that calls SERVICE when no endpoint is allowed."""
+    if uses_service(sparql) and not service_allow:
+        raise ServiceNotAllowedError("the query calls SERVICE, and no endpoint is allowed; "
+                                     "pass --service-allow URL for each endpoint it may call")
+
+
 def run_query(store, sparql: str | None = None, *, name: str | None = None, base_iri: str | None = None,
-              service_allow: tuple[str, ...] = ()) -> Result:
-    """Run a SPARQL query (or the named query `name`) on `store` and collect its results."""
+              service_allow: tuple[str, ...] = (), default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, max_rows: int | None = None) -> Result:
+    """Run a SPARQL query (or the named query `name`) on `store` and collect its results.
+
+    `default_graphs`/`named_graphs` replace the dataset (see `Store.query`); `max_rows` stops collecting
+    SELECT solutions after that many and marks the result `truncated`."""
     text = resolve_text(sparql, name)
-    if uses_service(text) and not service_allow:
-        raise QueryEvaluationError("the query calls SERVICE, and no endpoint is allowed; "
-                                   "pass --service-allow URL for each endpoint it may call")
+    check_service(text, service_allow)
     try:
-        raw = store.query(text, base_iri=base_iri)
-        return collect(raw)
+        raw = store.query(text, base_iri=base_iri, default_graphs=default_graphs, named_graphs=named_graphs)
+        return collect(raw, max_rows)
     except SyntaxError as exc:
         raise syntax_error(exc, source=f"named query {name}" if name else "query") from exc
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryEvaluationError(f"query failed: {exc}") from exc
+
+
+def run_update(store, sparql: str, *, base_iri: str | None = None, service_allow: tuple[str, ...] = ()) -> None:
+    """Run a SPARQL Update on `store`: all of it or, on any error, none of it."""
+    check_service(sparql, service_allow)
+    try:
+        store.update(sparql, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise syntax_error(exc, source="update") from exc
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise QueryEvaluationError(f"update failed: {exc}") from exc
 
 
 def syntax_error(exc: SyntaxError, source: str = "query") -> QuerySyntaxError:
@@ -93,11 +115,15 @@ def syntax_error(exc: SyntaxError, source: str = "query") -> QuerySyntaxError:
     return QuerySyntaxError(message, exc.lineno, exc.offset, source)
 
 
-def collect(raw) -> Result:
+def collect(raw, max_rows: int | None = None) -> Result:
     """pyoxigraph QuerySolutions / QueryBoolean / QueryTriples -> SelectResult / AskResult / GraphResult."""
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
-        return SelectResult(variables, [tuple(solution[i] for i in range(len(variables))) for solution in raw])
+        solutions = raw if max_rows is None else itertools.islice(raw, max_rows + 1)
+        bindings = [tuple(solution[i] for i in range(len(variables))) for solution in solutions]
+        if max_rows is not None and len(bindings) > max_rows:
+            return SelectResult(variables, bindings[:max_rows], truncated=True)
+        return SelectResult(variables, bindings)
     if isinstance(raw, ox.QueryBoolean):
         return AskResult(bool(raw))
     if isinstance(raw, (ox.QueryTriples,)) or hasattr(raw, "__iter__"):

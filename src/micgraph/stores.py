@@ -21,9 +21,18 @@ class Store:
 
     description = "store"
 
-    def query(self, sparql: str, *, base_iri: str | None = None):
-        """Run SPARQL; return pyoxigraph QuerySolutions, QueryBoolean or QueryTriples."""
+    def query(self, sparql: str, *, base_iri: str | None = None, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None):
+        """Run SPARQL; return pyoxigraph QuerySolutions, QueryBoolean or QueryTriples.
+
+        `default_graphs`/`named_graphs` (graph IRIs, as the SPARQL Protocol's default-graph-uri and
+        named-graph-uri give them) replace the dataset: given either, the default graph is the merge of
+        `default_graphs` only (empty if None) and GRAPH sees `named_graphs` only."""
         raise NotImplementedError
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update, all or nothing."""
+        raise UsageError(f"{self.description}: this store cannot be updated")
 
     def quads(self) -> Iterator[ox.Quad]:
         raise NotImplementedError
@@ -63,9 +72,17 @@ class OxigraphStore(Store):
         """The underlying pyoxigraph store, for callers that need its full API."""
         return self._store
 
-    def query(self, sparql: str, *, base_iri: str | None = None):
+    def query(self, sparql: str, *, base_iri: str | None = None, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None):
+        if default_graphs is None and named_graphs is None:
+            return self._store.query(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri,
+                                     use_default_graph_as_union=True)
         return self._store.query(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri,
-                                 use_default_graph_as_union=True)
+                                 default_graph=[ox.NamedNode(g) for g in default_graphs or ()],
+                                 named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self._store.update(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri)
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._store)

@@ -59,6 +59,8 @@ class Store:
 class OxigraphStore(Store):
     """pyoxigraph's store: in memory when `path` is None, else the on-disk (RocksDB) store at `path`."""
 
+    writable = True
+
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else None
         try:
@@ -66,6 +68,20 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreError(f"{path}: cannot open the Oxigraph store: {exc}") from exc
         self.description = f"oxigraph:{self.path}" if self.path else "memory"
+
+    @classmethod
+    def read_only(cls, path: str | Path) -> OxigraphStore:
+        """The on-disk store at `path`, opened read-only: several processes may read it at once, and none
+        may write it meanwhile (the server opens its own snapshots this way)."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        try:
+            store._store = ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the Oxigraph store read-only: {exc}") from exc
+        store.description = f"oxigraph:{path} (read-only)"
+        store.writable = False
+        return store
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -97,7 +113,7 @@ class OxigraphStore(Store):
         return len(self._store)
 
     def close(self) -> None:
-        if self.path is not None:
+        if self.path is not None and self.writable:
             self._store.flush()
 
 

@@ -88,6 +88,26 @@ def _canonical_value(term: ox.Literal) -> str | None:
     return None
 
 
+def read_with_rdflib(text: str, fmt: str) -> SelectResult | AskResult:
+    """SPARQL results (json, xml) read by rdflib's parsers, an implementation independent of ours, with
+    rdflib's literal normalisation off so lexical forms come back as written ("1050"^^xsd:double)."""
+    import rdflib
+    from rdflib.query import Result
+
+    from micgraph.terms import from_rdflib
+
+    normalize, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
+    try:
+        parsed = Result.parse(io.StringIO(text), format=fmt)
+    finally:
+        rdflib.NORMALIZE_LITERALS = normalize
+    if parsed.type == "ASK":
+        return AskResult(bool(parsed.askAnswer))
+    return SelectResult([str(v) for v in parsed.vars],
+                        [tuple(None if row.get(v) is None else from_rdflib(row.get(v)) for v in parsed.vars)
+                         for row in parsed.bindings])
+
+
 def _term_key(term, by_value: bool = False):
     if isinstance(term, ox.Literal):
         if term.language:

@@ -19,7 +19,6 @@ fix are listed in XFAIL with one line each. tests/w3c/conftest.py prints the cou
 from __future__ import annotations
 
 import functools
-import io
 import re
 
 import pyoxigraph as ox
@@ -30,7 +29,7 @@ from micgraph.query import AskResult, GraphResult, SelectResult, collect, run_qu
 from micgraph.results import render
 from micgraph.stores import OxigraphStore
 
-from .compare import csv_differ, graphs_differ, is_ordered, read_expected, solutions_differ
+from .compare import csv_differ, graphs_differ, is_ordered, read_expected, read_with_rdflib, solutions_differ
 from .manifests import SparqlTest, sparql_tests, suites_missing, suites_root
 
 UPDATE = "SPARQL 1.1 Update: micgraph's query path is read-only, it runs no updates"
@@ -114,32 +113,13 @@ def _dataset(test: SparqlTest) -> OxigraphStore:
 _OX_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "tsv": ox.QueryResultsFormat.TSV}
 
 
-def _read_back_rdflib(text: str, fmt: str) -> SelectResult | AskResult:
-    """rdflib's result parser, with its literal normalisation off ("1050"^^xsd:double stays "1050")."""
-    import rdflib
-    from rdflib.query import Result
-
-    from micgraph.terms import from_rdflib
-
-    normalize, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
-    try:
-        parsed = Result.parse(io.StringIO(text), format=fmt)
-    finally:
-        rdflib.NORMALIZE_LITERALS = normalize
-    if parsed.type == "ASK":
-        return AskResult(bool(parsed.askAnswer))
-    variables = [str(v) for v in parsed.vars]
-    return SelectResult(variables, [tuple(None if row.get(v) is None else from_rdflib(row.get(v))
-                                          for v in parsed.vars) for row in parsed.bindings])
-
-
 def check_renderers(result: SelectResult | AskResult) -> None:
     """Every W3C result format we write reads back (pyoxigraph; JSON and XML also rdflib) as `result`."""
     for fmt, ox_format in _OX_FORMATS.items():
         text = render(result, fmt)
         readers = [("pyoxigraph", lambda: collect(ox.parse_query_results(text, ox_format)))]
         if fmt != "tsv":
-            readers.append(("rdflib", lambda: _read_back_rdflib(text, fmt)))
+            readers.append(("rdflib", lambda: read_with_rdflib(text, fmt)))
         for parser, read in readers:
             diff = solutions_differ(result, read(), ordered=True)
             assert diff is None, f"our {fmt} output, read back by {parser}, is not the result: {diff}\n{text}"

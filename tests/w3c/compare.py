@@ -23,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from micgraph.loading import load_file
-from micgraph.query import AskResult, SelectResult, collect
+from micgraph.query import _LEXICAL_NOISE, AskResult, SelectResult, collect
 
 RS = "http://www.w3.org/2001/sw/DataAccess/tests/result-set#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -226,12 +226,10 @@ def csv_differ(expected_text: str, actual_text: str, ordered: bool) -> str | Non
     return solutions_differ(as_result(want), as_result(got), ordered)
 
 
-# ORDER BY at nesting depth 0 (not in a sub-SELECT), outside comments, strings and IRIs.
-_NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
-
-
 def is_ordered(query: str) -> bool:
-    text, depth, top = _NOISE.sub(" ", query), 0, []
+    """Whether the query orders its solutions: ORDER BY at nesting depth 0 (not in a sub-SELECT),
+    outside comments, strings and IRIs (the same lexical blanking query.uses_service relies on)."""
+    text, depth, top = _LEXICAL_NOISE.sub(" ", query), 0, []
     for ch in text:
         depth += ch == "{"
         depth -= ch == "}"

@@ -32,8 +32,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarnin
 XFAIL: dict[str, str] = {
     "core/property/uniqueLang-002": "pySHACL treats sh:uniqueLang \"1\"^^xsd:boolean as true; the test says only "
                                     "\"true\" activates it (pyoxigraph's store also reads \"1\" back as \"true\")",
-    "sparql/node/prefixes-001": "pySHACL does not collect sh:declare through owl:imports for sh:prefixes (plain pySHACL "
-                                "only passes by falling back on the Turtle file's @prefix lines)",
+    "sparql/node/prefixes-001": "pySHACL does not collect sh:declare through owl:imports for sh:prefixes "
+                                "(plain pySHACL only passes by falling back on the Turtle file's @prefix lines)",
     "sparql/pre-binding/shapesGraph-001": "pySHACL does not implement $shapesGraph in SPARQL constraints",
 }
 

@@ -117,11 +117,11 @@ def check_renderers(result: SelectResult | AskResult) -> None:
     """Every W3C result format we write reads back (pyoxigraph; JSON and XML also rdflib) as `result`."""
     for fmt, ox_format in _OX_FORMATS.items():
         text = render(result, fmt)
-        readers = [("pyoxigraph", lambda: collect(ox.parse_query_results(text, ox_format)))]
+        read_back = [("pyoxigraph", collect(ox.parse_query_results(text, ox_format)))]
         if fmt != "tsv":
-            readers.append(("rdflib", lambda: read_with_rdflib(text, fmt)))
-        for parser, read in readers:
-            diff = solutions_differ(result, read(), ordered=True)
+            read_back.append(("rdflib", read_with_rdflib(text, fmt)))
+        for parser, parsed in read_back:
+            diff = solutions_differ(result, parsed, ordered=True)
             assert diff is None, f"our {fmt} output, read back by {parser}, is not the result: {diff}\n{text}"
 
 

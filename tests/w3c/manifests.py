@@ -29,12 +29,11 @@ def suites_root() -> Path | None:
     """The folder holding `sparql11/` and `shacl/`: $MICGRAPH_W3C_SUITES, else `shared/w3c` beside an
     ancestor of this checkout (e.g. /work/shared/w3c for /work/main or /work/wt/NAME)."""
     if os.environ.get("MICGRAPH_W3C_SUITES"):
-        return Path(os.environ["MICGRAPH_W3C_SUITES"])
-    for ancestor in Path(__file__).resolve().parents:
-        candidate = ancestor / "shared" / "w3c"
-        if (candidate / "sparql11" / "manifest-all.ttl").is_file():
-            return candidate
-    return None
+        candidates = [Path(os.environ["MICGRAPH_W3C_SUITES"])]
+    else:
+        candidates = [ancestor / "shared" / "w3c" for ancestor in Path(__file__).resolve().parents]
+    return next((c for c in candidates if (c / "sparql11" / "manifest-all.ttl").is_file()
+                 and (c / "shacl" / "tests" / "manifest.ttl").is_file()), None)
 
 
 def suites_missing() -> None:

@@ -79,16 +79,19 @@ def check_service(sparql: str, service_allow: tuple[str, ...]) -> None:
 
 
 def run_query(store, sparql: str | None = None, *, name: str | None = None, base_iri: str | None = None,
-              service_allow: tuple[str, ...] = (), default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, max_rows: int | None = None) -> Result:
+              service_allow: tuple[str, ...] = (), union_default_graph: bool = True,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              max_rows: int | None = None) -> Result:
     """Run a SPARQL query (or the named query `name`) on `store` and collect its results.
 
+    `union_default_graph=False` queries the store's real default graph instead of the union of all graphs;
     `default_graphs`/`named_graphs` replace the dataset (see `Store.query`); `max_rows` stops collecting
     SELECT solutions after that many and marks the result `truncated`."""
     text = resolve_text(sparql, name)
     check_service(text, service_allow)
     try:
-        raw = store.query(text, base_iri=base_iri, default_graphs=default_graphs, named_graphs=named_graphs)
+        raw = store.query(text, base_iri=base_iri, union_default_graph=union_default_graph,
+                          default_graphs=default_graphs, named_graphs=named_graphs)
         return collect(raw, max_rows)
     except SyntaxError as exc:
         raise syntax_error(exc, source=f"named query {name}" if name else "query") from exc

@@ -117,3 +117,13 @@ def served_updatable(tmp_path_factory, served):
                           env={"MICGRAPH_TEST_TOKEN": SERVE_TOKEN})
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def served_bundled(tmp_path_factory):
+    """A read-only server of the bundled graph, as `micgraph serve` runs by default."""
+    from serving import start_server
+
+    server = start_server(["--workers", "2"], tmp_path_factory.mktemp("served-bundled") / "serve.log")
+    yield server
+    server.stop()

@@ -166,6 +166,9 @@ def test_page_gives_the_sources_of_each_fact(served):
     for row in reader.row("city") + reader.row("program"):
         assert row[2]["links"] == ["/id/source-nist-ams-600-17"]
         assert "NIST AMS 600-17" in row[2]["text"]
+    # an owl:Axiom annotation gives the sources of a link
+    [same_as] = page(served, "id/cn-mic-robotics").row("owl:sameAs")
+    assert same_as[2]["links"] == ["https://example.org/a-list-of-wikidata-items"]
 
 
 def test_page_lists_what_refers_to_the_resource(served):

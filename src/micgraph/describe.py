@@ -2,9 +2,10 @@
 page the labels (English, Chinese) of everything it mentions, the resources that point to it and the
 sources of each fact.
 
-A fact's sources are those stated for that very statement (a reified `rdf:Statement` with
-`prov:wasDerivedFrom` or `dcterms:source`); a fact with none is backed by the sources of the resource
-itself (its own `prov:wasDerivedFrom` / `dcterms:source`), as the data model records most provenance.
+A fact's sources are those stated for that very statement (an `owl:Axiom` annotation or a reified
+`rdf:Statement` carrying `prov:wasDerivedFrom`, `prov:wasQuotedFrom` or `dcterms:source`); a fact with
+none is backed by the sources of the resource itself (its own such properties), as the data model
+records most provenance.
 """
 
 from __future__ import annotations
@@ -19,16 +20,19 @@ from .errors import UsageError
 from .query import run_query
 
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
-SOURCE_PROPERTIES = (PREFIXES["prov"] + "wasDerivedFrom", PREFIXES["dcterms"] + "source")
+SOURCE_PROPERTIES = (PREFIXES["prov"] + "wasDerivedFrom", PREFIXES["prov"] + "wasQuotedFrom",
+                     PREFIXES["dcterms"] + "source")
 LABEL_PROPERTIES = (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel")
 LANGUAGES = ("en", "zh")
 INBOUND_LIMIT = 500
 
 _STATEMENT_SOURCES = """SELECT DISTINCT ?p ?o ?source WHERE {{
-  ?statement rdf:subject {iri} ; rdf:predicate ?p ; rdf:object ?o ;
-             prov:wasDerivedFrom|dcterms:source ?source . FILTER(isIRI(?source)) }}"""
-# Reified statements about the resource are shown as sources, not as references.
-_INBOUND = """SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {iri} FILTER(isIRI(?s) && ?p NOT IN (rdf:subject, rdf:object)) }}
+  {{ ?statement rdf:subject {iri} ; rdf:predicate ?p ; rdf:object ?o }}
+  UNION {{ ?statement owl:annotatedSource {iri} ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o }}
+  ?statement prov:wasDerivedFrom|prov:wasQuotedFrom|dcterms:source ?source . FILTER(isIRI(?source)) }}"""
+# Reified statements and axiom annotations about the resource are shown as sources, not as references.
+_INBOUND = """SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {iri}
+              FILTER(isIRI(?s) && ?p NOT IN (rdf:subject, rdf:object, owl:annotatedSource, owl:annotatedTarget)) }}
               ORDER BY STR(?p) STR(?s) LIMIT {limit}"""
 _LABELS = """SELECT ?x ?label WHERE {{ VALUES ?x {{ {iris} }} ?x rdfs:label|skos:prefLabel ?label
              FILTER(isLiteral(?label)) }}"""

@@ -217,3 +217,16 @@ def test_oversized_bodies_get_413(served_updatable, chunked):
 def test_default_body_limit_is_one_mebibyte(served):
     response = httpx.post(served.sparql, data={"query": "ASK {} #" + "x" * (1 << 20)})
     assert response.status_code == 413
+
+
+def test_pages_escape_what_the_data_says(served_updatable):
+    """Labels are text and IRIs with other schemes than http(s) are not links: data cannot inject script."""
+    subject = f"xss-{uuid.uuid4().hex}"
+    insert = (f'INSERT DATA {{ micr:{subject} rdfs:label "<script>alert(1)</script>"@en ; '
+              f'rdfs:seeAlso <javascript:alert(2)> ; rdfs:comment "a & b < c" }}')
+    assert httpx.post(served_updatable.sparql, data={"update": insert},
+                      headers={"Authorization": f"Bearer {SERVE_TOKEN}"}).status_code == 204
+    html = httpx.get(served_updatable.url + f"id/{subject}", headers={"Accept": "text/html"}).text
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html and "javascript:alert(2)" in html
+    assert "a &amp; b &lt; c" in html

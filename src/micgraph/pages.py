@@ -68,7 +68,10 @@ class _Renderer:
         if chinese:
             parts.append(f'<span lang="zh">{escape(chinese)}</span>')
         text = " · ".join(parts) if parts else escape(compact(iri))
-        return f'<a href="{escape(local_href(iri))}" title="{escape(compact(iri))}">{text}</a>'
+        href = local_href(iri)
+        if not href.startswith(("/", "http://", "https://")):  # no javascript: or data: links from the data
+            return f'<span title="{escape(iri)}">{text}</span>'
+        return f'<a href="{escape(href)}" title="{escape(compact(iri))}">{text}</a>'
 
     def value(self, term, depth: int = 0) -> str:
         if isinstance(term, ox.NamedNode):

@@ -16,7 +16,7 @@ from .common import graph_options, open_graph_from
               help="Port to listen on (0: any free port; the URL is printed).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
               metavar="S", help="Stop each query after S seconds; its client gets 503.")
-@click.option("--max-rows", type=click.IntRange(min=1), default=None, metavar="N",
+@click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True, metavar="N",
               help="Cut SELECT results after N rows (the response says so in X-SPARQL-MaxRows).")
 @click.option("--allow-update", is_flag=True,
               help="Accept SPARQL Update (INSERT, DELETE, LOAD, CLEAR...) from clients with the bearer token.")

@@ -65,11 +65,13 @@ def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
 
 
 def run_query(store, sparql: str | None = None, *, name: str | None = None, base_iri: str | None = None,
-              service_allow: tuple[str, ...] = (), service_timeout: float = federation.DEFAULT_TIMEOUT) -> Result:
+              service_allow: tuple[str, ...] = (), service_timeout: float = federation.DEFAULT_TIMEOUT,
+              union_default_graph: bool = True) -> Result:
     """Run a SPARQL query (or the named query `name`) on `store` and collect its results.
 
     SERVICE clauses call only the endpoints in `service_allow`, each within `service_timeout` seconds
-    (see federation.py); a query without SERVICE goes straight to the store."""
+    (see federation.py); a query without SERVICE goes straight to the store.
+    `union_default_graph=False` queries the store's real default graph instead of the union of all graphs."""
     text = resolve_text(sparql, name)
     service_allow = federation.check_allow_list(service_allow)
     source = f"named query {name}" if name else "query"
@@ -79,7 +81,7 @@ def run_query(store, sparql: str | None = None, *, name: str | None = None, base
                                                 source=source)
         text = federated.text
     try:
-        raw = store.query(text, base_iri=base_iri)
+        raw = store.query(text, base_iri=base_iri, union_default_graph=union_default_graph)
         result = collect(raw)
     except SyntaxError as exc:
         raise syntax_error(exc, source=source) from exc

@@ -8,10 +8,11 @@ import json
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL
 
 from conftest import FIXTURES
+from micgraph import bundle
 from micgraph.links import TARGETS, check_links, list_links, target_of
 from micgraph.stores import open_graph
 
@@ -113,3 +114,32 @@ def test_links_from_the_library():
     assert {(link.subject, link.object, link.sources[0]) for link in list_links(store)} == rdflib_links(GOOD)
     assert all(link.predicate == str(OWL.sameAs) for link in list_links(store, "wikidata"))
     assert list_links(store, "ror") == []
+
+
+def test_isic_codes_are_listed_with_the_provenance_of_their_concept_scheme(cli):
+    out = cli("links", *only(str(LINKS / "isic.ttl")), "--target", "isic", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    graph = Graph().parse(LINKS / "isic.ttl")
+    expected = {(str(s), str(o)) for s, o in graph.subject_objects(
+        URIRef("https://w3id.org/micgraph/ontology#isicDivision"))}
+    assert {(r["subject"], r["object"]) for r in rows} == expected
+    assert {r["source"] for r in rows} == {"https://w3id.org/micgraph/id/source-tiva"}
+    cli("links", "--check", *only(str(LINKS / "isic.ttl")), "--target", "isic")
+
+
+def test_check_fails_on_a_malformed_isic_code_without_provenance(cli):
+    result = cli("links", "--check", *only(str(LINKS / "broken-isic.ttl")), "--format", "csv", expect=1)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert sorted((r["problem"], r["object"]) for r in rows) == [("iri-form", "C26"), ("no-provenance", "C26")]
+
+
+def test_check_passes_on_the_bundled_links(cli):
+    result = cli("links", "--check", "--format", "csv")
+    assert result.stdout.splitlines() == ["problem,subject,object,detail"]
+    assert result.stderr.endswith(": no problems\n")
+    bundled = [path for path in bundle.data_paths() if path.parent.name == "links"]
+    assert bundled, "data/links/ holds the linksets"
+    listed = cli("links", "--format", "csv").stdout
+    for path in bundled:  # every link in a linkset file is listed with its source
+        for subject, obj, source in rdflib_links(str(path)):
+            assert f"{subject},http://www.w3.org/2002/07/owl#sameAs,{obj},{source}" in listed

@@ -1,4 +1,4 @@
-"""Linksets: micgraph's links to other datasets (Wikidata, DBpedia, GeoNames, ISIC, ROR, schema.org), listed
+"""Linksets: micgraph's links to other datasets (Wikidata, DBpedia, GeoNames, ROR) and its ISIC codes, listed
 and checked.
 
 A link is a triple `micgraph-resource P external-IRI` where P is an identity or mapping predicate
@@ -6,7 +6,13 @@ A link is a triple `micgraph-resource P external-IRI` where P is an identity or 
 Its provenance is an OWL 2 axiom annotation: an `owl:Axiom` whose owl:annotatedSource/Property/Target
 repeat the link, with `dcterms:source` naming the public page or file that states the identifier. Each
 file in data/links/ describes its links as `void:Linkset`s, one per link predicate, whose `void:triples`
-is the number of links. docs/federation.md explains the design.
+is the number of links.
+
+ISIC Rev.4 has no Linked Data IRIs: its identifiers are the division codes themselves, which the data gives
+as `mic:isicDivision "NN"` on industries. They are listed as the `isic` target and checked for their form
+and provenance (the industry's or its concept scheme's prov:wasDerivedFrom); being codes on a concept
+rather than links between datasets, they take no part in the linkset and one-to-one checks.
+docs/federation.md explains the design.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from .query import SelectResult
 
 OWL, SKOS, RDF = bundle.PREFIXES["owl"], bundle.PREFIXES["skos"], bundle.PREFIXES["rdf"]
 VOID, DCTERMS = bundle.PREFIXES["void"], bundle.PREFIXES["dcterms"]
+ISIC_DIVISION = bundle.MIC + "isicDivision"
 IDENTITY = (OWL + "sameAs", OWL + "equivalentClass", OWL + "equivalentProperty", SKOS + "exactMatch")
 MAPPING = (SKOS + "closeMatch", SKOS + "broadMatch", SKOS + "narrowMatch", SKOS + "relatedMatch")
 LINK_PREDICATES = IDENTITY + MAPPING
@@ -47,12 +54,10 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
            re.compile(r"http://dbpedia\.org/resource/[^\s<>\"{}|\\^`#?]+"), "http://dbpedia.org/resource/Name"),
     Target("geonames", "GeoNames", ("sws.geonames.org", "www.geonames.org", "geonames.org"),
            re.compile(r"https://sws\.geonames\.org/[1-9][0-9]*/"), "https://sws.geonames.org/N/"),
-    Target("isic", "ISIC Rev.4 (UNSD)", ("unstats.un.org",),
-           re.compile(r"https://unstats\.un\.org/isic/rev4/(?:[A-U]|[0-9]{2})"), "https://unstats.un.org/isic/rev4/NN"),
+    Target("isic", "ISIC Rev.4 division", (),
+           re.compile(r"0[1-9]|[1-9][0-9]"), "a two-digit division code given by mic:isicDivision"),
     Target("ror", "ROR", ("ror.org", "www.ror.org"),
            re.compile(r"https://ror\.org/0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}"), "https://ror.org/0xxxxxxNN"),
-    Target("schema", "schema.org", ("schema.org", "www.schema.org"),
-           re.compile(r"https://schema\.org/[A-Za-z][A-Za-z0-9]*"), "https://schema.org/Name"),
 )}
 
 
@@ -98,6 +103,11 @@ SELECT ?s ?p ?o ?source WHERE {{
   OPTIONAL {{ ?axiom a owl:Axiom ; owl:annotatedSource ?s ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o ;
                      dcterms:source ?source }}
 }}"""
+_ISIC_CODES = f"""
+SELECT ?s ?code ?source WHERE {{
+  ?s <{ISIC_DIVISION}> ?code .
+  OPTIONAL {{ {{ ?s prov:wasDerivedFrom ?source }} UNION {{ ?s skos:inScheme/prov:wasDerivedFrom ?source }} }}
+}}"""
 _TYPED = "SELECT DISTINCT ?s WHERE { ?s a ?class }"
 _LINKSETS = """
 SELECT ?linkset ?predicate ?space ?triples WHERE {
@@ -116,12 +126,14 @@ def _check_target(target: str | None) -> None:
 def list_links(store, target: str | None = None) -> list[Link]:
     """Every link in the graph (to `target` only, if given), sorted by target, subject, predicate, object."""
     _check_target(target)
-    sources: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for s, p, o, source in store.query(_LINKS):
-        found = sources.setdefault((s.value, p.value, o.value), set())  # a link without provenance too
+    sources: dict[tuple[str, str, str, str], set[str]] = {}
+    rows = [(s, p, o, source, target_of(o.value) or "other") for s, p, o, source in store.query(_LINKS)]
+    rows += [(s, ox.NamedNode(ISIC_DIVISION), code, source, "isic") for s, code, source in store.query(_ISIC_CODES)]
+    for s, p, o, source, name in rows:
+        found = sources.setdefault((s.value, p.value, o.value, name), set())  # a link without provenance too
         if source is not None:
             found.add(source.value)
-    links = [Link(s, p, o, target_of(o) or "other", tuple(sorted(found))) for (s, p, o), found in sources.items()]
+    links = [Link(s, p, o, name, tuple(sorted(found))) for (s, p, o, name), found in sources.items()]
     links = [link for link in links if target is None or link.target == target]
     return sorted(links, key=lambda link: (link.target, link.subject, link.predicate, link.object))
 
@@ -139,12 +151,13 @@ def check_links(store, target: str | None = None) -> LinkReport:
             problems.append(Problem("iri-form", link.subject, link.object,
                                     f"not a {known.title} identifier IRI ({known.form_text})"))
         if not link.sources:
-            problems.append(Problem("no-provenance", link.subject, link.object,
-                                    "no owl:Axiom annotation with dcterms:source for this link"))
+            where = ("no prov:wasDerivedFrom on the industry or its concept scheme" if link.target == "isic"
+                     else "no owl:Axiom annotation with dcterms:source for this link")
+            problems.append(Problem("no-provenance", link.subject, link.object, where))
     ids_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     holders: dict[str, set[str]] = defaultdict(set)
     for link in links:
-        if link.predicate in IDENTITY and link.target != "other":
+        if link.predicate in IDENTITY and link.target in TARGETS:
             ids_of[(link.subject, link.target)].add(link.object)
             holders[link.object].add(link.subject)
     for (subject, name), ids in sorted(ids_of.items()):
@@ -166,7 +179,8 @@ def check_links(store, target: str | None = None) -> LinkReport:
 def _linkset_problems(store, links: list[Link], target: str | None) -> list[Problem]:
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for link in links:
-        counts[(link.target, link.predicate)] += 1
+        if link.target in TARGETS and link.target != "isic":
+            counts[(link.target, link.predicate)] += 1
     described: set[tuple[str, str]] = set()
     problems = []
     for linkset, predicate, space, triples in store.query(_LINKSETS):
@@ -186,7 +200,7 @@ def _linkset_problems(store, links: list[Link], target: str | None) -> list[Prob
                                     f"{stated}, but the graph has {actual} {bundle.compact(predicate.value)} "
                                     f"links to {TARGETS[name].title}"))
     for (name, predicate), count in sorted(counts.items()):
-        if name != "other" and (name, predicate) not in described:
+        if (name, predicate) not in described:
             problems.append(Problem("no-linkset", name, predicate,
                                     f"{count} {bundle.compact(predicate)} links to {TARGETS[name].title} "
                                     "are not described by a void:Linkset"))
@@ -196,7 +210,8 @@ def _linkset_problems(store, links: list[Link], target: str | None) -> list[Prob
 def links_result(links: list[Link]) -> SelectResult:
     """The links as a SELECT-shaped result, so every tabular renderer (table, csv, json) applies."""
     rows = [(ox.Literal(link.target), ox.NamedNode(link.subject), ox.NamedNode(link.predicate),
-             ox.NamedNode(link.object), ox.Literal(" ".join(link.sources)) if link.sources else None)
+             ox.Literal(link.object) if link.target == "isic" else ox.NamedNode(link.object),
+             ox.Literal(" ".join(link.sources)) if link.sources else None)
             for link in links]
     return SelectResult(["target", "subject", "predicate", "object", "source"], rows)
 

@@ -7,7 +7,7 @@ import click
 from . import main
 from .common import emit, graph_options, open_graph_from, output_option
 
-TARGET_CHOICES = ("wikidata", "dbpedia", "geonames", "isic", "ror", "schema")
+TARGET_CHOICES = ("wikidata", "dbpedia", "geonames", "isic", "ror")
 
 
 @main.command()
@@ -21,7 +21,7 @@ TARGET_CHOICES = ("wikidata", "dbpedia", "geonames", "isic", "ror", "schema")
 @graph_options
 @output_option
 def links(target, check, fmt, data, input_format, no_bundled, store, infer, output):
-    """List micgraph's links to Wikidata, DBpedia, GeoNames, ISIC, ROR and schema.org, with their sources.
+    """List micgraph's links to Wikidata, DBpedia, GeoNames and ROR, and its ISIC Rev.4 codes, with their sources.
 
     \b
     micgraph links --target wikidata

@@ -252,3 +252,15 @@ def test_service_timeout_must_be_positive(cli, local):
     with pytest.raises(UsageError):
         run_query(local, "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
                   service_allow=("http://127.0.0.1:1/",), service_timeout=-1)
+
+
+def test_the_documented_queries_parse_and_call_only_the_endpoints_they_name():
+    import re
+
+    from micgraph.federation import find_services
+
+    doc = (Path(__file__).parents[1] / "docs" / "federation.md").read_text(encoding="utf-8")
+    queries = [q for q in re.findall(r"```sparql\n(.*?)```", doc, re.S) if "SERVICE <" in q]
+    assert len(queries) == 3
+    endpoints = {clause.endpoint for q in queries for clause in find_services(q)}
+    assert endpoints == {"https://query.wikidata.org/sparql", "https://dbpedia.org/sparql"}

@@ -26,9 +26,7 @@ SILENT (and tabs) as spaces; offsets are unchanged, and the copy is only read, n
 
 from __future__ import annotations
 
-import http.client
 import re
-import ssl
 import time
 import urllib.parse
 from collections.abc import Iterable
@@ -39,7 +37,7 @@ import pyoxigraph as ox
 from . import __version__, bundle
 from .errors import MicgraphError, QueryEvaluationError, QuerySyntaxError, UsageError
 
-DEFAULT_TIMEOUT = 60.0  # seconds per SERVICE call; Wikidata's own query limit is 60 s
+DEFAULT_TIMEOUT = 60.0  # seconds per SERVICE call
 USER_AGENT = f"micgraph/{__version__} (https://w3id.org/micgraph; SPARQL federated query)"
 _ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.8"
 _RESULT_FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -371,6 +369,9 @@ def fetch_solutions(endpoint: str, query: str, timeout: float = DEFAULT_TIMEOUT,
 
 
 def _post(endpoint: str, query: str, deadline: float, timeout: float) -> tuple[int, str, bytes, str]:
+    import http.client  # here, not at the top: plain queries never need the HTTP stack
+    import ssl
+
     parts = urllib.parse.urlsplit(endpoint)
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     extra = {"context": ssl.create_default_context()} if parts.scheme == "https" else {}
@@ -405,7 +406,7 @@ def _post(endpoint: str, query: str, deadline: float, timeout: float) -> tuple[i
         connection.close()
 
 
-def _limit(connection: http.client.HTTPConnection, deadline: float) -> None:
+def _limit(connection, deadline: float) -> None:
     """Give the socket only the time left before the deadline."""
     left = deadline - time.monotonic()
     if left <= 0:

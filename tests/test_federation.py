@@ -264,3 +264,14 @@ def test_the_documented_queries_parse_and_call_only_the_endpoints_they_name():
     assert len(queries) == 3
     endpoints = {clause.endpoint for q in queries for clause in find_services(q)}
     assert endpoints == {"https://query.wikidata.org/sparql", "https://dbpedia.org/sparql"}
+
+
+def test_a_failing_endpoint_named_twice_fails_unless_every_clause_is_silent(local):
+    dead = closed_port_url()
+    pattern = "{ ?s ?p ?o }"
+    with pytest.raises(QueryEvaluationError, match="connection refused"):
+        run_query(local, f"SELECT * WHERE {{ {{ SERVICE <{dead}> {pattern} }} UNION "
+                         f"{{ SERVICE SILENT <{dead}> {pattern} }} }}", service_allow=(dead,))
+    result = run_query(local, f"SELECT * WHERE {{ {{ SERVICE SILENT <{dead}> {pattern} }} UNION "
+                              f"{{ SERVICE SILENT <{dead}> {pattern} }} }}", service_allow=(dead,))
+    assert len(result) == 2  # each failed clause is one empty solution

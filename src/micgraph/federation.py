@@ -144,11 +144,11 @@ def resolve_services(sparql: str, allowed: Iterable[str] = (), *, timeout: float
     for clause in analysis.services:  # all refusals happen before the first connection
         _check_allowed(clause, allowed)
     federated = FederatedQuery(sparql)
-    answers: dict[tuple[str, str], str] = {}
+    answers: dict[tuple[str, str, bool], str] = {}
     text = sparql
     for index, clause in reversed(list(enumerate(analysis.services))):
         request = analysis.remote_query(clause)
-        key = (clause.endpoint, request)
+        key = (clause.endpoint, request, clause.silent)
         if key not in answers:
             answers[key] = _inline_solutions(clause, request, allowed, timeout, federated, index)
         text = text[:clause.start] + answers[key] + text[clause.end:]
@@ -181,10 +181,11 @@ def _inline_solutions(clause: ServiceClause, request: str, allowed: tuple[str, .
         if not clause.silent:
             raise
         return "VALUES () { () }"
-    return _values_block(variables, rows, federated.blank_nodes, index)
+    return _values_block(variables, rows, federated.blank_nodes, index, clause.endpoint)
 
 
-def _values_block(variables: list[str], rows: list[tuple], blank_nodes: dict[str, ox.BlankNode], call: int) -> str:
+def _values_block(variables: list[str], rows: list[tuple], blank_nodes: dict[str, ox.BlankNode], call: int,
+                  endpoint: str) -> str:
     local: dict[str, str] = {}
 
     def term(t) -> str:
@@ -197,7 +198,7 @@ def _values_block(variables: list[str], rows: list[tuple], blank_nodes: dict[str
                 blank_nodes[iri] = ox.BlankNode(f"service{call}b{len(blank_nodes)}")
             return f"<{local[t.value]}>"
         if isinstance(t, ox.Triple):
-            raise QueryEvaluationError("a SERVICE endpoint returned a triple term, which micgraph cannot join yet")
+            raise QueryEvaluationError(f"SERVICE <{endpoint}> returned a triple term, which micgraph cannot join yet")
         return str(t)
 
     head = " ".join(f"?{v}" for v in variables)

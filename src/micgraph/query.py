@@ -56,6 +56,13 @@ Result = SelectResult | AskResult | GraphResult
 _SYNTAX_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)
 # Comments, strings and IRIs, for lexical scans of query text that must not look inside them.
 _LEXICAL_NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
+# The FROM keyword (not ?from, ex:from): a query that names its own dataset.
+_FROM = re.compile(r"(?<![?$:\w])FROM\b", re.I)
+
+
+def declares_dataset(sparql: str) -> bool:
+    """True when the query has FROM or FROM NAMED: its dataset then replaces the union default graph."""
+    return _FROM.search(_LEXICAL_NOISE.sub(" ", sparql)) is not None
 
 
 def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
@@ -81,7 +88,8 @@ def run_query(store, sparql: str | None = None, *, name: str | None = None, base
                                                 source=source)
         text = federated.text
     try:
-        raw = store.query(text, base_iri=base_iri, union_default_graph=union_default_graph)
+        union = union_default_graph and not declares_dataset(text)
+        raw = store.query(text, base_iri=base_iri, union_default_graph=union)
         result = collect(raw)
     except SyntaxError as exc:
         raise syntax_error(exc, source=source) from exc

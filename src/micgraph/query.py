@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from . import bundle
+from . import bundle, federation
 from .errors import QueryEvaluationError, QuerySyntaxError, ServiceNotAllowedError, UsageError
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -56,13 +56,15 @@ class GraphResult:
 Result = SelectResult | AskResult | GraphResult
 
 _SYNTAX_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)
-# SERVICE outside comments, strings and IRIs: the cheap test that decides whether a query may leave this machine.
+# Comments, strings and IRIs, for lexical scans of query text that must not look inside them.
 _LEXICAL_NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
-_SERVICE = re.compile(r"\bSERVICE\b", re.I)
+# The FROM keyword (not ?from, ex:from): a query that names its own dataset.
+_FROM = re.compile(r"(?<![?$:\w])FROM\b", re.I)
 
 
-def uses_service(sparql: str) -> bool:
-    return bool(_SERVICE.search(_LEXICAL_NOISE.sub(" ", sparql)))
+def declares_dataset(sparql: str) -> bool:
+    """True when the query has FROM or FROM NAMED: its dataset then replaces the union default graph."""
+    return _FROM.search(_LEXICAL_NOISE.sub(" ", sparql)) is not None
 
 
 def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
@@ -71,37 +73,43 @@ def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
     return bundle.named_query(name).text if name is not None else sparql
 
 
-def check_service(sparql: str, service_allow: tuple[str, ...]) -> None:
-    """Refuse (before any connection) a query or update that calls SERVICE when no endpoint is allowed."""
-    if uses_service(sparql) and not service_allow:
-        raise ServiceNotAllowedError("the query calls SERVICE, and no endpoint is allowed; "
-                                     "pass --service-allow URL for each endpoint it may call")
-
-
 def run_query(store, sparql: str | None = None, *, name: str | None = None, base_iri: str | None = None,
-              service_allow: tuple[str, ...] = (), union_default_graph: bool = True,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              max_rows: int | None = None) -> Result:
+              service_allow: tuple[str, ...] = (), service_timeout: float = federation.DEFAULT_TIMEOUT,
+              union_default_graph: bool = True, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, max_rows: int | None = None) -> Result:
     """Run a SPARQL query (or the named query `name`) on `store` and collect its results.
 
+    SERVICE clauses call only the endpoints in `service_allow`, each within `service_timeout` seconds
+    (see federation.py); a query without SERVICE goes straight to the store.
     `union_default_graph=False` queries the store's real default graph instead of the union of all graphs;
-    `default_graphs`/`named_graphs` replace the dataset (see `Store.query`); `max_rows` stops collecting
-    SELECT solutions after that many and marks the result `truncated`."""
+    `default_graphs`/`named_graphs` replace the dataset (the SPARQL Protocol's default-graph-uri and
+    named-graph-uri, see `Store.query`); `max_rows` stops collecting SELECT solutions after that many and
+    marks the result `truncated`."""
     text = resolve_text(sparql, name)
-    check_service(text, service_allow)
+    service_allow = federation.check_allow_list(service_allow)
+    source = f"named query {name}" if name else "query"
+    federated = None
+    if federation.calls_service(text):
+        federated = federation.resolve_services(text, service_allow, timeout=service_timeout, base_iri=base_iri,
+                                                source=source)
+        text = federated.text
     try:
-        raw = store.query(text, base_iri=base_iri, union_default_graph=union_default_graph,
-                          default_graphs=default_graphs, named_graphs=named_graphs)
-        return collect(raw, max_rows)
+        union = union_default_graph and not declares_dataset(text)
+        raw = store.query(text, base_iri=base_iri, union_default_graph=union, default_graphs=default_graphs,
+                          named_graphs=named_graphs)
+        result = collect(raw, max_rows)
     except SyntaxError as exc:
-        raise syntax_error(exc, source=f"named query {name}" if name else "query") from exc
+        raise syntax_error(exc, source=source) from exc
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryEvaluationError(f"query failed: {exc}") from exc
+    return federated.restore(result) if federated else result
 
 
-def run_update(store, sparql: str, *, base_iri: str | None = None, service_allow: tuple[str, ...] = ()) -> None:
-    """Run a SPARQL Update on `store`: all of it or, on any error, none of it."""
-    check_service(sparql, service_allow)
+def run_update(store, sparql: str, *, base_iri: str | None = None) -> None:
+    """Run a SPARQL Update on `store`: all of it or, on any error, none of it. An update may not call
+    SERVICE (micgraph vets SERVICE endpoints for queries only, see federation.py)."""
+    if federation.calls_service(sparql):
+        raise ServiceNotAllowedError("update: SERVICE is not allowed in an update")
     try:
         store.update(sparql, base_iri=base_iri)
     except SyntaxError as exc:

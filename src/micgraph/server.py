@@ -156,8 +156,7 @@ class Service:
         from .query import run_update
 
         async with self.update_lock:
-            await asyncio.to_thread(run_update, self.store, text, base_iri=base_iri,
-                                    service_allow=self.settings.service_allow)
+            await asyncio.to_thread(run_update, self.store, text, base_iri=base_iri)
             generation = self.pool.snapshot.generation + 1
             snapshot = await asyncio.to_thread(take_snapshot, self.store, self.folder, generation)
             self.pool.publish(snapshot)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-SUITES = {"w3c/test_sparql.py::": "SPARQL 1.1 conformance", "w3c/test_shacl.py::": "SHACL conformance",
+SUITES = {"w3c/test_sparql.py::": "SPARQL 1.1 conformance",
+          "w3c/test_service.py::": "SPARQL 1.1 Federated Query conformance",
+          "w3c/test_shacl.py::": "SHACL conformance",
           "w3c/test_protocol.py::test_protocol": "SPARQL 1.1 Protocol conformance (micgraph serve)",
           "w3c/test_protocol.py::test_service_description": "SPARQL 1.1 Service Description conformance "
                                                              "(micgraph serve)"}

@@ -170,9 +170,27 @@ class QueryPool:
         self._replacing: set[asyncio.Task] = set()
         self._closed = False
 
+    def prepare(self) -> None:
+        """Start the workers and wait until each has opened the snapshot (blocking; before the event loop
+        runs, so that a graph the workers cannot open stops the server before it listens)."""
+        workers = [_Worker(self._context, self.snapshot) for _ in range(self.size - len(self._workers))]
+        try:
+            for worker in workers:
+                worker.wait_ready()
+        except WorkerFailed:
+            for worker in workers:
+                if worker.process.is_alive():
+                    worker.kill()
+            raise
+        self._workers.update(workers)
+
     async def start(self) -> None:
+        """Hand the workers (started here unless `prepare` was called) to the running event loop."""
+        if len(self._workers) < self.size:
+            await asyncio.get_running_loop().run_in_executor(self._threads, self.prepare)
         self._idle = asyncio.Queue()
-        await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        for worker in self._workers:
+            self._idle.put_nowait(worker)
 
     async def _spawn(self) -> None:
         snapshot = self.snapshot

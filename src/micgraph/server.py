@@ -46,7 +46,7 @@ from . import endpoint
 from .bundle import MICR
 from .errors import MicgraphError, StoreError, UsageError
 from .mediatypes import FORMAT_NAMES, GRAPH_TYPES, negotiate
-from .querypool import QueryPool, QueryTimeout, WorkerFailed, remove_snapshot, take_snapshot
+from .querypool import QueryPool, QueryTimeout, WorkerFailed, take_snapshot
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BODY_BYTES = 1 << 20
@@ -100,7 +100,6 @@ class Service:
         self.summaries: dict[int, dict | None] = {}
         self.ontology_pages: dict[int, endpoint.Reply] = {}
         self.query_page = _query_page()
-        self.startup_error: BaseException | None = None
 
     # lifecycle
     def _snapshot_folder(self) -> Path:
@@ -113,23 +112,32 @@ class Service:
         except OSError as exc:
             raise StoreError(f"cannot create the snapshot folder in {parent or tempfile.gettempdir()}: {exc}") from exc
 
-    async def start(self) -> None:
+    def prepare(self) -> None:
+        """Snapshot the store and start the workers on it; on failure leave nothing behind."""
         try:
             self.folder = self._snapshot_folder()
-            snapshot = await asyncio.to_thread(take_snapshot, self.store, self.folder, 1)
+            try:
+                snapshot = take_snapshot(self.store, self.folder, 1)
+            except OSError as exc:
+                raise StoreError(f"cannot write a snapshot of the store into {self.folder}: {exc}") from exc
             self.pool = QueryPool(snapshot, self.settings.workers)
-            await self.pool.start()
-        except BaseException as exc:
-            self.startup_error = exc
-            await self.stop()
+            self.pool.prepare()
+        except BaseException:
+            if self.folder is not None:
+                shutil.rmtree(self.folder, ignore_errors=True)
+            self.pool = self.folder = None
             raise
+
+    async def start(self) -> None:
+        if self.pool is None:
+            await asyncio.to_thread(self.prepare)
+        await self.pool.start()
         if self.on_ready is not None:
             self.on_ready()
 
     async def stop(self) -> None:
         if self.pool is not None:
             await self.pool.stop()
-            remove_snapshot(self.pool.snapshot)
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -420,14 +428,14 @@ def serve(store, *, host: str = "127.0.0.1", port: int = 8000, access_log: bool 
     sock = listen(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     url = f"http://{'[' + bound_host + ']' if ':' in bound_host else bound_host}:{bound_port}/"
-    app = create_app(store, on_ready=(lambda: on_ready(url)) if on_ready else None, **options)
-    config = uvicorn.Config(app, log_level="info" if access_log else "warning", access_log=access_log, lifespan="on")
     try:
+        app = create_app(store, on_ready=(lambda: on_ready(url)) if on_ready else None, **options)
+        try:
+            app.state.service.prepare()
+        except WorkerFailed as exc:
+            raise MicgraphError(f"the server could not start: {exc}") from exc
+        config = uvicorn.Config(app, log_level="info" if access_log else "warning", access_log=access_log,
+                                lifespan="on")
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
-    error = app.state.service.startup_error
-    if error is not None:
-        if isinstance(error, MicgraphError):
-            raise error
-        raise MicgraphError(f"the server could not start: {type(error).__name__}: {error}") from error

@@ -10,6 +10,10 @@ SPARQL JSON. Every answer is checked: HTTP 200 and the row count the named query
 (before timing, both servers' rows are compared with `micgraph.query.run_query`'s, term by term).
 Reports, per server: errors, latency p50/p99, throughput, and micgraph's throughput as a share of
 oxigraph's (target: >= 0.5x). Exits 1 on any error or mismatch.
+
+Then a runaway query (COUNT(*) over a cartesian product) goes to each server, both started with a
+--timeout of RUNAWAY_TIMEOUT seconds; meanwhile a second client sends small queries one after the other.
+Reported: what the runaway's client got and when, and the second client's latencies.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ from micgraph.results import render
 from micgraph.stores import open_graph
 
 ACCEPT = "application/sparql-results+json"
+RUNAWAY_TIMEOUT = 5
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 def executable(name: str) -> str:
@@ -64,7 +70,7 @@ class Server:
 
 
 def start_micgraph(workers: int | None, log: Path) -> Server:
-    command = [executable("micgraph"), "serve", "--port", "0", "--timeout", "60"]
+    command = [executable("micgraph"), "serve", "--port", "0", "--timeout", str(RUNAWAY_TIMEOUT)]
     if workers:
         command += ["--workers", str(workers)]
     with open(log, "wb") as output:
@@ -93,7 +99,7 @@ def start_oxigraph(folder: Path, log: Path) -> Server:
         port = probe.getsockname()[1]
     with open(log, "wb") as output:
         process = subprocess.Popen([oxigraph, "serve-read-only", "--location", str(location), "--bind",
-                                    f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "60"],
+                                    f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", str(RUNAWAY_TIMEOUT)],
                                    stdout=output, stderr=subprocess.STDOUT)
     server = Server("oxigraph serve-read-only", f"http://127.0.0.1:{port}/query", process)
     deadline = time.monotonic() + 60
@@ -209,6 +215,40 @@ async def load(endpoint: str, queries: list[tuple[str, str, int]], clients: int,
     return run
 
 
+@dataclass
+class Runaway:
+    status: int
+    seconds: float
+    answer: str
+    meanwhile: list[float]  # the second client's latencies while the runaway ran
+
+
+async def runaway(endpoint: str, quick: str) -> Runaway:
+    async def timed(query: str) -> tuple[int, bytes, float]:
+        started = time.perf_counter()
+        status, body = await _one_request(endpoint, query)
+        return status, body, time.perf_counter() - started
+
+    pending = asyncio.ensure_future(timed(RUNAWAY))
+    await asyncio.sleep(0.5)
+    meanwhile = []
+    connection = Connection(endpoint)
+    await connection.open()
+    while not pending.done() and len(meanwhile) < 200:
+        started = time.perf_counter()
+        status, _ = await connection.get(quick)
+        if status != 200:
+            raise RuntimeError(f"the second client got HTTP {status}")
+        meanwhile.append(time.perf_counter() - started)
+        await asyncio.sleep(0.05)
+    await connection.close()
+    try:
+        status, body, seconds = await asyncio.wait_for(pending, 6 * RUNAWAY_TIMEOUT)
+    except TimeoutError:
+        return Runaway(0, 6 * RUNAWAY_TIMEOUT, "no answer (abandoned)", meanwhile)
+    return Runaway(status, seconds, " ".join(body.decode("utf-8", "replace").split())[:80], meanwhile)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -245,10 +285,12 @@ def main() -> None:
                     status, body = asyncio.run(_one_request(server.endpoint, text))
                     if status != 200 or rows_of(body) != expected_rows[name]:
                         sys.exit(f"bench: {server.name} answers named query {name} differently (HTTP {status})")
-            runs = {}
+            runs, runaways = {}, {}
             for server in servers:
                 asyncio.run(load(server.endpoint, queries, args.clients, 20))  # warm-up
                 runs[server.name] = asyncio.run(load(server.endpoint, queries, args.clients, args.requests))
+            for server in servers:
+                runaways[server.name] = asyncio.run(runaway(server.endpoint, queries[0][1]))
         finally:
             for server in servers:
                 server.stop()
@@ -266,6 +308,14 @@ def main() -> None:
             print(f"| {name} | {len(run.errors)} | {percentile(run.latencies, 0.5) * 1000:.1f} ms | "
                   f"{percentile(run.latencies, 0.99) * 1000:.1f} ms | {len(run.latencies) / run.seconds:.0f} queries/s |")
         print(f"\nmicgraph serve / oxigraph serve throughput: **{ratio:.2f}x** (target >= 0.5x)")
+        print(f"\nA runaway query (COUNT(*) over a 4-way cartesian product), both servers at a {RUNAWAY_TIMEOUT} s "
+              "timeout, while a second client queries:\n")
+        print("| server | runaway's answer | after | second client: queries, p50, max |")
+        print("|---|---|---:|---:|")
+        for name, r in runaways.items():
+            answer = f"HTTP {r.status}: {r.answer}" if r.status else r.answer
+            print(f"| {name} | {answer} | {r.seconds:.1f} s | {len(r.meanwhile)}, "
+                  f"{statistics.median(r.meanwhile) * 1000:.1f} ms, {max(r.meanwhile) * 1000:.1f} ms |")
     else:
         print(f"serve benchmark ({env})")
         for name, run in runs.items():
@@ -273,6 +323,12 @@ def main() -> None:
                   f"p99 {percentile(run.latencies, 0.99) * 1000:7.1f} ms   "
                   f"{len(run.latencies) / run.seconds:7.0f} queries/s   (median {statistics.median(run.latencies) * 1000:.1f} ms)")
         print(f"micgraph serve / oxigraph throughput: {ratio:.2f}x (target >= 0.5x)")
+        for name, r in runaways.items():
+            answer = f"HTTP {r.status} after {r.seconds:.1f} s ({r.answer})" if r.status else \
+                f"{r.answer} after {r.seconds:.0f} s"
+            print(f"runaway on {name}: {answer}; second client "
+                  f"{len(r.meanwhile)} queries meanwhile, p50 {statistics.median(r.meanwhile) * 1000:.1f} ms, "
+                  f"max {max(r.meanwhile) * 1000:.1f} ms")
     for name, run in runs.items():
         for error in run.errors[:10]:
             print(f"error ({name}): {error}", file=sys.stderr)

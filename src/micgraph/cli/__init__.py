@@ -59,3 +59,4 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 from . import graph  # noqa: E402,F401  (registers the commands)
+from . import store  # noqa: E402,F401

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,3 +42,31 @@ def atomic_open(path: str | Path) -> Iterator[IO[bytes]]:
 def write_atomic(path: str | Path, data: bytes | str) -> None:
     with atomic_open(path) as stream:
         stream.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str | Path) -> Iterator[Path]:
+    """A staging folder whose content replaces `path` only when the block completes without error.
+
+    An existing folder at `path` is moved aside, the staging folder renamed into place, and the old one
+    deleted: at every moment `path` holds either the complete old content or the complete new content.
+    """
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise MicgraphError(f"{path}: exists and is not a folder")
+    parent = target.resolve().parent
+    if not parent.is_dir():
+        raise MicgraphError(f"{path}: cannot write: folder {parent} does not exist")
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
+    try:
+        yield staging
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+            os.replace(target, old / "content")
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

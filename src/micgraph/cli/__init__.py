@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 
 import click
 
@@ -26,6 +25,8 @@ class MicgraphGroup(click.Group):
             return super().invoke(ctx)
         except MicgraphError as exc:
             if ctx.meta.get("micgraph.debug"):
+                import traceback
+
                 traceback.print_exc()
             click.echo(f"error: {exc}", err=True)
             raise click.exceptions.Exit(exc.exit_code) from None

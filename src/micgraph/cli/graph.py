@@ -23,6 +23,9 @@ def _read_query(query: str | None, query_file: str | None, name: str | None) -> 
     if len(given) != 1:
         raise click.UsageError("give exactly one of: a QUERY argument, -f FILE or -n NAME")
     if name is not None:
+        from ..bundle import named_query
+
+        named_query(name)  # an unknown name fails before any data is read
         return None, name
     if query == "-" or query_file == "-":
         return sys.stdin.read(), None
@@ -235,3 +238,14 @@ def stats(void, fmt, data, input_format, no_bundled, store, infer, output):
         emit(json.dumps(dataclasses.asdict(figures), indent=2) + "\n", output)
     else:
         emit(render_stats(figures), output)
+
+
+@main.command()
+@click.option("-o", "--output", "directory", required=True, metavar="DIR",
+              help="Folder to write (replaced atomically): index.html, micgraph.ttl, context.jsonld.")
+def docs(directory):
+    """Write HTML documentation of the ontology (pyLODE), English and Chinese labels side by side."""
+    from ..docs import write_docs
+
+    for path in write_docs(directory):
+        click.echo(str(path))

@@ -152,7 +152,7 @@ class TurtleWriter:
 
     def term(self, term, indent: int) -> str:
         if isinstance(term, ox.NamedNode):
-            return "a" if term == RDF_TYPE else self.iri(term.value)
+            return self.iri(term.value)
         if isinstance(term, ox.Literal):
             return self.literal(term)
         if isinstance(term, ox.BlankNode):
@@ -217,7 +217,7 @@ class TurtleWriter:
         lines = []
         for predicate in order:
             objects = [self.term(o, indent + 1) for o in grouped[predicate]]
-            head = self.term(predicate, indent)
+            head = "a" if predicate == RDF_TYPE else self.iri(predicate.value)
             joined = ", ".join(objects)
             if "\n" in joined or len(pad) + len(head) + 1 + len(joined) <= self.width:
                 lines.append(f"{head} {joined}")

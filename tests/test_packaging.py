@@ -1,0 +1,45 @@
+"""The wheel carries the bundled graph, and an installed (non-editable) micgraph finds it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+                   check=True, capture_output=True)
+    [built] = out.glob("micgraph-*.whl")
+    return built
+
+
+def test_wheel_contains_the_bundled_graph(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder, suffix in (("ontology", ".ttl"), ("data", ".ttl"), ("shapes", ".ttl"), ("queries", ".rq")):
+        expected = {f"micgraph/_bundle/{p.relative_to(ROOT).as_posix()}" for p in (ROOT / folder).rglob(f"*{suffix}")}
+        assert expected and expected <= names, f"{folder}/ is missing from the wheel"
+    assert "micgraph/_bundle/ontology/context.jsonld" in names
+    assert "micgraph/cli/__init__.py" in names
+    assert not any(name.startswith(("tests/", "bench/")) for name in names)
+
+
+def test_installed_wheel_finds_its_bundle_and_runs_a_named_query(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+                    "--target", str(target), str(wheel)], check=True, capture_output=True)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    script = ("import micgraph.bundle as b, micgraph; print(b.root()); "
+              "print(len(micgraph.run_query(micgraph.open_graph(), name='centers-per-program')))")
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, env=env,
+                         cwd=tmp_path).stdout.splitlines()
+    assert Path(out[0]) == target / "micgraph" / "_bundle"
+    assert int(out[1]) >= 3

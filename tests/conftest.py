@@ -85,3 +85,25 @@ def value_normalised(graph):
                 o = Literal(format(number.normalize(), "f"), datatype=o.datatype)
         out.add((s, p, o))
     return out
+
+
+# --- real SPARQL servers (tests/servers.py), one of each per test session --------------------------
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    from servers import start_oxigraph, stop
+
+    executable = require_tool("oxigraph", "pip install oxigraph (in the test extra)")
+    server = start_oxigraph(executable, tmp_path_factory.mktemp("oxigraph-server") / "store")
+    yield server
+    stop(server.process)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    from servers import start_virtuoso, stop
+
+    executable = require_tool("virtuoso-t", "apt-get install virtuoso-opensource-7-bin")
+    server = start_virtuoso(executable, tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    stop(server.process)

@@ -165,11 +165,11 @@ def content_hash(path: str | Path) -> tuple[str, bytes | None]:
 
 
 def stable_blank_nodes(quads: Iterable[ox.Quad], seed: str, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
-    """The quads with blank nodes labelled `<seed>x<n>`, n = order of first appearance (and moved into
+    """The quads with blank nodes labelled `f<seed>x<n>`, n = order of first appearance (and moved into
     `graph` if given)."""
     labels: dict[ox.BlankNode, ox.BlankNode] = {}
     blank = ox.BlankNode
-    prefix = seed + "x"
+    prefix = f"f{seed}x"  # a letter first: RDF/XML wants blank node labels that are NCNames
 
     def relabel(term):
         label = labels.get(term)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,9 @@ def value_normalised(graph):
 def oxigraph_server(tmp_path_factory):
     from servers import start_oxigraph, stop
 
-    executable = require_tool("oxigraph", "pip install oxigraph (in the test extra)")
+    beside_python = Path(sys.executable).with_name("oxigraph")  # the venv's, when it is not activated
+    executable = require_tool(str(beside_python) if beside_python.exists() else "oxigraph",
+                              "pip install oxigraph (in the test extra)")
     server = start_oxigraph(executable, tmp_path_factory.mktemp("oxigraph-server") / "store")
     yield server
     stop(server.process)

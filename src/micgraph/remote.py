@@ -40,8 +40,8 @@ USER_VARIABLE = "MICGRAPH_ENDPOINT_USER"
 PASSWORD_VARIABLE = "MICGRAPH_ENDPOINT_PASSWORD"
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_CHUNK = 20_000  # triples per upload request
-_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
-           "application/n-triples;q=0.8, text/turtle;q=0.7, application/rdf+xml;q=0.5")
+_ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+_ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 _RESULT_FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
                    "application/json": ox.QueryResultsFormat.JSON,
                    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -194,18 +194,23 @@ class RemoteStore(Store):
             params["default-graph-uri"] = self.default_graphs
         if base_iri:
             params["query"] = f"BASE <{base_iri}>\n{params['query']}"
+        accept = _ACCEPT_GRAPH if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else _ACCEPT_RESULTS
         reply = self.http.request("POST", self.url, body=urllib.parse.urlencode(params, doseq=True).encode(),
-                                  content_type="application/x-www-form-urlencoded", accept=_ACCEPT, what="query")
+                                  content_type="application/x-www-form-urlencoded", accept=accept, what="query")
         return self._parse(reply)
 
     def _parse(self, reply: Response):
+        """The answer as pyoxigraph results, read through once here so that a malformed or cut answer is
+        an EndpointError now rather than a failure half-way through rendering."""
         try:
             if reply.content_type in _RESULT_FORMATS:
                 fmt = _RESULT_FORMATS[reply.content_type]
-                results = ox.parse_query_results(reply.body, fmt)
-                if isinstance(results, ox.QuerySolutions) and _was_cut(results, reply, self.url):
-                    results = ox.parse_query_results(reply.body, fmt)
-                return results
+                body = _valid_blank_nodes(reply.body, fmt)
+                results = ox.parse_query_results(body, fmt)
+                if not isinstance(results, ox.QuerySolutions):
+                    return results
+                _check_row_cap(sum(1 for _ in results), reply, self.url)
+                return ox.parse_query_results(body, fmt)
             if reply.content_type in _GRAPH_FORMATS:
                 return [quad.triple for quad in ox.parse(reply.body, _GRAPH_FORMATS[reply.content_type])]
         except (SyntaxError, ValueError) as exc:
@@ -221,16 +226,28 @@ class RemoteStore(Store):
         return int(next(iter(self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
 
 
-def _was_cut(results: ox.QuerySolutions, reply: Response, url: str) -> bool:
-    """Raise if the endpoint cut the result at its row cap; False if it did not announce a cap (the
-    results are untouched), True if it did and the rows were counted (the caller parses them again)."""
+def _check_row_cap(rows: int, reply: Response, url: str) -> None:
     cap = {k.lower(): v for k, v in reply.headers.items()}.get("x-sparql-maxrows")
-    if not (cap and cap.isdigit()):
-        return False
-    if sum(1 for _ in results) >= int(cap):
+    if cap and cap.isdigit() and rows >= int(cap):
         raise EndpointError(f"{url}: the endpoint cut the result at {cap} rows (Virtuoso's ResultSetMaxRows); "
                             "raise that limit or page the query with LIMIT/OFFSET")
-    return True
+
+
+def _valid_blank_nodes(body: bytes, fmt: ox.QueryResultsFormat) -> bytes:
+    """Blank node labels the results parser accepts: Virtuoso writes `nodeID://b10000`."""
+    if fmt == ox.QueryResultsFormat.JSON and b"nodeID://" in body:
+        return body.replace(b'"nodeID://', b'"nodeID_')
+    if fmt == ox.QueryResultsFormat.XML and b"nodeID://" in body:
+        return body.replace(b">nodeID://", b">nodeID_")
+    return body
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of these words outside comments, strings and IRIs."""
+    from .query import _LEXICAL_NOISE
+
+    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _LEXICAL_NOISE.sub(" ", sparql), re.I)
+    return match.group(1).upper() if match else "SELECT"
 
 
 # --- uploading -----------------------------------------------------------------------------------
@@ -322,8 +339,7 @@ def push(store: Store, url: str, *, graph: str | None = None, replace: bool = Fa
                 clear = f"CLEAR SILENT GRAPH <{graph}>" if graph else "CLEAR SILENT DEFAULT"
                 _update(http, url, clear, "clearing the graph")
             for index, part in enumerate(chunks):
-                body = _ntriples(part).decode("utf-8")
-                _update(http, url, f"INSERT DATA {{ {where}{{\n{body}}} }}", f"insert {index + 1}/{len(chunks)}")
+                _update(http, url, _insert(part, where), f"insert {index + 1}/{len(chunks)}")
                 sent += 1
                 if progress:
                     progress(sent, len(chunks))
@@ -339,6 +355,15 @@ def push(store: Store, url: str, *, graph: str | None = None, replace: bool = Fa
                       time.perf_counter() - started, verified)
 
 
+def _insert(triples: list[ox.Triple], where: str) -> str:
+    """INSERT DATA; or, for triples with blank nodes, INSERT {...} WHERE {}: the same effect (one fresh node
+    per label), and the form Virtuoso accepts (it refuses blank nodes in INSERT DATA)."""
+    body = _ntriples(triples).decode("utf-8")
+    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+        return f"INSERT {{ {where}{{\n{body}}} }} WHERE {{}}"
+    return f"INSERT DATA {{ {where}{{\n{body}}} }}"
+
+
 def _update(http: Http, url: str, update: str, what: str) -> None:
     http.request("POST", url, body=urllib.parse.urlencode({"update": update}).encode("utf-8"),
                  content_type="application/x-www-form-urlencoded", what=what)
@@ -349,7 +374,7 @@ def _verify(http: Http, url: str, graph: str, expected: int, replace: bool) -> b
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     reply = http.request("POST", url, body=urllib.parse.urlencode({"query": query}).encode(),
                          content_type="application/x-www-form-urlencoded",
-                         accept="application/sparql-results+json, application/sparql-results+xml;q=0.9",
+                         accept=_ACCEPT_RESULTS,
                          what="counting the uploaded triples", ok_statuses=(400, 404, 405, 406, 415))
     if reply.status >= 400 or reply.content_type not in _RESULT_FORMATS:
         return False  # not a query endpoint: the caller reports the upload as unverified

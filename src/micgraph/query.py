@@ -60,6 +60,8 @@ _SERVICE = re.compile(r"\bSERVICE\b", re.I)
 
 
 def uses_service(sparql: str) -> bool:
+    if "service" not in sparql.lower():  # the common case, without the regex pass over the whole text
+        return False
     return bool(_SERVICE.search(_LEXICAL_NOISE.sub(" ", sparql)))
 
 
@@ -97,7 +99,7 @@ def collect(raw) -> Result:
     """pyoxigraph QuerySolutions / QueryBoolean / QueryTriples -> SelectResult / AskResult / GraphResult."""
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
-        return SelectResult(variables, [tuple(solution[i] for i in range(len(variables))) for solution in raw])
+        return SelectResult(variables, [tuple(solution) for solution in raw])
     if isinstance(raw, ox.QueryBoolean):
         return AskResult(bool(raw))
     if isinstance(raw, (ox.QueryTriples,)) or hasattr(raw, "__iter__"):

@@ -188,7 +188,8 @@ class RemoteStore(Store):
         self.default_graphs = list(default_graphs)
         self.description = url
 
-    def query(self, sparql: str, *, base_iri: str | None = None):
+    def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True):
+        """The endpoint's default graph is its own (or `default_graphs`): `union_default_graph` cannot change it."""
         params: dict[str, str | list[str]] = {"query": with_prefixes(sparql)}
         if self.default_graphs:
             params["default-graph-uri"] = self.default_graphs

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -52,7 +53,9 @@ def child(engine: str, data: Path) -> dict:
         report = validate_store(store, load_files([SHAPES]))
         conforms, results = report.conforms, report.results
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "conforms": bool(conforms), "results": [list(vars(r).values()) for r in results]}
+    # the two runs parse the shapes separately: blank node shapes differ only in their labels
+    rows = sorted([re.sub(r"_:\w+", "_:b", str(v)) for v in vars(r).values()] for r in results)
+    return {"seconds": seconds, "conforms": bool(conforms), "results": rows}
 
 
 def run(engine: str, data: Path) -> dict:

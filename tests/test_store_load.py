@@ -7,7 +7,6 @@ process is killed with SIGKILL or interrupted with SIGINT part-way (real subproc
 from __future__ import annotations
 
 import gzip
-import os
 import signal
 import subprocess
 import sys

@@ -65,15 +65,14 @@ def load(files, store, graph, bundled, input_format):
     from ..bundle import graph_paths
     from ..stores import open_store
 
-    paths = [*(graph_paths() if bundled else []), *files]
-    if not paths:
+    if not files and not bundled:
         raise click.UsageError("give FILEs to load, or --bundled")
     progress = ProgressLine()
     started = time.perf_counter()
     with open_store(store, create=True) as target:
-        try:
-            loads = load_into(target, paths, input_format=None if bundled and not files else input_format,
-                              graph=graph, progress=progress)
+        try:  # the bundled files in their own syntax; --input-format is for the FILEs
+            loads = load_into(target, graph_paths(), graph=graph, progress=progress) if bundled else []
+            loads += load_into(target, files, input_format=input_format, graph=graph, progress=progress)
         finally:
             progress.done()
         total = len(target)

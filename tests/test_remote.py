@@ -172,3 +172,17 @@ def test_silent_endpoint_times_out(cli):
 def test_credentials_never_on_the_command_line(cli):
     one_line_error(cli("query", "--endpoint", "http://dba:dba@127.0.0.1:1/sparql", "ASK {}", expect=2),
                    "do not put credentials in the endpoint URL")
+
+
+@pytest.mark.server
+def test_virtuoso_large_upload_with_digest_arrives_whole(cli, virtuoso_server, virtuoso_login, tmp_path):
+    # A body of megabytes: Virtuoso answers the unsigned request with 401 and closes the connection
+    # before reading it, so every request after the first challenge must be signed up front.
+    data = tmp_path / "large.nt"
+    with open(data, "w", encoding="utf-8") as out:
+        for i in range(60_000):
+            out.write(f'<http://example.org/s{i}> <http://example.org/p> "value {i} {"x" * 40}" .\n')
+    result = cli("push", "--no-bundled", "--data", str(data), "--endpoint", virtuoso_server.graph_store,
+                 "--graph", GRAPH + "/large", "--replace", "--chunk", "30000", "--query-endpoint", virtuoso_server.sparql)
+    assert "pushed 60,000 triples" in result.stderr and "in 2 requests" in result.stderr
+    assert "count verified" in result.stderr

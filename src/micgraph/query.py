@@ -64,6 +64,8 @@ _FROM = re.compile(r"(?<![?$:\w])FROM\b", re.I)
 
 def declares_dataset(sparql: str) -> bool:
     """True when the query has FROM or FROM NAMED: its dataset then replaces the union default graph."""
+    if "from" not in sparql.lower():  # the common case, without the lexical pass (9 µs on a short query)
+        return False
     return _FROM.search(_LEXICAL_NOISE.sub(" ", sparql)) is not None
 
 
@@ -95,8 +97,9 @@ def run_query(store, sparql: str | None = None, *, name: str | None = None, base
         text = federated.text
     try:
         union = union_default_graph and not declares_dataset(text)
-        raw = store.query(text, base_iri=base_iri, union_default_graph=union, default_graphs=default_graphs,
-                          named_graphs=named_graphs)
+        dataset = ({} if default_graphs is None and named_graphs is None else
+                   {"default_graphs": default_graphs, "named_graphs": named_graphs})
+        raw = store.query(text, base_iri=base_iri, union_default_graph=union, **dataset)
         result = collect(raw, max_rows)
     except SyntaxError as exc:
         raise syntax_error(exc, source=source) from exc
@@ -131,7 +134,7 @@ def collect(raw, max_rows: int | None = None) -> Result:
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
         solutions = raw if max_rows is None else itertools.islice(raw, max_rows + 1)
-        bindings = [tuple(solution[i] for i in range(len(variables))) for solution in solutions]
+        bindings = [tuple(solution) for solution in solutions]
         if max_rows is not None and len(bindings) > max_rows:
             return SelectResult(variables, bindings[:max_rows], truncated=True)
         return SelectResult(variables, bindings)

@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
@@ -16,77 +15,11 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from conftest import SERVE_FIXTURE, require_tool
+from serving import page, read_page
 
 MICR = "https://w3id.org/micgraph/id/"
 ONLY_FIXTURE = ["--no-bundled", "--data", str(SERVE_FIXTURE)]
 STATIC = Path(__file__).resolve().parents[1] / "src" / "micgraph" / "static" / "yasgui"
-
-
-class PageReader(HTMLParser):
-    """The parts of a resource page the tests look at: h1 text, facts-table rows, links, ids."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.h1 = ""
-        self.rows: list[list[dict]] = []  # each row: cells, each {"text": ..., "links": [...]}
-        self.links: list[str] = []
-        self.ids: set[str] = set()
-        self.scripts: list[str] = []
-        self._in_h1 = False
-        self._table_depth = 0
-        self._cell: dict | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        if tag == "h1":
-            self._in_h1 = True
-        elif tag == "table":
-            self._table_depth += 1
-        elif tag == "tr" and self._table_depth == 1:
-            self.rows.append([])
-        elif tag == "td" and self._table_depth == 1:
-            self._cell = {"text": "", "links": []}
-            self.rows[-1].append(self._cell)
-        elif tag == "a" and "href" in attrs:
-            self.links.append(attrs["href"])
-            if self._cell is not None:
-                self._cell["links"].append(attrs["href"])
-        elif tag == "script" and "src" in attrs:
-            self.scripts.append(attrs["src"])
-
-    def handle_endtag(self, tag):
-        if tag == "h1":
-            self._in_h1 = False
-        elif tag == "table":
-            self._table_depth -= 1
-        elif tag == "td" and self._table_depth == 1:
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._in_h1:
-            self.h1 += data
-        if self._cell is not None:
-            self._cell["text"] += data
-
-    def row(self, property_text: str) -> list[dict]:
-        matches = [r for r in self.rows if r and property_text in r[0]["text"]]
-        assert matches, f"no row for {property_text!r} in {[r[0]['text'] for r in self.rows if r]}"
-        return matches
-
-
-def read_page(html: str) -> PageReader:
-    reader = PageReader()
-    reader.feed(html)
-    return reader
-
-
-def page(served, path: str) -> PageReader:
-    response = httpx.get(served.url + path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "text/html; charset=utf-8"
-    return read_page(response.text)
 
 
 # --- RDF descriptions ------------------------------------------------------------------------------

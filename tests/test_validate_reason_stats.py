@@ -56,7 +56,7 @@ def test_native_rdfs_validation_equals_pyshacl_rdfs():
     """Our RDFS closure on Oxigraph + pySHACL(inference=none) gives pySHACL(inference=rdfs)'s report."""
     import pyshacl
 
-    from micgraph.validate import validate
+    from micgraph.validation import validate
 
     ours = validate([TINY, str(CORE / "broken-center.ttl")], [SHAPES], infer="rdfs")
     data = Graph().parse(TINY).parse(CORE / "broken-center.ttl")

@@ -146,7 +146,7 @@ def validate(files, shapes, infer, input_format, fmt, output):
     The FILEs are validated together with the ontology; with no FILE, the bundled data is validated.
     Exit status: 0 conforms, 1 does not conform, 2 unreadable input.
     """
-    from ..validate import render_report, validate as run_validation
+    from ..validation import render_report, validate as run_validation
 
     report = run_validation(list(files) or None, list(shapes) or None, infer, input_format=input_format)
     emit(render_report(report, fmt), output)

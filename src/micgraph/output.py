@@ -16,6 +16,24 @@ from typing import IO
 from .errors import MicgraphError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(target: Path, default: int) -> int:
+    """The mode a plain write would give: the existing file's, or `default` less the umask.
+
+    mkstemp/mkdtemp create private (0600/0700) entries; without this an export would be unreadable
+    to the group and the web server that serve it.
+    """
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        return default & ~_umask()
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | Path) -> Iterator[IO[bytes]]:
     """A binary file that appears at `path` only when the block completes without error."""
@@ -32,6 +50,7 @@ def atomic_open(path: str | Path) -> Iterator[IO[bytes]]:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, _mode_for(target, 0o666))
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -60,6 +79,7 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
     try:
         yield staging
+        os.chmod(staging, _mode_for(target, 0o777))
         old = None
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))

@@ -38,7 +38,8 @@ VIRTUOSO_DEVIATIONS: dict[str, str] = {
     "centers-by-province": "Virtuoso returns 1 region instead of 15 for a/rdfs:subClassOf* joined with the "
                            "sequence path mic:city/mic:region",
     "chinese-centers-vehicles-batteries": "Virtuoso drops one of the two centres (property paths in a join)",
-    "organizations-behind-centers": "Virtuoso returns no row where Oxigraph returns 50",
+    "organizations-behind-centers": "Virtuoso returns no row where Oxigraph returns 50 (or, with some data "
+                                    "loaded before it, the right rows: see UNSTABLE)",
     "trade-measures-semiconductors": "Virtuoso returns no row where Oxigraph returns 2",
     "figures-with-ranges": "Virtuoso stores xsd:boolean as an integer: \"false\"^^xsd:boolean comes back as 0",
     "institutes-by-sponsor": "Virtuoso leaves BIND(COALESCE(?s, \"unknown\")) unbound where ?s is unbound",
@@ -78,12 +79,18 @@ def engines(tmp_path_factory, oxigraph_server, virtuoso_server):
     store.close()
 
 
+# Deviations that come and go with what else the server holds: with data/links/ror.ttl loaded, Virtuoso
+# answers organizations-behind-centers right when the whole module runs, wrong when the test runs alone.
+UNSTABLE = {"organizations-behind-centers"}
+
+
 def _named_queries():
     try:
         names = sorted(bundle.named_queries())
     except FileNotFoundError:
         names = []
-    return [pytest.param(name, marks=[pytest.mark.xfail(reason=VIRTUOSO_DEVIATIONS[name], strict=True)]
+    return [pytest.param(name, marks=[pytest.mark.xfail(reason=VIRTUOSO_DEVIATIONS[name],
+                                                         strict=name not in UNSTABLE)]
                          if name in VIRTUOSO_DEVIATIONS else []) for name in names]
 
 

@@ -49,3 +49,18 @@ def test_installed_wheel_finds_its_bundle_and_runs_a_named_query(wheel, tmp_path
                          cwd=tmp_path).stdout.splitlines()
     assert Path(out[0]) == target / "micgraph" / "_bundle"
     assert int(out[1]) >= 3
+
+
+def test_public_api_names_survive_importing_every_module():
+    """`micgraph.validate` & co. stay the functions even after their modules are imported: a submodule
+    with the same name as an API function would replace it on the package (import sets the attribute)."""
+    import importlib
+    import pkgutil
+
+    import micgraph
+
+    for module in pkgutil.walk_packages(micgraph.__path__, "micgraph."):
+        if not module.name.startswith("micgraph._bundle") and not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    for name in micgraph.__all__:
+        assert callable(getattr(micgraph, name)) and not isinstance(getattr(micgraph, name), type(micgraph)), name

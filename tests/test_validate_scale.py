@@ -20,7 +20,7 @@ from micgraph.errors import ShapesError
 from micgraph.loading import load_files
 from micgraph.stores import OxigraphStore
 from micgraph.terms import to_rdflib_graph
-from micgraph.validate import _results, narrowed_quads, shape_predicates, validate_store
+from micgraph.validation import _results, narrowed_quads, shape_predicates, validate_store
 
 from w3c.manifests import shacl_tests, suites_root
 
@@ -33,14 +33,15 @@ def plain_pyshacl(store: OxigraphStore, shapes: ox.Store):
     from pyshacl.errors import ValidationFailure
 
     try:
-        conforms, report, _ = pyshacl.validate(to_rdflib_graph(store.quads()), shacl_graph=to_rdflib_graph(iter(shapes)),
+        shapes_graph = to_rdflib_graph(iter(shapes))
+        conforms, report, _ = pyshacl.validate(to_rdflib_graph(store.quads()), shacl_graph=shapes_graph,
                                                inference="none", abort_on_first=False, allow_infos=False,
                                                allow_warnings=False, advanced=True)
     except Exception as exc:  # noqa: BLE001 - the fast path must fail on the same shapes
         return exc
     if isinstance(report, ValidationFailure):
         return report
-    return bool(conforms), _results(report)
+    return bool(conforms), _results(report, shapes_graph)
 
 
 def fast(store: OxigraphStore, shapes: ox.Store):

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from . import main
+from . import common, main
 from .common import INFER_CHOICES, emit, extension, graph_options, open_graph_from, output_option
 
 TABULAR = ("table", "csv", "tsv", "json", "xml", "md")
@@ -56,7 +56,7 @@ def _result_format(fmt: str | None, output: str | None, kind: str) -> str:
         return by_extension
     if kind == "graph":
         return "turtle"
-    return "table" if sys.stdout.isatty() and not output else "csv"
+    return "table" if common.stdout_is_terminal() and not output else "csv"
 
 
 @main.command()
@@ -146,7 +146,7 @@ def validate(files, shapes, infer, input_format, fmt, output):
     The FILEs are validated together with the ontology; with no FILE, the bundled data is validated.
     Exit status: 0 conforms, 1 does not conform, 2 unreadable input.
     """
-    from ..validate import render_report, validate as run_validation
+    from ..validation import render_report, validate as run_validation
 
     report = run_validation(list(files) or None, list(shapes) or None, infer, input_format=input_format)
     emit(render_report(report, fmt), output)
@@ -179,10 +179,16 @@ def reason(profile, check, fmt, data, input_format, no_bundled, store, output):
     graph = open_graph_from(data, input_format, no_bundled, store, "none")
     if check:
         report = check_consistency(store=graph)
-        lines = [f"{report.reasoner}: {'consistent' if report.consistent else 'INCONSISTENT'}"]
-        lines += [f"unsatisfiable: {iri}" for iri in report.unsatisfiable]
+        from ..bundle import compact
+
+        unsatisfiable = len(report.unsatisfiable)
+        lines = [f"{report.reasoner}: consistent; "
+                 f"{unsatisfiable or 'no'} unsatisfiable class{'es' if unsatisfiable != 1 else ''}"
+                 if report.consistent else f"{report.reasoner}: INCONSISTENT"]
+        lines += [f"unsatisfiable: {compact(iri)}" for iri in report.unsatisfiable]
         for datatype, count in sorted(report.replaced_datatypes.items()):
-            lines.append(f"note: {count} literal(s) of {datatype} checked as strings (HermiT does not support it)")
+            lines.append(f"note: {count} literal(s) of {compact(datatype)} checked as strings "
+                         "(HermiT does not support the datatype)")
         emit("\n".join(lines) + "\n", output)
         if not report.ok:
             raise click.exceptions.Exit(1)

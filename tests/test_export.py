@@ -134,3 +134,20 @@ def test_rdf_type_as_an_object_is_not_written_as_a(cli, tmp_path):
     out = cli("export", "--no-bundled", "--data", str(source)).stdout
     assert "<http://example.org/p> rdf:type ." in out
     assert isomorphic(Graph().parse(data=out, format="turtle"), Graph().parse(source))
+
+
+def test_atomic_outputs_get_the_permissions_open_would_give(tmp_path):
+    import os
+    import stat
+
+    from micgraph.output import atomic_directory, write_atomic
+
+    umask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "out.ttl", "x")
+        with atomic_directory(tmp_path / "folder") as staging:
+            (staging / "a.csv").write_text("x")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "out.ttl").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "folder").stat().st_mode) == 0o755

@@ -16,6 +16,14 @@ from typing import IO
 from .errors import MicgraphError
 
 
+def _default_mode(base: int) -> int:
+    """`base` (0o666 for files, 0o777 for folders) less the umask: what open() and mkdir() would give,
+    where mkstemp/mkdtemp give 0o600/0o700 and leave exports unreadable to anyone else."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return base & ~umask
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | Path) -> Iterator[IO[bytes]]:
     """A binary file that appears at `path` only when the block completes without error."""
@@ -28,6 +36,7 @@ def atomic_open(path: str | Path) -> Iterator[IO[bytes]]:
     except OSError as exc:
         raise MicgraphError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     try:
+        os.fchmod(handle, _default_mode(0o666))
         with os.fdopen(handle, "wb") as stream:
             yield stream
             stream.flush()
@@ -59,6 +68,7 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
         raise MicgraphError(f"{path}: cannot write: folder {parent} does not exist")
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
     try:
+        os.chmod(staging, _default_mode(0o777))
         yield staging
         old = None
         if target.exists():

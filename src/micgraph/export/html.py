@@ -17,9 +17,10 @@ from .network import (LANGUAGES, SHAPES, SOURCE_PROPERTIES, Projection, check_la
                       class_style, class_token)
 
 STATIC = "micgraph.export"
-# Above this many nodes the page lays the graph out in rings by degree instead of with a force layout,
-# which would keep a browser busy for many seconds.
-FORCE_LAYOUT_LIMIT = 1500
+# Above this many nodes the page lays the graph out in rings by degree instead of with Cytoscape's force
+# layout (cose), whose time grows with the square of the nodes: measured in headless Chromium on 2 cores,
+# 300 nodes take 2.7 s and 800 take 10 s (bench/viz.py).
+FORCE_LAYOUT_LIMIT = 400
 
 
 def _static(name: str) -> str:

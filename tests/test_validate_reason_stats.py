@@ -32,7 +32,7 @@ def test_validate_reports_focus_path_value_message_severity(cli):
     report = json.loads(result.stdout)
     assert report["conforms"] is False
     [share] = [r for r in report["results"] if r["focus_node"] == str(EX.bad)]
-    assert share == {"focus_node": str(EX.bad), "path": str(EX.share), "value": "120.0",
+    assert share == {"focus_node": str(EX.bad), "path": str(EX.share), "value": "120",
                      "message": "A share is a decimal percentage between 0 and 100.", "severity": "Violation",
                      "source_shape": share["source_shape"], "constraint": "MaxInclusiveConstraintComponent"}
 

@@ -69,6 +69,11 @@ class EndpointError(MicgraphError):
     """A remote SPARQL endpoint that is unreachable, refuses, times out or rejects our credentials."""
 
 
+class ShapesError(MicgraphError):
+    """SHACL validation could not run: ill-formed shapes, or a SHACL failure such as a SPARQL-based
+    constraint the processor must refuse (pySHACL's ShapeLoadError, ConstraintLoadError, ValidationFailure)."""
+
+
 class ReasonerError(MicgraphError):
     """The reasoner could not run (e.g. Java is missing for HermiT)."""
 

@@ -70,14 +70,15 @@ def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
 
 
 def run_query(store, sparql: str | None = None, *, name: str | None = None, base_iri: str | None = None,
-              service_allow: tuple[str, ...] = ()) -> Result:
-    """Run a SPARQL query (or the named query `name`) on `store` and collect its results."""
+              service_allow: tuple[str, ...] = (), union_default_graph: bool = True) -> Result:
+    """Run a SPARQL query (or the named query `name`) on `store` and collect its results.
+    `union_default_graph=False` queries the store's real default graph instead of the union of all graphs."""
     text = resolve_text(sparql, name)
     if uses_service(text) and not service_allow:
         raise QueryEvaluationError("the query calls SERVICE, and no endpoint is allowed; "
                                    "pass --service-allow URL for each endpoint it may call")
     try:
-        raw = store.query(text, base_iri=base_iri)
+        raw = store.query(text, base_iri=base_iri, union_default_graph=union_default_graph)
         return collect(raw)
     except SyntaxError as exc:
         raise syntax_error(exc, source=f"named query {name}" if name else "query") from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
@@ -70,8 +71,6 @@ def nt_term(term) -> str:
 
 def _is_canonical_number(term: ox.Literal) -> bool:
     """A literal that Turtle would read back as the same typed number if written bare."""
-    import re
-
     value, datatype = term.value, term.datatype.value
     if datatype == XSD + "integer":
         return re.fullmatch(r"[+-]?\d+", value) is not None
@@ -114,6 +113,19 @@ def _json(result) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+# Characters no XML 1.0 document can contain, not even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Element content that parses back to `text`: a raw CR would be read as LF, so it is a reference."""
+    bad = _NOT_XML.search(text)
+    if bad:
+        raise UsageError(f"cannot write the result as SPARQL XML: a value holds U+{ord(bad.group()):04X}, "
+                         "which XML 1.0 cannot represent; use --format json")
+    return escape(text).replace("\r", "&#13;")
+
+
 def _xml_term(term) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
@@ -121,10 +133,10 @@ def _xml_term(term) -> str:
         return f"<bnode>{escape(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
         if _datatype(term):
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+        return f"<literal>{_xml_text(term.value)}</literal>"
     if isinstance(term, ox.Triple):
         return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
                 f"</predicate><object>{_xml_term(term.object)}</object></triple>")
@@ -168,16 +180,24 @@ def _tsv(result) -> str:
 
 
 def text_width(text: str) -> int:
-    """Terminal columns: CJK ideographs take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Terminal columns: wide (CJK) and fullwidth characters take two, combining marks and
+    zero-width format characters none."""
+    return sum(0 if unicodedata.category(ch) in ("Mn", "Me", "Cf") else
+               2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - text_width(text))
 
 
+# Control characters left after whitespace is collapsed (ESC, BEL, DEL, C1): shown, never sent to the terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _cells(result: SelectResult) -> list[list[str]]:
-    return [[" ".join(display_term(t).split()) for t in row] for row in result.bindings]
+    """Table and Markdown cells: one line each, control characters written as \\uXXXX."""
+    return [[_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", " ".join(display_term(t).split())) for t in row]
+            for row in result.bindings]
 
 
 def _table(result) -> str:

@@ -17,11 +17,12 @@ from .loading import load_file
 
 
 class Store:
-    """A dataset that can be queried with SPARQL; the default graph is the union of all graphs."""
+    """A dataset that can be queried with SPARQL; the default graph is the union of all graphs unless
+    a query asks for `union_default_graph=False` (the real default graph, as the W3C tests need)."""
 
     description = "store"
 
-    def query(self, sparql: str, *, base_iri: str | None = None):
+    def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True):
         """Run SPARQL; return pyoxigraph QuerySolutions, QueryBoolean or QueryTriples."""
         raise NotImplementedError
 
@@ -63,9 +64,9 @@ class OxigraphStore(Store):
         """The underlying pyoxigraph store, for callers that need its full API."""
         return self._store
 
-    def query(self, sparql: str, *, base_iri: str | None = None):
+    def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True):
         return self._store.query(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri,
-                                 use_default_graph_as_union=True)
+                                 use_default_graph_as_union=union_default_graph)
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._store)

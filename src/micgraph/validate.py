@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import bundle
-from .errors import UsageError
+from .errors import ShapesError, UsageError
 
 SH = "http://www.w3.org/ns/shacl#"
 REPORT_FORMATS = ("text", "turtle", "json")
@@ -67,16 +67,24 @@ def validate(data: Iterable[str | Path] | None = None, shapes: Iterable[str | Pa
 
 
 def validate_store(store, shapes_store: ox.Store) -> ValidationReport:
-    """pySHACL over the store's triples (all graphs merged) and the shapes."""
+    """pySHACL over the store's triples (all graphs merged) and the shapes; ShapesError if it cannot run."""
     import pyshacl
+    from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 
     from .terms import to_rdflib_graph
 
     data_graph = to_rdflib_graph(store.quads())
     shapes_graph = to_rdflib_graph(iter(shapes_store))
-    conforms, report_graph, _ = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none",
-                                                 abort_on_first=False, allow_infos=False, allow_warnings=False,
-                                                 advanced=True)
+    try:
+        conforms, report_graph, _ = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none",
+                                                     abort_on_first=False, allow_infos=False, allow_warnings=False,
+                                                     advanced=True)
+    except ReportableRuntimeError as exc:  # shapes pySHACL cannot load
+        raise ShapesError(f"the shapes cannot be used: {exc}") from exc
+    except NotImplementedError as exc:  # e.g. $shapesGraph in a SPARQL constraint
+        raise ShapesError(f"the shapes use a feature pySHACL does not implement: {exc}") from exc
+    if isinstance(report_graph, ValidationFailure):  # pySHACL returns this failure instead of raising it
+        raise ShapesError(f"SHACL validation failed: {report_graph}")
     return ValidationReport(bool(conforms), _results(report_graph), report_graph)
 
 

@@ -109,26 +109,32 @@ def test_attributes_are_typed():
     assert values[BATTERY]["rdfs:label@zh"] == "国家动力电池创新中心"
 
 
-def test_colours_and_shapes_are_stable_per_class(cli):
+def test_class_styles_are_stable_and_distinct(cli):
     import os
     import sys
 
-    from micgraph.export.network import PALETTE, class_style
+    from micgraph.export.network import PALETTE, SLOTS, assign_styles, preferred_slot
 
-    first = class_style(str(MIC.InnovationCenter))
-    assert first.color in PALETTE
-    # the same in another process with another string-hash seed
-    script = f"from micgraph.export.network import class_style; print(repr(class_style('{MIC.InnovationCenter}')))"
+    centre = str(MIC.InnovationCenter)
+    style = fixture_projection().style(centre)
+    assert style.color in PALETTE
+    # the slot comes from the IRI alone: the same in another process with another string-hash seed
+    script = f"from micgraph.export.network import preferred_slot; print(preferred_slot('{centre}'))"
     for seed in ("1", "2"):
         run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                              env={**os.environ, "PYTHONHASHSEED": seed})
-        assert run.stdout.strip() == repr(first)
-    # and whatever other classes the export holds
+        assert int(run.stdout) == preferred_slot(centre)
+    # a filtered export keeps the colours of the whole graph
     def centre_colour(*options):
-        style = json.loads(export(cli, "cytoscape", *options))["style"]
-        return next(r["style"]["background-color"] for r in style if r["selector"] == "node.mic_InnovationCenter")
+        rules = json.loads(export(cli, "cytoscape", *options))["style"]
+        return next(r["style"]["background-color"] for r in rules if r["selector"] == "node.mic_InnovationCenter")
 
-    assert centre_colour() == centre_colour("--class", "mic:InnovationCenter") == first.color
+    assert centre_colour() == centre_colour("--class", "mic:InnovationCenter") == style.color
+    # classes that hash to the same slot still get distinct styles; a class alone gets its own slot
+    many = [f"https://example.org/Class{i}" for i in range(60)]
+    assert len(set(assign_styles(many).values())) == 60 < SLOTS
+    clashing = [c for c in many if preferred_slot(c) == preferred_slot(many[0])]
+    assert assign_styles([many[0]]) == {many[0]: assign_styles(many)[many[0]]} or len(clashing) > 1
 
 
 # --- GraphML -------------------------------------------------------------------------------------------
@@ -187,11 +193,11 @@ def test_gexf_reads_back_with_networkx(cli, lang):
 
 
 def test_gexf_viz_attributes_are_the_class_style(cli):
-    from micgraph.export.network import SHAPES, class_style
+    from micgraph.export.network import SHAPES
 
     data = export(cli, "gexf")
     graph = nx.read_gexf(io.BytesIO(data))
-    style = class_style(str(MIC.InnovationCenter))
+    style = fixture_projection().style(str(MIC.InnovationCenter))
     colour = graph.nodes[BATTERY]["viz"]["color"]
     assert "#{:02X}{:02X}{:02X}".format(colour["r"], colour["g"], colour["b"]) == style.color
     assert set(graph.nodes[BATTERY]["viz"]["position"]) == {"x", "y", "z"}

@@ -13,6 +13,7 @@ from conftest import FIXTURES, require_tool
 
 NETWORK = FIXTURES / "viz" / "network.ttl"
 SVG = "{http://www.w3.org/2000/svg}"
+INNOVATION_CENTER = "https://w3id.org/micgraph/ontology#InnovationCenter"
 
 
 @pytest.fixture
@@ -27,9 +28,16 @@ def fixture_projection(**options):
     return project_store(open_graph([NETWORK], bundled=False), **options)
 
 
-def svg_nodes(svg: bytes) -> list[ElementTree.Element]:
+def svg_nodes(svg: bytes, legend: bool = False) -> list[ElementTree.Element]:
+    """The graph's nodes in Graphviz's SVG (or, with `legend`, the legend's)."""
     root = ElementTree.fromstring(svg)
-    return [g for g in root.iter(f"{SVG}g") if (g.get("class") or "").split()[:1] == ["node"]]
+    return [g for g in root.iter(f"{SVG}g") if (g.get("class") or "").split()[:1] == ["node"]
+            and g.find(f"{SVG}title").text.startswith("legend:") == legend]
+
+
+def fill(node: ElementTree.Element) -> str:
+    shape = next(e for e in node.iter() if e.tag in (f"{SVG}polygon", f"{SVG}ellipse", f"{SVG}path"))
+    return shape.get("fill").upper()
 
 
 def svg_texts(svg: bytes) -> list[str]:
@@ -47,9 +55,18 @@ def test_render_svg_draws_every_node_with_its_label_and_a_legend(cli, dot, tmp_p
     assert {n.find(f"{SVG}title").text for n in nodes} == {n.id for n in projection.nodes}
     texts = svg_texts(svg)
     assert "国家动力电池创新中心" in texts and "所属计划" in texts  # a node label and an edge label
-    assert "图例" in texts and "创新中心" in texts  # the legend names the classes
     center = next(n for n in nodes if n.find(f"{SVG}title").text.endswith("cn-mic-power-battery"))
     assert "mic_InnovationCenter" in center.get("class")
+    # the legend: one node per class, drawn like that class's nodes and named in the chosen language
+    assert "图例" in texts
+    legend = [n for n in svg_nodes(svg, legend=True) if n.find(f"{SVG}title").text != "legend:title"]
+    assert len(legend) == len(projection.classes)
+    sample = next(n for n in legend if "mic_InnovationCenter" in n.get("class"))
+    assert [t.text for t in sample.iter(f"{SVG}text")] == ["创新中心"]
+    assert fill(sample) == fill(center) == projection.style(INNOVATION_CENTER).color
+    legend_top = max(float(t.get("y")) for n in legend for t in n.iter(f"{SVG}text"))
+    graph_bottom = max(float(t.get("y")) for n in nodes for t in n.iter(f"{SVG}text"))
+    assert legend_top > graph_bottom  # SVG y grows downwards: the legend sits under the graph
 
 
 def test_render_png_draws_chinese_with_a_cjk_font(cli, dot, tmp_path):

@@ -1,5 +1,9 @@
-"""Draw the graph with Graphviz: the network projection written as DOT (with a legend of the classes),
-laid out by `dot`, `neato`, `fdp` or `sfdp`, rendered to SVG, PNG or PDF.
+"""Draw the graph with Graphviz: the network projection written as DOT, laid out by `dot`, `neato`, `fdp`
+or `sfdp`, then a legend added below it and the whole drawn as SVG, PNG or PDF.
+
+The legend is made of real nodes (so it shows each class's shape as well as its colour, which an HTML
+table label could not): the first pass lays the graph out (`-Tdot` gives positions), the legend nodes are
+pinned in a grid under its bounding box, and `neato -n2` draws everything where it stands.
 
 Chinese labels need a CJK font that fontconfig can find (Debian: fonts-wqy-microhei or fonts-noto-cjk);
 without one Graphviz draws empty boxes in PNG and PDF, so a missing font is reported as a warning.
@@ -44,14 +48,17 @@ def has_cjk_font() -> bool | None:
     return bool(found.stdout.strip())
 
 
-def render_dot(source: bytes, fmt: str = "svg", layout: str = "sfdp", timeout: float = 600) -> Rendering:
-    """Lay out and draw DOT `source` with Graphviz; its warnings are returned, its failures raised."""
-    if fmt not in RENDER_FORMATS:
+def render_dot(source: bytes, fmt: str = "svg", layout: str = "sfdp", timeout: float = 600,
+               pinned: bool = False) -> Rendering:
+    """Lay out and draw DOT `source` with Graphviz (`fmt` may also be `dot`: the laid-out graph);
+    `pinned` draws a graph whose nodes all have positions already. Warnings are returned, failures raised."""
+    if fmt not in (*RENDER_FORMATS, "dot"):
         raise UsageError(f"unknown picture format {fmt!r}; use one of: {', '.join(RENDER_FORMATS)}")
     if layout not in LAYOUTS:
         raise UsageError(f"unknown layout {layout!r}; use one of: {', '.join(LAYOUTS)}")
+    engine = ["-Kneato", "-n2"] if pinned else [f"-K{layout}"]
     try:
-        done = subprocess.run([graphviz(), f"-K{layout}", f"-T{fmt}"], input=source, capture_output=True,
+        done = subprocess.run([graphviz(), *engine, f"-T{fmt}"], input=source, capture_output=True,
                               timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
         raise ToolError(f"Graphviz ({layout}) did not finish within {timeout:g} s; try --layout sfdp or --class "
@@ -75,9 +82,40 @@ def render_graph(store, *, fmt: str = "svg", layout: str = "sfdp", lang: str = "
     projection = project_store(store, schema=schema, classes=classes)
     if edge_labels is None:
         edge_labels = len(projection.edges) <= EDGE_LABEL_LIMIT
-    source = to_dot(projection, check_language(lang), legend=True, edge_labels=edge_labels)
-    rendering = render_dot(source, fmt, layout)
+    source = to_dot(projection, check_language(lang), edge_labels=edge_labels)
+    laid_out = render_dot(source, "dot", layout)
+    rendering = render_dot(with_legend(laid_out.data.decode("utf-8"), projection, lang).encode("utf-8"), fmt,
+                           layout, pinned=True)
+    rendering.warnings[:0] = laid_out.warnings
     if fmt != "svg" and _CJK.search(source.decode("utf-8")) and has_cjk_font() is False:
         rendering.warnings.append(f"no font with Chinese glyphs is installed: Chinese labels are drawn as empty "
                                   f"boxes ({INSTALL_HINT})")
     return rendering
+
+
+_BOUNDING_BOX = re.compile(r'\bbb="([-+\d.e]+),([-+\d.e]+),([-+\d.e]+),([-+\d.e]+)",?\s*')
+
+
+def with_legend(laid_out: str, projection, lang: str) -> str:
+    """Graphviz's laid-out DOT plus one pinned node per class, in a grid under the graph's bounding box."""
+    from .export.network import dot_node_style, dot_string
+    from .results import text_width
+
+    box = _BOUNDING_BOX.search(laid_out)
+    if box is None:
+        raise ToolError("Graphviz returned a layout without a bounding box")
+    left, bottom, right, _ = map(float, box.groups())
+    laid_out = laid_out[:box.start()] + laid_out[box.end():]  # let the drawing pass compute the new one
+    entries = [(cls, projection.label(cls, lang) if cls else ("untyped" if lang == "en" else "无类型"))
+               for cls in projection.classes]
+    column = max((text_width(name) for _, name in entries), default=0) * 6.5 + 50
+    columns = max(1, int((right - left) // column))
+    title = "Legend" if lang == "en" else "图例"
+    lines = [f'  "legend:title" [shape=plaintext, style="", fontsize=14, label={dot_string(title)}, '
+             f'pos="{left + 30:.1f},{bottom - 40:.1f}!"];']
+    for i, (cls, name) in enumerate(entries):
+        row, col = divmod(i, columns)
+        x, y = left + col * column + column / 2, bottom - 80 - row * 40
+        lines.append(f'  "legend:{i}" [{dot_node_style(projection, cls, name)}, pos="{x:.1f},{y:.1f}!"];')
+    end = laid_out.rstrip().rfind("}")
+    return laid_out[:end] + "\n".join(lines) + "\n}\n"

@@ -14,7 +14,7 @@ from importlib import resources
 
 from ..bundle import compact
 from .network import (LANGUAGES, SHAPES, SOURCE_PROPERTIES, Projection, check_language, circle_positions,
-                      class_style, class_token)
+                      class_token)
 
 STATIC = "micgraph.export"
 # Above this many nodes the page lays the graph out in rings by degree instead of with Cytoscape's force
@@ -36,7 +36,7 @@ def explorer_data(projection: Projection, lang: str = "en") -> dict:
         counts[n.cls] = counts.get(n.cls, 0) + 1
     classes = []
     for cls in projection.classes:
-        style = class_style(cls)
+        style = projection.style(cls)
         classes.append({"token": class_token(cls), "iri": cls or "", "color": style.color,
                         "shape": SHAPES[style.shape][4], "count": counts[cls],
                         "label": {x: projection.label(cls, x) if cls else "" for x in LANGUAGES}})

@@ -53,8 +53,10 @@ SCHEMA_PREDICATES = frozenset([RDFS + p for p in "subClassOf subPropertyOf domai
 # Types that say nothing about what a node is: never its class.
 NEUTRAL_TYPES = frozenset({OWL + "NamedIndividual", OWL + "Thing", RDFS + "Resource"})
 
-# Stable styles: a class's colour and shape come from a hash of its IRI, so they do not change when
-# other classes come and go. Colours: Tableau 10 without its grey, plus two; grey marks untyped nodes.
+# Class styles: a colour and a shape from a hash of the class IRI, so a class keeps its look whatever
+# other classes come and go; when two classes of one graph hash to the same (colour, shape) slot, the one
+# later in IRI order takes the next free slot. Colours: Tableau 10 without its grey, plus two; grey marks
+# untyped nodes.
 PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7",
            "#9C755F", "#17BECF", "#BCBD22", "#D37295")
 UNTYPED_COLOR = "#BAB0AC"
@@ -68,13 +70,8 @@ SHAPES = {
     "parallelogram": ("parallelogram", "triangle", "parallelogram", "", "rhomboid"),
 }
 SHAPE_NAMES = tuple(SHAPES)
+SLOTS = len(PALETTE) * len(SHAPE_NAMES)
 FONTS = "WenQuanYi Micro Hei,Noto Sans CJK SC,sans-serif"  # CJK-capable first: Graphviz draws boxes without one
-
-_INTEGER_TYPES = {XSD + t for t in (
-    "integer int long short byte nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger "
-    "unsignedLong unsignedInt unsignedShort unsignedByte").split()}
-_FLOAT_TYPES = {XSD + "decimal", XSD + "double", XSD + "float"}
-_INT64 = range(-2**63, 2**63)
 
 
 @dataclass(frozen=True)
@@ -83,12 +80,38 @@ class Style:
     shape: str
 
 
-def class_style(class_iri: str | None) -> Style:
-    """The colour and shape of a class, the same in every export and every run."""
-    if not class_iri:
-        return Style(UNTYPED_COLOR, "ellipse")
-    number = int.from_bytes(hashlib.sha256(class_iri.encode("utf-8")).digest()[:8], "big")
-    return Style(PALETTE[number % len(PALETTE)], SHAPE_NAMES[(number // len(PALETTE)) % len(SHAPE_NAMES)])
+UNTYPED_STYLE = Style(UNTYPED_COLOR, "ellipse")
+
+
+def _slot_style(slot: int) -> Style:
+    return Style(PALETTE[slot % len(PALETTE)], SHAPE_NAMES[slot // len(PALETTE) % len(SHAPE_NAMES)])
+
+
+def preferred_slot(class_iri: str) -> int:
+    """The class's own slot: from SHA-256 of its IRI (Python's hash() is randomised per process)."""
+    return int.from_bytes(hashlib.sha256(class_iri.encode("utf-8")).digest()[:8], "big") % SLOTS
+
+
+def assign_styles(classes: Iterable[str]) -> dict[str, Style]:
+    """A distinct style for each class (up to SLOTS classes; beyond that slots are shared)."""
+    taken: set[int] = set()
+    styles = {}
+    for iri in sorted(set(classes)):
+        slot = preferred_slot(iri)
+        for probe in range(SLOTS):
+            if (slot + probe) % SLOTS not in taken:
+                slot = (slot + probe) % SLOTS
+                break
+        taken.add(slot)
+        styles[iri] = _slot_style(slot)
+    return styles
+
+
+_INTEGER_TYPES = {XSD + t for t in (
+    "integer int long short byte nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger "
+    "unsignedLong unsignedInt unsignedShort unsignedByte").split()}
+_FLOAT_TYPES = {XSD + "decimal", XSD + "double", XSD + "float"}
+_INT64 = range(-2**63, 2**63)
 
 
 def class_token(class_iri: str | None) -> str:
@@ -128,10 +151,16 @@ class Projection:
     nodes: list[Node]
     edges: list[Edge]
     labels: dict[str, dict[str, str]]  # term -> {language ("" untagged): label}
+    styles: dict[str, Style] = field(default_factory=dict)  # class -> style, for every class of the graph
     _by_id: dict[str, Node] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id = {n.id: n for n in self.nodes}
+
+    def style(self, cls: str | None) -> Style:
+        if cls is None:
+            return UNTYPED_STYLE
+        return self.styles.get(cls) or _slot_style(preferred_slot(cls))
 
     def label(self, term: str | None, lang: str = "en") -> str:
         """The term's label in `lang`, else in the other language, untagged, any; else its compact IRI."""
@@ -342,11 +371,12 @@ def project(statements: Iterable, *, schema: bool = False, classes: Iterable[str
     for term_id, current in nodes.items():
         current.types = tuple(sorted(types.get(term_id, ())))
         current.cls = _most_specific(current.types, superclasses)
+    styles = assign_styles(n.cls for n in nodes.values() if n.cls)  # before filtering: filters keep colours
     kept = _filter_by_class(nodes, superclasses, classes)
     return Projection(nodes=[kept[k] for k in sorted(kept)],
                       edges=sorted((e for e in edges if e.source in kept and e.target in kept),
                                    key=lambda e: (e.source, e.property, e.target)),
-                      labels=labels)
+                      labels=labels, styles=styles)
 
 
 def _filter_by_class(nodes: dict[str, Node], superclasses: dict[str, set[str]],
@@ -457,7 +487,7 @@ def to_graphml(projection: Projection, lang: str = "en") -> bytes:
         element = ET.SubElement(graph, "node", {"id": xml_text(n.id)})
         for name, value in node_values[n.id].items():
             ET.SubElement(element, "data", {"key": key_ids["node", name]}).text = xml_text(value)
-        style, label = class_style(n.cls), xml_text(node_values[n.id]["label"])
+        style, label = projection.style(n.cls), xml_text(node_values[n.id]["label"])
         shape = ET.SubElement(ET.SubElement(element, "data", {"key": "ng"}), "y:ShapeNode")
         x, y_position = positions[n.id]
         ET.SubElement(shape, "y:Geometry", {"x": str(x), "y": str(y_position), "width": str(_label_width(label)),
@@ -506,7 +536,7 @@ def to_gexf(projection: Projection, lang: str = "en") -> bytes:
         for name, value in values.items():
             if name in key_ids:
                 ET.SubElement(attvalues, "attvalue", {"for": key_ids[name], "value": xml_text(value)})
-        style = class_style(n.cls)
+        style = projection.style(n.cls)
         red, green, blue = (int(style.color[i:i + 2], 16) for i in (1, 3, 5))
         ET.SubElement(element, "viz:color", {"r": str(red), "g": str(green), "b": str(blue)})
         x, y = positions[n.id]
@@ -542,45 +572,30 @@ def wrap_label(text: str, width: int = 24) -> str:
     return "\n".join([*lines, current])
 
 
-def _legend_table(projection: Projection, lang: str) -> str:
-    """A Graphviz HTML-like table: one row per class, its colour and its label (every engine draws it)."""
-    from xml.sax.saxutils import escape
-
-    rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>{"Legend" if lang == "en" else "图例"}</B></TD></TR>']
-    for cls in projection.classes:
-        name = projection.label(cls, lang) if cls else ("untyped" if lang == "en" else "无类型")
-        rows.append(f'<TR><TD BGCOLOR="{class_style(cls).color}" BORDER="1" WIDTH="16"> </TD>'
-                    f'<TD ALIGN="LEFT">{escape(xml_text(name))}</TD></TR>')
-    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
+def dot_node_style(projection: Projection, cls: str | None, label: str) -> str:
+    """The DOT attributes that draw a node of class `cls`: label, shape, fill colour, SVG class."""
+    style = projection.style(cls)
+    _, _, shape, extra, _ = SHAPES[style.shape]
+    styles = "filled" + (f",{extra}" if extra else "")
+    return (f"label={dot_string(wrap_label(label))}, shape={shape}, style={dot_string(styles)}, "
+            f"fillcolor={dot_string(style.color)}, class={dot_string(class_token(cls))}")
 
 
-def to_dot(projection: Projection, lang: str = "en", *, legend: bool = False, edge_labels: bool = True) -> bytes:
-    """Graphviz DOT: nodes filled with their class colour and shape, CJK-capable fonts, IRIs as links.
-
-    `legend` adds the classes' colours as the graph's label (for pictures; importers would read it as data).
-    """
+def to_dot(projection: Projection, lang: str = "en", *, edge_labels: bool = True) -> bytes:
+    """Graphviz DOT: nodes filled with their class colour and shape, CJK-capable fonts, IRIs as links."""
     font = dot_string(FONTS)
     lines = ["digraph micgraph {",
              f"  graph [fontname={font}, fontsize=12, overlap=false, outputorder=edgesfirst];",
              f"  node [fontname={font}, fontsize=10, style=filled, penwidth=0.6, color=\"#333333\"];",
              f"  edge [fontname={font}, fontsize=8, color=\"#888888\", fontcolor=\"#555555\", arrowsize=0.6];"]
 
-    def node_attributes(cls: str | None, label: str) -> str:
-        style = class_style(cls)
-        _, _, shape, extra, _ = SHAPES[style.shape]
-        styles = "filled" + (f",{extra}" if extra else "")
-        return (f"label={dot_string(wrap_label(label))}, shape={shape}, style={dot_string(styles)}, "
-                f"fillcolor={dot_string(style.color)}, class={dot_string(class_token(cls))}")
-
     for n in projection.nodes:
         link = f", URL={dot_string(n.id)}" if not n.id.startswith("_:") else ""
-        lines.append(f"  {dot_string(n.id)} [{node_attributes(n.cls, projection.label(n.id, lang))}, "
+        lines.append(f"  {dot_string(n.id)} [{dot_node_style(projection, n.cls, projection.label(n.id, lang))}, "
                      f"tooltip={dot_string(compact(n.id) if not n.id.startswith('_:') else n.id)}{link}];")
     for edge in projection.edges:
         label = f" [label={dot_string(projection.label(edge.property, lang))}]" if edge_labels else ""
         lines.append(f"  {dot_string(edge.source)} -> {dot_string(edge.target)}{label};")
-    if legend:
-        lines.append(f"  graph [labelloc=b, labeljust=l, label=<{_legend_table(projection, lang)}>];")
     lines.append("}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -603,7 +618,7 @@ def cytoscape_style(projection: Projection) -> list[dict]:
                                             "width": 1, "line-color": "#888888",
                                             "target-arrow-color": "#888888"}}]
     for cls in projection.classes:
-        colours = class_style(cls)
+        colours = projection.style(cls)
         style.append({"selector": f"node.{class_token(cls)}",
                       "style": {"background-color": colours.color, "shape": SHAPES[colours.shape][4]}})
     return style

@@ -61,10 +61,15 @@ def centre_of(browser, selector: str) -> tuple[float, float]:
 
 
 def test_page_is_self_contained(page):
+    from micgraph.export.html import VENDORED
+
     html = page.read_text("utf-8")
     assert "<script src" not in html and "<link" not in html  # nothing to fetch: works offline
-    assert "Copyright (c) 2016-2026, The Cytoscape Consortium" in html  # the vendored library, with its licence
-    assert html.count("</script>") == 3  # the data cannot close its <script> early
+    # the vendored libraries, each with its licence
+    assert "Copyright (c) 2016-2026, The Cytoscape Consortium" in html
+    assert html.count("Copyright (c) 2018 - present, iVis-at-Bilkent") == 1  # cytoscape-fcose
+    assert html.count("Permission is hereby granted, free of charge") >= len(VENDORED)
+    assert html.count("</script>") == len(VENDORED) + 2  # the data cannot close its <script> early
 
 
 def test_page_draws_every_node_and_finds_a_chinese_center(browser, page, tmp_path):
@@ -128,6 +133,24 @@ def test_language_toggle_and_class_filter(browser, page):
     browser.type_text("机器人")  # a hidden class is not offered in the results
     browser.wait_for("document.querySelector('#results li') !== null")
     assert results(browser) == []
+
+
+def test_lay_out_again_what_is_shown(browser, page):
+    open_page(browser, page)
+    browser.click(*centre_of(browser, 'input[data-class="mic_Source"]'))
+    browser.wait_for("window.micgraph.cy.nodes('.mic_Source').every(n => !n.visible())", timeout=10)
+    positions = "window.micgraph.cy.nodes(SELECTOR).map(n => n.position())"
+    hidden_before = browser.evaluate(positions.replace("SELECTOR", "'.mic_Source'"))
+    shown_before = browser.evaluate(positions.replace("SELECTOR", "':visible'"))
+    browser.click(*centre_of(browser, "#relayout"))
+    browser.wait_for("window.micgraph.layouts === 2", timeout=60)
+    assert browser.evaluate(positions.replace("SELECTOR", "'.mic_Source'")) == hidden_before
+    assert browser.evaluate(positions.replace("SELECTOR", "':visible'")) != shown_before
+    # the shown nodes fit the view
+    inside = browser.evaluate("""(() => { const cy = window.micgraph.cy, w = cy.width(), h = cy.height();
+        return cy.nodes(':visible').every(n => { const p = n.renderedPosition();
+                                                 return p.x >= 0 && p.y >= 0 && p.x <= w && p.y <= h; }); })()""")
+    assert inside
 
 
 def test_page_with_markup_in_a_label_shows_it_as_text(browser, page):

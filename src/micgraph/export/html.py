@@ -17,14 +17,26 @@ from .network import (LANGUAGES, SHAPES, SOURCE_PROPERTIES, Projection, check_la
                       class_token)
 
 STATIC = "micgraph.export"
-# Above this many nodes the page lays the graph out in rings by degree instead of with Cytoscape's force
-# layout (cose), whose time grows with the square of the nodes: measured in headless Chromium on 2 cores,
-# 300 nodes take 2.7 s and 800 take 10 s (bench/viz.py).
-FORCE_LAYOUT_LIMIT = 400
+# (folder under static/vendor, file): loaded in this order, see static/vendor/README.md
+VENDORED = (("cytoscape", "cytoscape.min.js"), ("layout-base", "layout-base.js"), ("cose-base", "cose-base.js"),
+            ("cytoscape-fcose", "cytoscape-fcose.js"))
+# Above this many nodes the page uses fCoSE's draft quality (spectral only): the full layout's time grows
+# quickly with the graph, past 15 s at 800 nodes in headless Chromium on 2 cores (bench/viz.py).
+DRAFT_LAYOUT_ABOVE = 700
 
 
-def _static(name: str) -> str:
-    return (resources.files(STATIC) / "static" / name).read_text(encoding="utf-8")
+def _static(*path: str) -> str:
+    return resources.files(STATIC).joinpath("static", *path).read_text(encoding="utf-8")
+
+
+def vendored_scripts() -> str:
+    """The vendored libraries as <script> elements, each with its licence in a comment before it."""
+    blocks = []
+    for folder, name in VENDORED:
+        licence = _static("vendor", folder, "LICENSE").strip()
+        blocks.append(f"<script>\n/*! {folder} (npm, MIT): {name}\n\n{licence}\n*/\n"
+                      f"{_static('vendor', folder, name)}\n</script>")
+    return "\n".join(blocks)
 
 
 def explorer_data(projection: Projection, lang: str = "en") -> dict:
@@ -51,7 +63,7 @@ def explorer_data(projection: Projection, lang: str = "en") -> dict:
                       for e in projection.edges],
             "properties": {compact(term): labels for term, labels in sorted(both.items())},
             "sourceProperties": [compact(p) for p in SOURCE_PROPERTIES],
-            "forceLayoutLimit": FORCE_LAYOUT_LIMIT}
+            "draftLayoutAbove": DRAFT_LAYOUT_ABOVE}
 
 
 def script_json(document: dict) -> str:
@@ -61,9 +73,8 @@ def script_json(document: dict) -> str:
 
 
 def explorer_html(projection: Projection, lang: str = "en") -> bytes:
-    """The page, everything inlined: the graph as JSON and the vendored Cytoscape.js."""
+    """The page, everything inlined: the graph as JSON and the vendored libraries."""
     check_language(lang)
-    values = {"LANG": lang, "DATA_JSON": script_json(explorer_data(projection, lang)),
-              "CYTOSCAPE_JS": _static("cytoscape/cytoscape.min.js")}
-    page = re.sub(r"\{\{(LANG|DATA_JSON|CYTOSCAPE_JS)\}\}", lambda m: values[m.group(1)], _static("explorer.html"))
+    values = {"LANG": lang, "DATA_JSON": script_json(explorer_data(projection, lang)), "SCRIPTS": vendored_scripts()}
+    page = re.sub(r"\{\{(LANG|DATA_JSON|SCRIPTS)\}\}", lambda m: values[m.group(1)], _static("explorer.html"))
     return page.encode("utf-8")

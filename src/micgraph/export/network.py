@@ -11,6 +11,7 @@ Everything is sorted and blank nodes are canonicalised, so the same graph gives 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -20,13 +21,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 import pyoxigraph as ox
 
-from ..bundle import PREFIXES, compact, expand
+from ..bundle import PREFIXES, expand
+from ..bundle import compact as _compact
 from ..errors import UsageError
-from .rdf import canonical_quads
 
 RDF, RDFS, OWL, XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIXES["xsd"]
 RDF_TYPE = RDF + "type"
@@ -106,6 +106,8 @@ def assign_styles(classes: Iterable[str]) -> dict[str, Style]:
         styles[iri] = _slot_style(slot)
     return styles
 
+
+compact = functools.lru_cache(maxsize=65536)(_compact)  # called for every node, edge and attribute
 
 _INTEGER_TYPES = {XSD + t for t in (
     "integer int long short byte nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger "
@@ -324,10 +326,13 @@ def _most_specific(types: Iterable[str], superclasses: dict[str, set[str]]) -> s
 
 
 def _canonical_triples(statements: Iterable) -> list[ox.Triple]:
-    """Quads or triples -> distinct triples, blank nodes canonicalised, sorted; RDF-star terms dropped."""
-    quads = {ox.Quad(s.subject, s.predicate, s.object, ox.DefaultGraph()) for s in statements
-             if not isinstance(s.subject, ox.Triple) and not isinstance(s.object, ox.Triple)}
-    return [q.triple for q in canonical_quads(quads)]
+    """Quads or triples -> distinct triples with blank nodes relabelled by RDF canonicalisation (RDFC-1.0),
+    in no particular order (the projection sorts what it returns); RDF-star terms dropped."""
+    dataset = ox.Dataset(ox.Quad(s.subject, s.predicate, s.object, ox.DefaultGraph()) for s in statements
+                         if not isinstance(s.subject, ox.Triple) and not isinstance(s.object, ox.Triple))
+    if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in dataset):
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return [q.triple for q in dataset]
 
 
 def project(statements: Iterable, *, schema: bool = False, classes: Iterable[str] = (),
@@ -369,6 +374,7 @@ def project(statements: Iterable, *, schema: bool = False, classes: Iterable[str
     if schema:  # typing edges to the classes the graph itself defines
         edges.update(e for e in type_edges if e.target in nodes)
     for term_id, current in nodes.items():
+        current.literals.sort(key=lambda pair: (pair[0], pair[1].value, pair[1].datatype.value, pair[1].language or ""))
         current.types = tuple(sorted(types.get(term_id, ())))
         current.cls = _most_specific(current.types, superclasses)
     styles = assign_styles(n.cls for n in nodes.values() if n.cls)  # before filtering: filters keep colours
@@ -431,10 +437,42 @@ def xml_text(value: object) -> str:
     return _XML_INVALID.sub("\uFFFD", str(value))
 
 
-def _xml_document(root: ET.Element) -> bytes:
-    """Tags are written as given (`y:ShapeNode`); the root carries the xmlns declarations as attributes."""
-    ET.indent(root, space="  ")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n").encode("utf-8")
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+# in attribute values a parser turns raw newlines and tabs into spaces: write them as references
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;",
+                                    "\r": "&#13;", "\t": "&#9;"})
+
+
+class XmlWriter:
+    """Indented XML built line by line, every text and attribute value escaped here (three times faster
+    than building an ElementTree, and the output is exactly what is written)."""
+
+    def __init__(self) -> None:
+        self.lines = ['<?xml version="1.0" encoding="UTF-8"?>']
+        self.depth = 0
+
+    @staticmethod
+    def _attributes(attributes: dict[str, object] | None) -> str:
+        return "".join(f' {name}="{xml_text(value).translate(_ATTRIBUTE_ESCAPES)}"'
+                       for name, value in (attributes or {}).items())
+
+    def open(self, tag: str, attributes: dict[str, object] | None = None) -> None:
+        self.lines.append(f"{'  ' * self.depth}<{tag}{self._attributes(attributes)}>")
+        self.depth += 1
+
+    def close(self, tag: str) -> None:
+        self.depth -= 1
+        self.lines.append(f"{'  ' * self.depth}</{tag}>")
+
+    def leaf(self, tag: str, attributes: dict[str, object] | None = None, text: object = None) -> None:
+        head = f"{'  ' * self.depth}<{tag}{self._attributes(attributes)}"
+        if text is None:
+            self.lines.append(head + "/>")
+        else:
+            self.lines.append(f"{head}>{xml_text(text).translate(_TEXT_ESCAPES)}</{tag}>")
+
+    def document(self) -> bytes:
+        return ("\n".join(self.lines) + "\n").encode("utf-8")
 
 
 def _node_columns(projection: Projection, lang: str) -> tuple[list[Attribute], dict[str, dict[str, object]]]:
@@ -467,91 +505,106 @@ def _label_width(text: str) -> float:
 
 def to_graphml(projection: Projection, lang: str = "en") -> bytes:
     """GraphML with typed keys, and yEd's ShapeNode/PolyLineEdge graphics (colour, shape, label)."""
-    root = ET.Element("graphml", {"xmlns": GRAPHML_NS, "xmlns:xsi": XSI_NS, "xmlns:y": YFILES_NS,
-                                  "xsi:schemaLocation": f"{GRAPHML_NS} "
-                                                        "http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd"})
+    out = XmlWriter()
+    out.open("graphml", {"xmlns": GRAPHML_NS, "xmlns:xsi": XSI_NS, "xmlns:y": YFILES_NS,
+                         "xsi:schemaLocation": f"{GRAPHML_NS} http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd"})
     node_keys, node_values = _node_columns(projection, lang)
     key_ids = {}
     for i, attribute in enumerate(node_keys):
         key_ids["node", attribute.name] = f"n{i}"
-        ET.SubElement(root, "key", {"id": f"n{i}", "for": "node", "attr.name": attribute.name,
-                                       "attr.type": attribute.type})
+        out.leaf("key", {"id": f"n{i}", "for": "node", "attr.name": attribute.name, "attr.type": attribute.type})
     for i, name in enumerate(("label", "property")):
         key_ids["edge", name] = f"e{i}"
-        ET.SubElement(root, "key", {"id": f"e{i}", "for": "edge", "attr.name": name, "attr.type": "string"})
-    ET.SubElement(root, "key", {"id": "ng", "for": "node", "yfiles.type": "nodegraphics"})
-    ET.SubElement(root, "key", {"id": "eg", "for": "edge", "yfiles.type": "edgegraphics"})
-    graph = ET.SubElement(root, "graph", {"id": "micgraph", "edgedefault": "directed"})
+        out.leaf("key", {"id": f"e{i}", "for": "edge", "attr.name": name, "attr.type": "string"})
+    out.leaf("key", {"id": "ng", "for": "node", "yfiles.type": "nodegraphics"})
+    out.leaf("key", {"id": "eg", "for": "edge", "yfiles.type": "edgegraphics"})
+    out.open("graph", {"id": "micgraph", "edgedefault": "directed"})
     positions = circle_positions(projection)
     for n in projection.nodes:
-        element = ET.SubElement(graph, "node", {"id": xml_text(n.id)})
+        out.open("node", {"id": n.id})
         for name, value in node_values[n.id].items():
-            ET.SubElement(element, "data", {"key": key_ids["node", name]}).text = xml_text(value)
-        style, label = projection.style(n.cls), xml_text(node_values[n.id]["label"])
-        shape = ET.SubElement(ET.SubElement(element, "data", {"key": "ng"}), "y:ShapeNode")
-        x, y_position = positions[n.id]
-        ET.SubElement(shape, "y:Geometry", {"x": str(x), "y": str(y_position), "width": str(_label_width(label)),
-                                             "height": "30.0"})
-        ET.SubElement(shape, "y:Fill", {"color": style.color, "transparent": "false"})
-        ET.SubElement(shape, "y:BorderStyle", {"color": "#333333", "type": "line", "width": "1.0"})
-        ET.SubElement(shape, "y:NodeLabel").text = label
-        ET.SubElement(shape, "y:Shape", {"type": SHAPES[style.shape][0]})
+            out.leaf("data", {"key": key_ids["node", name]}, value)
+        style, label = projection.style(n.cls), node_values[n.id]["label"]
+        out.open("data", {"key": "ng"})
+        out.open("y:ShapeNode")
+        x, y = positions[n.id]
+        out.leaf("y:Geometry", {"x": x, "y": y, "width": _label_width(label), "height": 30.0})
+        out.leaf("y:Fill", {"color": style.color, "transparent": "false"})
+        out.leaf("y:BorderStyle", {"color": "#333333", "type": "line", "width": "1.0"})
+        out.leaf("y:NodeLabel", None, label)
+        out.leaf("y:Shape", {"type": SHAPES[style.shape][0]})
+        out.close("y:ShapeNode")
+        out.close("data")
+        out.close("node")
     for edge in projection.edges:
-        element = ET.SubElement(graph, "edge", {"id": edge.id, "source": xml_text(edge.source),
-                                                   "target": xml_text(edge.target)})
+        out.open("edge", {"id": edge.id, "source": edge.source, "target": edge.target})
         columns = _edge_columns(projection, edge, lang)
         for name, value in columns.items():
-            ET.SubElement(element, "data", {"key": key_ids["edge", name]}).text = xml_text(value)
-        line = ET.SubElement(ET.SubElement(element, "data", {"key": "eg"}), "y:PolyLineEdge")
-        ET.SubElement(line, "y:LineStyle", {"color": "#888888", "type": "line", "width": "1.0"})
-        ET.SubElement(line, "y:Arrows", {"source": "none", "target": "standard"})
-        ET.SubElement(line, "y:EdgeLabel").text = xml_text(columns["label"])
-    return _xml_document(root)
+            out.leaf("data", {"key": key_ids["edge", name]}, value)
+        out.open("data", {"key": "eg"})
+        out.open("y:PolyLineEdge")
+        out.leaf("y:LineStyle", {"color": "#888888", "type": "line", "width": "1.0"})
+        out.leaf("y:Arrows", {"source": "none", "target": "standard"})
+        out.leaf("y:EdgeLabel", None, columns["label"])
+        out.close("y:PolyLineEdge")
+        out.close("data")
+        out.close("edge")
+    out.close("graph")
+    out.close("graphml")
+    return out.document()
 
 
 def to_gexf(projection: Projection, lang: str = "en") -> bytes:
     """GEXF 1.2 with typed attributes and viz colour, shape, size and a starting position."""
-    root = ET.Element("gexf", {"xmlns": GEXF_NS, "xmlns:viz": GEXF_VIZ_NS, "xmlns:xsi": XSI_NS, "version": "1.2",
-                               "xsi:schemaLocation": f"{GEXF_NS} http://www.gexf.net/1.2draft/gexf.xsd"})
-    meta = ET.SubElement(root, "meta")
-    ET.SubElement(meta, "creator").text = "micgraph"
-    ET.SubElement(meta, "description").text = f"micgraph network projection (labels: {lang})"
-    graph = ET.SubElement(root, "graph", {"mode": "static", "defaultedgetype": "directed"})
+    out = XmlWriter()
+    out.open("gexf", {"xmlns": GEXF_NS, "xmlns:viz": GEXF_VIZ_NS, "xmlns:xsi": XSI_NS, "version": "1.2",
+                      "xsi:schemaLocation": f"{GEXF_NS} http://www.gexf.net/1.2draft/gexf.xsd"})
+    out.open("meta")
+    out.leaf("creator", None, "micgraph")
+    out.leaf("description", None, f"micgraph network projection (labels: {lang})")
+    out.close("meta")
+    out.open("graph", {"mode": "static", "defaultedgetype": "directed"})
     node_keys, node_values = _node_columns(projection, lang)
-    node_keys = [k for k in node_keys if k.name != "label"]  # GEXF has its own label attribute
-    node_attributes = ET.SubElement(graph, "attributes", {"class": "node", "mode": "static"})
     key_ids = {}
-    for i, attribute in enumerate(node_keys):
+    out.open("attributes", {"class": "node", "mode": "static"})
+    for i, attribute in enumerate(k for k in node_keys if k.name != "label"):  # GEXF has its own label
         key_ids[attribute.name] = str(i)
-        ET.SubElement(node_attributes, "attribute", {"id": str(i), "title": attribute.name,
-                                                        "type": attribute.type})
-    edge_attributes = ET.SubElement(graph, "attributes", {"class": "edge", "mode": "static"})
-    ET.SubElement(edge_attributes, "attribute", {"id": "property", "title": "property", "type": "string"})
+        out.leaf("attribute", {"id": i, "title": attribute.name, "type": attribute.type})
+    out.close("attributes")
+    out.open("attributes", {"class": "edge", "mode": "static"})
+    out.leaf("attribute", {"id": "property", "title": "property", "type": "string"})
+    out.close("attributes")
     positions = circle_positions(projection)
-    nodes = ET.SubElement(graph, "nodes")
+    out.open("nodes")
     for n in projection.nodes:
         values = node_values[n.id]
-        element = ET.SubElement(nodes, "node", {"id": xml_text(n.id), "label": xml_text(values["label"])})
-        attvalues = ET.SubElement(element, "attvalues")
+        out.open("node", {"id": n.id, "label": values["label"]})
+        out.open("attvalues")
         for name, value in values.items():
             if name in key_ids:
-                ET.SubElement(attvalues, "attvalue", {"for": key_ids[name], "value": xml_text(value)})
+                out.leaf("attvalue", {"for": key_ids[name], "value": value})
+        out.close("attvalues")
         style = projection.style(n.cls)
         red, green, blue = (int(style.color[i:i + 2], 16) for i in (1, 3, 5))
-        ET.SubElement(element, "viz:color", {"r": str(red), "g": str(green), "b": str(blue)})
+        out.leaf("viz:color", {"r": red, "g": green, "b": blue})
         x, y = positions[n.id]
-        ET.SubElement(element, "viz:position", {"x": str(x), "y": str(y), "z": "0.0"})
-        ET.SubElement(element, "viz:size", {"value": "10.0"})
-        ET.SubElement(element, "viz:shape", {"value": SHAPES[style.shape][1]})
-    edges = ET.SubElement(graph, "edges")
+        out.leaf("viz:position", {"x": x, "y": y, "z": 0.0})
+        out.leaf("viz:size", {"value": 10.0})
+        out.leaf("viz:shape", {"value": SHAPES[style.shape][1]})
+        out.close("node")
+    out.close("nodes")
+    out.open("edges")
     for edge in projection.edges:
         columns = _edge_columns(projection, edge, lang)
-        element = ET.SubElement(edges, "edge", {"id": edge.id, "source": xml_text(edge.source),
-                                                   "target": xml_text(edge.target),
-                                                   "label": xml_text(columns["label"])})
-        attvalues = ET.SubElement(element, "attvalues")
-        ET.SubElement(attvalues, "attvalue", {"for": "property", "value": xml_text(columns["property"])})
-    return _xml_document(root)
+        out.open("edge", {"id": edge.id, "source": edge.source, "target": edge.target, "label": columns["label"]})
+        out.open("attvalues")
+        out.leaf("attvalue", {"for": "property", "value": columns["property"]})
+        out.close("attvalues")
+        out.close("edge")
+    out.close("edges")
+    out.close("graph")
+    out.close("gexf")
+    return out.document()
 
 
 def dot_string(text: str) -> str:

@@ -228,3 +228,18 @@ def test_data_from_stdin(cli):
     assert out.splitlines() == ["c", EX + "battery"]
     result = cli("query", "--no-bundled", "--data", "-", "ASK {}", input="<a> <b> .", expect=2)
     assert result.stderr.startswith("error: <stdin>:1:")
+
+
+def test_from_selects_a_named_graph_instead_of_the_union(cli, tmp_path):
+    trig = tmp_path / "graphs.trig"
+    trig.write_text("<http://example.org/g1> { <http://example.org/a> <http://example.org/p> 1 . }\n"
+                    "<http://example.org/g2> { <http://example.org/b> <http://example.org/p> 2 . }\n", encoding="utf-8")
+    base = ["query", "--no-bundled", "--data", str(trig), "--format", "csv"]
+    union = cli(*base, "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s").stdout.splitlines()
+    assert union == ["s", "http://example.org/a", "http://example.org/b"]
+    only_g2 = cli(*base, "SELECT ?s FROM <http://example.org/g2> WHERE { ?s ?p ?o }").stdout.splitlines()
+    assert only_g2 == ["s", "http://example.org/b"]
+    named = cli(*base, "SELECT ?g ?s FROM NAMED <http://example.org/g1> WHERE { GRAPH ?g { ?s ?p ?o } }").stdout
+    assert named.splitlines() == ["g,s", "http://example.org/g1,http://example.org/a"]
+    # a variable or prefixed name that merely contains "from" does not change the dataset
+    assert cli(*base, "SELECT ?from WHERE { ?from ?p ?o } ORDER BY ?from").stdout.splitlines()[1:] == union[1:]

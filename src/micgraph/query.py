@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from . import bundle
+from . import bundle, federation
 from .errors import QueryEvaluationError, QuerySyntaxError, UsageError
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -54,13 +54,15 @@ class GraphResult:
 Result = SelectResult | AskResult | GraphResult
 
 _SYNTAX_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)
-# SERVICE outside comments, strings and IRIs: the cheap test that decides whether a query may leave this machine.
+# Comments, strings and IRIs, for lexical scans of query text that must not look inside them.
 _LEXICAL_NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
-_SERVICE = re.compile(r"\bSERVICE\b", re.I)
+# The FROM keyword (not ?from, ex:from): a query that names its own dataset.
+_FROM = re.compile(r"(?<![?$:\w])FROM\b", re.I)
 
 
-def uses_service(sparql: str) -> bool:
-    return bool(_SERVICE.search(_LEXICAL_NOISE.sub(" ", sparql)))
+def declares_dataset(sparql: str) -> bool:
+    """True when the query has FROM or FROM NAMED: its dataset then replaces the union default graph."""
+    return _FROM.search(_LEXICAL_NOISE.sub(" ", sparql)) is not None
 
 
 def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
@@ -70,20 +72,30 @@ def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
 
 
 def run_query(store, sparql: str | None = None, *, name: str | None = None, base_iri: str | None = None,
-              service_allow: tuple[str, ...] = (), union_default_graph: bool = True) -> Result:
+              service_allow: tuple[str, ...] = (), service_timeout: float = federation.DEFAULT_TIMEOUT,
+              union_default_graph: bool = True) -> Result:
     """Run a SPARQL query (or the named query `name`) on `store` and collect its results.
+
+    SERVICE clauses call only the endpoints in `service_allow`, each within `service_timeout` seconds
+    (see federation.py); a query without SERVICE goes straight to the store.
     `union_default_graph=False` queries the store's real default graph instead of the union of all graphs."""
     text = resolve_text(sparql, name)
-    if uses_service(text) and not service_allow:
-        raise QueryEvaluationError("the query calls SERVICE, and no endpoint is allowed; "
-                                   "pass --service-allow URL for each endpoint it may call")
+    service_allow = federation.check_allow_list(service_allow)
+    source = f"named query {name}" if name else "query"
+    federated = None
+    if federation.calls_service(text):
+        federated = federation.resolve_services(text, service_allow, timeout=service_timeout, base_iri=base_iri,
+                                                source=source)
+        text = federated.text
     try:
-        raw = store.query(text, base_iri=base_iri, union_default_graph=union_default_graph)
-        return collect(raw)
+        union = union_default_graph and not declares_dataset(text)
+        raw = store.query(text, base_iri=base_iri, union_default_graph=union)
+        result = collect(raw)
     except SyntaxError as exc:
-        raise syntax_error(exc, source=f"named query {name}" if name else "query") from exc
+        raise syntax_error(exc, source=source) from exc
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryEvaluationError(f"query failed: {exc}") from exc
+    return federated.restore(result) if federated else result
 
 
 def syntax_error(exc: SyntaxError, source: str = "query") -> QuerySyntaxError:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-SUITES = {"w3c/test_sparql.py::": "SPARQL 1.1 conformance", "w3c/test_shacl.py::": "SHACL conformance"}
+SUITES = {"w3c/test_sparql.py::": "SPARQL 1.1 conformance",
+          "w3c/test_service.py::": "SPARQL 1.1 Federated Query conformance",
+          "w3c/test_shacl.py::": "SHACL conformance"}
 
 # suite -> W3C test id -> (outcome, reason); outcome: passed, skipped, xfailed or failed
 _outcomes: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)

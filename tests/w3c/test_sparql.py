@@ -19,12 +19,12 @@ fix are listed in XFAIL with one line each. tests/w3c/conftest.py prints the cou
 from __future__ import annotations
 
 import functools
-import re
 
 import pyoxigraph as ox
 import pytest
 
 from micgraph.errors import QueryEvaluationError, QuerySyntaxError
+from micgraph.federation import calls_service, find_services
 from micgraph.query import AskResult, GraphResult, SelectResult, collect, run_query
 from micgraph.results import render
 from micgraph.stores import OxigraphStore
@@ -37,8 +37,7 @@ PROTOCOL = ("SPARQL 1.1 Protocol / Graph Store Protocol / Service Description: n
             "under test, which the suite does not start")
 ENTAILMENT = ("SPARQL 1.1 Entailment Regimes: not supported (micgraph materialises RDFS/OWL RL closures "
               "with --infer; it does not evaluate queries under an entailment regime)")
-SERVICE = ("needs the SPARQL endpoints of qt:serviceData (http://example.org/sparql, ...), which the "
-           "suite does not start")
+SERVICE = ("federated query (SERVICE): tests/test_w3c_service.py runs this suite against local SPARQL endpoints")
 
 # Failures that are pyoxigraph 0.5's behaviour, not our path's (each reproduced on a bare pyoxigraph.Store).
 # Strict: when an upstream release fixes one, its XPASS fails the run so the entry gets removed.
@@ -69,7 +68,7 @@ def skip_reason(test: SparqlTest) -> str | None:
         return PROTOCOL
     if test.entailment:
         return ENTAILMENT
-    if test.service_data:
+    if test.service_data or test.id.startswith("service/"):
         return SERVICE
     return None
 
@@ -91,14 +90,9 @@ def _params():
     return params
 
 
-def _service_endpoints(query: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"\bSERVICE\s+(?:SILENT\s+)?<([^>]*)>", query, re.I))
-
-
 def _run(test: SparqlTest, store: OxigraphStore):
     text = test.query.read_text(encoding="utf-8")
-    return text, run_query(store, text, base_iri=test.query.as_uri(), union_default_graph=False,
-                           service_allow=_service_endpoints(text))
+    return text, run_query(store, text, base_iri=test.query.as_uri(), union_default_graph=False)
 
 
 def _dataset(test: SparqlTest) -> OxigraphStore:
@@ -152,13 +146,16 @@ def check_syntax(test: SparqlTest) -> None:
     positive = test.kind.startswith("Positive")
     text = test.query.read_text(encoding="utf-8")
     try:
-        _run(test, OxigraphStore())
+        if calls_service(text):  # parse only: running it would call the endpoints (tests/test_w3c_service.py does)
+            find_services(text, base_iri=test.query.as_uri())
+        else:
+            _run(test, OxigraphStore())
     except QuerySyntaxError as exc:
         assert not positive, f"{test.name}: a valid query was rejected: {exc}\n{text}"
         return
     except QueryEvaluationError as exc:
-        # The engine raised it (it has a cause), so the query parsed and then failed to run, e.g. a
-        # SERVICE call to an endpoint that is not there or an unknown extension function.
+        # The engine raised it (it has a cause), so the query parsed and then failed to run, e.g. an
+        # unknown extension function.
         assert positive and exc.__cause__ is not None, f"{test.name}: {exc}\n{text}"
         return
     assert positive, f"{test.name}: an invalid query was accepted\n{text}"

@@ -59,4 +59,6 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["micgraph.debug"] = debug
 
 
-from . import graph, viz  # noqa: E402,F401  (registers the commands)
+from . import graph  # noqa: E402,F401  (registers the commands)
+from . import links  # noqa: E402,F401
+from . import viz  # noqa: E402,F401

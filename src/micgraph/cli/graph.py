@@ -76,14 +76,17 @@ def _result_format(fmt: str | None, output: str | None, kind: str) -> str:
               help="Label language of a CONSTRUCT result written as a network.")
 @click.option("--service-allow", multiple=True, metavar="URL",
               help="Allow SERVICE calls to this endpoint (repeatable). None are allowed by default.")
+@click.option("--service-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              metavar="SECONDS", help="Time allowed for each SERVICE call (connect, query, read the answer).")
 @graph_options
 @output_option
-def query(query, query_file, name, fmt, lang, service_allow, data, input_format, no_bundled, store, infer, output):
+def query(query, query_file, name, fmt, lang, service_allow, service_timeout, data, input_format, no_bundled, store,
+          infer, output):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
     QUERY is the query text, or - to read it from stdin. The prefixes mic:, micr:, rdf:, rdfs:, owl:, xsd:,
     skos:, prov:, dcterms:, schema:, org: (and more: see the README) are predeclared. ASK exits 0 when
-    true and 1 when false.
+    true and 1 when false. SERVICE clauses may call only the --service-allow endpoints (docs/federation.md).
 
     \b
     micgraph query 'SELECT ?p ?label WHERE { ?p a mic:Program ; rdfs:label ?label }'
@@ -93,7 +96,7 @@ def query(query, query_file, name, fmt, lang, service_allow, data, input_format,
 
     text, name = _read_query(query, query_file, name)
     graph = open_graph_from(data, input_format, no_bundled, store, infer)
-    result = run_query(graph, text, name=name, service_allow=tuple(service_allow))
+    result = run_query(graph, text, name=name, service_allow=tuple(service_allow), service_timeout=service_timeout)
     chosen = _result_format(fmt, output, result.kind)
     if result.kind == "graph" and chosen in NETWORK_FORMATS:
         from ..export import export_construct

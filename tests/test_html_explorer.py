@@ -159,3 +159,19 @@ def test_page_with_markup_in_a_label_shows_it_as_text(browser, page):
     assert browser.evaluate("document.querySelector('#results li').firstChild.textContent") == \
         "</script><b>bold</b> <!-- x"
     assert browser.evaluate("document.querySelectorAll('#results b').length") == 0
+
+
+def test_bundled_graph_page_finds_a_chinese_center_by_its_chinese_name(browser, bundled_graph, tmp_path, cli):
+    from micgraph.export.network import project_store
+    from micgraph.query import run_query
+
+    name = "国家动力电池创新中心"
+    [center] = [row["c"] for row in run_query(bundled_graph, f'SELECT ?c WHERE {{ ?c rdfs:label "{name}"@zh }}').rows]
+    page = tmp_path / "micgraph.html"
+    cli("export", "-o", str(page))
+    open_page(browser, page, q=name, lang="zh")
+    assert results(browser)[0] == center
+    assert browser.evaluate("document.querySelector('#results li').firstChild.textContent") == name
+    assert browser.evaluate("window.micgraph.cy.nodes().length") == len(project_store(bundled_graph).nodes)
+    shot = browser.screenshot(tmp_path / "bundled-explorer.png")
+    assert shot.stat().st_size > 20_000

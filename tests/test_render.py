@@ -140,3 +140,14 @@ def test_png_without_a_cjk_font_warns(cli, dot, tmp_path, monkeypatch):
     result = cli("render", "--no-bundled", "--data", str(NETWORK), "--lang", "zh", "-o", str(tmp_path / "g.png"))
     assert "warning: no font with Chinese glyphs is installed" in result.stderr
     assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_render_the_bundled_graph(cli, dot, tmp_path, bundled_graph):
+    from micgraph.export.network import project_store
+
+    target = tmp_path / "overview.svg"
+    cli("render", "-o", str(target))
+    projection = project_store(bundled_graph)
+    svg = target.read_bytes()
+    assert len(svg_nodes(svg)) == len(projection.nodes) > 100
+    assert len(svg_nodes(svg, legend=True)) == len(projection.classes) + 1  # and the title

@@ -375,3 +375,14 @@ def test_query_construct_as_a_network_takes_labels_from_the_graph(cli):
     result = cli("query", "SELECT * WHERE { ?s ?p ?o }", "--no-bundled", "--data", str(NETWORK), "--format", "gexf",
                  expect=2)
     assert "does not apply to a SELECT/ASK result" in result.stderr
+
+
+def test_the_command_line_offers_what_the_library_writes():
+    # the CLI keeps its own copies so that `micgraph --help` does not import the library
+    from micgraph import render
+    from micgraph.cli import graph, viz
+    from micgraph.export import NETWORK_EXPORT_FORMATS
+    from micgraph.export.network import WRITERS
+
+    assert graph.NETWORK_FORMATS == NETWORK_EXPORT_FORMATS == (*WRITERS, "html")
+    assert viz._LAYOUTS == render.LAYOUTS and viz._PICTURE_FORMATS == render.RENDER_FORMATS

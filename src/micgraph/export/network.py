@@ -34,7 +34,6 @@ SUBCLASS_OF = RDFS + "subClassOf"
 LABEL_PROPERTIES = (RDFS + "label", PREFIXES["skos"] + "prefLabel")  # in order of preference
 SOURCE_PROPERTIES = (PREFIXES["prov"] + "wasDerivedFrom", PREFIXES["dcterms"] + "source")
 LANGUAGES = ("en", "zh")
-NETWORK_FORMATS = ("graphml", "gexf", "dot", "cytoscape")
 
 # A subject with one of these types, or of one of these predicates, belongs to the T-box.
 SCHEMA_TYPES = frozenset(OWL + t for t in (
@@ -738,5 +737,5 @@ def check_language(lang: str) -> str:
 
 def serialize_network(projection: Projection, fmt: str, lang: str = "en") -> bytes:
     if fmt not in WRITERS:
-        raise UsageError(f"unknown network format {fmt!r}; use one of: {', '.join(NETWORK_FORMATS)}")
+        raise UsageError(f"unknown network format {fmt!r}; use one of: {', '.join(WRITERS)}")
     return WRITERS[fmt](projection, check_language(lang))

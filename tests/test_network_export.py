@@ -386,3 +386,13 @@ def test_the_command_line_offers_what_the_library_writes():
 
     assert graph.NETWORK_FORMATS == NETWORK_EXPORT_FORMATS == (*WRITERS, "html")
     assert viz._LAYOUTS == render.LAYOUTS and viz._PICTURE_FORMATS == render.RENDER_FORMATS
+
+
+@pytest.mark.parametrize("fmt, read", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_bundled_graph_reads_back_equal_to_its_projection(cli, bundled_graph, fmt, read):
+    from micgraph.export.network import project_store
+
+    graph = read(io.BytesIO(cli("export", "--format", fmt, "--lang", "zh").stdout_bytes))
+    projection = project_store(bundled_graph)
+    assert len(projection.nodes) > 100 and len(projection.edges) > 100
+    assert_network_equals_projection(graph, projection, "zh")

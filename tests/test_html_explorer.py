@@ -116,6 +116,11 @@ def test_clicking_a_node_shows_its_properties_and_sources(browser, page):
                             ".map(a => a.textContent)") == ["NIST AMS 600-17"]
     assert 'Tests escaping: <tags> & "quotes"' in details
     assert browser.evaluate("window.micgraph.cy.$(':selected').map(n => n.id())") == [BATTERY]
+    # ?node= selects a node on load; a quotation (prov:wasQuotedFrom) is a source too
+    open_page(browser, page, node=ROBOTICS, lang="zh")
+    browser.wait_for("document.querySelector('#details h3') !== null")
+    assert browser.evaluate("[...document.querySelectorAll('#details ul.sources a.node-link')]"
+                            ".map(a => a.textContent)") == ["NIST AMS 600-17", "中国科学院科技战略咨询研究院快报"]
 
 
 def test_language_toggle_and_class_filter(browser, page):

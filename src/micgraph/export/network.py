@@ -32,7 +32,9 @@ RDF, RDFS, OWL, XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIX
 RDF_TYPE = RDF + "type"
 SUBCLASS_OF = RDFS + "subClassOf"
 LABEL_PROPERTIES = (RDFS + "label", PREFIXES["skos"] + "prefLabel")  # in order of preference
-SOURCE_PROPERTIES = (PREFIXES["prov"] + "wasDerivedFrom", PREFIXES["dcterms"] + "source")
+# What the explorer lists as a node's sources: prov:wasDerivedFrom and PROV-O's subproperties of it
+SOURCE_PROPERTIES = tuple(PREFIXES["prov"] + p for p in ("wasDerivedFrom", "wasQuotedFrom", "hadPrimarySource",
+                                                         "wasRevisionOf")) + (PREFIXES["dcterms"] + "source",)
 LANGUAGES = ("en", "zh")
 
 # A subject with one of these types, or of one of these predicates, belongs to the T-box.

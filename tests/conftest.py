@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,27 @@ def value_normalised(graph):
                 o = Literal(format(number.normalize(), "f"), datatype=o.datatype)
         out.add((s, p, o))
     return out
+
+
+# --- real SPARQL servers (tests/servers.py), one of each per test session --------------------------
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    from servers import start_oxigraph, stop
+
+    beside_python = Path(sys.executable).with_name("oxigraph")  # the venv's, when it is not activated
+    executable = require_tool(str(beside_python) if beside_python.exists() else "oxigraph",
+                              "pip install oxigraph (in the test extra)")
+    server = start_oxigraph(executable, tmp_path_factory.mktemp("oxigraph-server") / "store")
+    yield server
+    stop(server.process)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    from servers import start_virtuoso, stop
+
+    executable = require_tool("virtuoso-t", "apt-get install virtuoso-opensource-7-bin")
+    server = start_virtuoso(executable, tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    stop(server.process)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, XSD
+from rdflib.namespace import DCTERMS
 
 from conftest import require_tool
 from micgraph import bundle
@@ -23,6 +23,8 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 VANN = Namespace("http://purl.org/vocab/vann/")
 ONTOLOGY = URIRef(bundle.ONTOLOGY_IRI)
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_DECIMAL = URIRef(XSD + "decimal")
 PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 # RDF/RDFS/OWL built-ins need no declaration.
 BUILT_IN = (str(RDF), str(RDFS), str(OWL))
@@ -158,10 +160,10 @@ def test_no_mic_iri_is_both_class_and_property(onto):
 def test_object_and_datatype_property_ranges_are_declared_and_disjoint(onto):
     for prop in onto.subjects(RDF.type, OWL.ObjectProperty):
         for rng in onto.objects(prop, RDFS.range):
-            assert not str(rng).startswith(str(XSD)), f"{prop} is an object property with a datatype range"
+            assert not str(rng).startswith(XSD), f"{prop} is an object property with a datatype range"
     for prop in onto.subjects(RDF.type, OWL.DatatypeProperty):
         for rng in onto.objects(prop, RDFS.range):
-            assert str(rng).startswith(str(XSD)), f"{prop} is a datatype property with range {rng}"
+            assert str(rng).startswith(XSD), f"{prop} is a datatype property with range {rng}"
 
 
 # --- the data -------------------------------------------------------------------------------
@@ -208,7 +210,7 @@ def test_every_observation_has_a_figure_a_unit_and_a_source(data):
             problems.append(f"{obs}: no source")
         for p in (MIC.value, MIC.minValue, MIC.maxValue):
             for v in data.objects(obs, p):
-                if v.datatype != XSD.decimal:
+                if v.datatype != XSD_DECIMAL:
                     problems.append(f"{obs}: {p} is {v.datatype}, not xsd:decimal")
     assert problems == []
 

@@ -62,6 +62,8 @@ _FROM = re.compile(r"(?<![?$:\w])FROM\b", re.I)
 
 def declares_dataset(sparql: str) -> bool:
     """True when the query has FROM or FROM NAMED: its dataset then replaces the union default graph."""
+    if "from" not in sparql.lower():  # the common case, without the lexical pass (9 µs on a short query)
+        return False
     return _FROM.search(_LEXICAL_NOISE.sub(" ", sparql)) is not None
 
 
@@ -110,7 +112,7 @@ def collect(raw) -> Result:
     """pyoxigraph QuerySolutions / QueryBoolean / QueryTriples -> SelectResult / AskResult / GraphResult."""
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
-        return SelectResult(variables, [tuple(solution[i] for i in range(len(variables))) for solution in raw])
+        return SelectResult(variables, [tuple(solution) for solution in raw])
     if isinstance(raw, ox.QueryBoolean):
         return AskResult(bool(raw))
     if isinstance(raw, (ox.QueryTriples,)) or hasattr(raw, "__iter__"):

@@ -55,8 +55,16 @@ def to_rdflib_graph(quads: Iterable[ox.Quad]):
 
     graph = Graph()
     add = graph.add
+    converted: dict = {}  # terms repeat (predicates, classes, shared objects): convert each once
+
+    def term(value):
+        out = converted.get(value)
+        if out is None:
+            out = converted[value] = to_rdflib(value)
+        return out
+
     for quad in quads:
-        add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        add((term(quad.subject), term(quad.predicate), term(quad.object)))
     return graph
 
 

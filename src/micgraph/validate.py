@@ -3,6 +3,16 @@
 Entailment for `--infer rdfs` is computed natively on the Oxigraph store (see reason.rdfs_closure) and
 handed to pySHACL with `inference='none'`: pySHACL's own RDFS pass is an order of magnitude slower and,
 for these shapes, gives the same report (tests/test_validate.py checks that).
+
+At scale (bench/RESULTS.md), two things make it faster than plain pySHACL with the same report
+(tests/test_validate_scale.py proves the equality on the W3C SHACL suite, the bundled shapes and the
+benchmark graph):
+- the data graph handed to pySHACL holds only the triples the shapes can read (`shape_predicates`):
+  rdf:type and rdfs:subClassOf (targets, sh:class) and the predicates the shapes name in paths,
+  targets and property-pair constraints. Shapes that can read anything (SPARQL constraints or
+  targets, SHACL rules, sh:closed, custom components) get the whole graph;
+- pySHACL validates that graph in place: it is ours, built for this call, so pySHACL's defensive copy
+  of the data graph (a third of its time on 100k triples) is not needed.
 """
 
 from __future__ import annotations
@@ -73,12 +83,12 @@ def validate_store(store, shapes_store: ox.Store) -> ValidationReport:
 
     from .terms import to_rdflib_graph
 
-    data_graph = to_rdflib_graph(store.quads())
+    data_graph = to_rdflib_graph(narrowed_quads(store, shape_predicates(shapes_store)))
     shapes_graph = to_rdflib_graph(iter(shapes_store))
     try:
         conforms, report_graph, _ = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none",
                                                      abort_on_first=False, allow_infos=False, allow_warnings=False,
-                                                     advanced=True)
+                                                     advanced=True, inplace=True)
     except ReportableRuntimeError as exc:  # shapes pySHACL cannot load
         raise ShapesError(f"the shapes cannot be used: {exc}") from exc
     except NotImplementedError as exc:  # e.g. $shapesGraph in a SPARQL constraint
@@ -86,6 +96,46 @@ def validate_store(store, shapes_store: ox.Store) -> ValidationReport:
     if isinstance(report_graph, ValidationFailure):  # pySHACL returns this failure instead of raising it
         raise ShapesError(f"SHACL validation failed: {report_graph}")
     return ValidationReport(bool(conforms), _results(report_graph), report_graph)
+
+
+# Shapes with any of these read triples that no path names: they are validated against the whole graph.
+_READS_ANYTHING = {SH + name for name in (
+    "closed", "sparql", "select", "ask", "validator", "nodeValidator", "propertyValidator", "parameter",
+    "target", "rule", "condition", "expression", "values", "this", "shapesGraph", "entailment", "declare",
+    "prefixes", "targetValidator", "SPARQLTarget", "SPARQLTargetType", "SPARQLConstraint", "JSTarget",
+    "JSConstraint", "JSFunction", "SPARQLFunction", "TripleRule", "SPARQLRule")}
+# Objects of these name predicates of the data graph (paths are followed through their blank nodes).
+_NAMES_PREDICATES = {SH + name for name in (
+    "path", "targetSubjectsOf", "targetObjectsOf", "equals", "disjoint", "lessThan", "lessThanOrEquals")}
+_ALWAYS_READ = (bundle.PREFIXES["rdf"] + "type", bundle.PREFIXES["rdfs"] + "subClassOf")
+
+
+def shape_predicates(shapes_store: ox.Store) -> set[str] | None:
+    """The predicates whose triples the shapes can read in the data graph; None if they can read any."""
+    for quad in shapes_store:
+        if quad.predicate.value in _READS_ANYTHING or quad.object.value in _READS_ANYTHING:
+            return None
+    predicates = set(_ALWAYS_READ)
+    pending = [q.object for q in shapes_store if q.predicate.value in _NAMES_PREDICATES]
+    seen = set()
+    while pending:  # a path is an IRI or a blank node structure (lists, inverse, alternative, repetition)
+        node = pending.pop()
+        if isinstance(node, ox.NamedNode):
+            predicates.add(node.value)
+        elif isinstance(node, ox.BlankNode) and node not in seen:
+            seen.add(node)
+            pending += [q.object for q in shapes_store.quads_for_pattern(node, None, None)]
+    return predicates
+
+
+def narrowed_quads(store, predicates: set[str] | None):
+    """The store's quads, or only those whose predicate is in `predicates` (read through the index)."""
+    if predicates is None:
+        return store.quads()
+    if not hasattr(store, "oxigraph"):
+        return (q for q in store.quads() if q.predicate.value in predicates)
+    index = store.oxigraph
+    return (q for p in sorted(predicates) for q in index.quads_for_pattern(None, ox.NamedNode(p), None))
 
 
 def _results(report_graph) -> list[ValidationResult]:

@@ -78,10 +78,16 @@ def _result_format(fmt: str | None, output: str | None, kind: str) -> str:
               help="Allow SERVICE calls to this endpoint (repeatable). None are allowed by default.")
 @click.option("--service-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               metavar="SECONDS", help="Time allowed for each SERVICE call (connect, query, read the answer).")
+@click.option("--endpoint", metavar="URL",
+              help="Run the query on this SPARQL 1.1 endpoint instead of the local graph. Credentials come from "
+                   "MICGRAPH_ENDPOINT_USER / MICGRAPH_ENDPOINT_PASSWORD or ~/.netrc.")
+@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: query this graph as the default graph (repeatable; sent as default-graph-uri).")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="With --endpoint: seconds to wait.")
 @graph_options
 @output_option
-def query(query, query_file, name, fmt, lang, service_allow, service_timeout, data, input_format, no_bundled, store,
-          infer, output):
+def query(query, query_file, name, fmt, lang, service_allow, service_timeout, endpoint, default_graphs, timeout,
+          data, input_format, no_bundled, store, infer, output):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
     QUERY is the query text, or - to read it from stdin. The prefixes mic:, micr:, rdf:, rdfs:, owl:, xsd:,
@@ -91,11 +97,19 @@ def query(query, query_file, name, fmt, lang, service_allow, service_timeout, da
     \b
     micgraph query 'SELECT ?p ?label WHERE { ?p a mic:Program ; rdfs:label ?label }'
     micgraph query -n centers-per-program --format md
+    micgraph query -n centers-per-program --endpoint http://localhost:7878/query
     """
     from ..query import run_query
 
     text, name = _read_query(query, query_file, name)
-    graph = open_graph_from(data, input_format, no_bundled, store, infer)
+    if endpoint:
+        if data or store or infer != "none":
+            raise click.UsageError("--endpoint queries the remote store: --data, --store and --infer do not apply")
+        from ..remote import open_endpoint
+
+        graph = open_endpoint(endpoint, default_graphs=default_graphs, timeout=timeout)
+    else:
+        graph = open_graph_from(data, input_format, no_bundled, store, infer)
     result = run_query(graph, text, name=name, service_allow=tuple(service_allow), service_timeout=service_timeout)
     chosen = _result_format(fmt, output, result.kind)
     if result.kind == "graph" and chosen in NETWORK_FORMATS:

@@ -1,0 +1,257 @@
+"""Bulk-load RDF files into a persistent Oxigraph store: fast, idempotent, and all-or-nothing per file.
+
+- Fast: pyoxigraph's bulk loader (`Store.bulk_extend`), which writes sorted files straight into RocksDB.
+  Its transactional `Store.load` is 2.7x slower on 1.2M triples and holds the whole file in memory.
+- Idempotent: the parser gives blank nodes fresh random labels on every parse, so a second load of the
+  same file would add a second copy of every blank node. Here each blank node is relabelled from the
+  SHA-256 of the file's (decompressed) content and the node's order of first appearance: the same bytes
+  give the same quads, and the store, a set, holds them once. No bookkeeping triples are added, so
+  queries, `stats` and dumps see exactly the loaded data.
+- All-or-nothing: the bulk loader commits in batches, so a killed load leaves part of a file. Before
+  each file the store is checkpointed (`Store.backup`: RocksDB hard links, cheap on the same disk) into
+  `DIR.micgraph-rollback`; once the file is flushed the checkpoint is discarded. A checkpoint still
+  there when the store is opened again means a load died (Ctrl-C, kill -9, power loss): `recover`
+  puts the checkpoint back in place of the partial store. Every rename is atomic, so a crash during
+  recovery is recovered the next time.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from .errors import StoreError, UsageError
+from .loading import RDF_FORMATS, display_name, guess_format, open_source, parse_error
+
+DATASET_SYNTAXES = ("nquads", "trig")
+PROGRESS_EVERY = 50_000  # quads between two progress callbacks
+
+
+@dataclass
+class FileLoad:
+    """What loading one file did."""
+
+    name: str
+    quads: int
+    bytes: int
+    seconds: float
+
+
+# --- crash recovery ------------------------------------------------------------------------------
+
+def _sibling(directory: Path, suffix: str) -> Path:
+    return directory.with_name(directory.name + suffix)
+
+
+def rollback_dir(directory: Path) -> Path:
+    """The checkpoint of the store taken before the file being loaded; present = a load is unfinished."""
+    return _sibling(directory, ".micgraph-rollback")
+
+
+def _pending_dir(directory: Path) -> Path:
+    return _sibling(directory, ".micgraph-rollback.part")
+
+
+def _trash_dir(directory: Path) -> Path:
+    return _sibling(directory, ".micgraph-trash")
+
+
+def _owner_file(directory: Path) -> Path:
+    return _sibling(directory, ".micgraph-loading.json")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(directory: str | Path) -> bool:
+    """Undo an interrupted load of the store in `directory`; True if there was one to undo.
+
+    Called whenever a persistent store is opened. A load still running in a live process is left alone:
+    the store is busy, and that is the error."""
+    directory = Path(directory)
+    rollback, owner = rollback_dir(directory), _owner_file(directory)
+    if rollback.exists() and owner.exists():
+        try:
+            pid = int(json.loads(owner.read_text(encoding="utf-8")).get("pid", 0))
+        except (ValueError, OSError):
+            pid = 0
+        if pid and _alive(pid):
+            raise StoreError(f"{directory}: a load (process {pid}) is writing this store; wait for it to finish")
+    return _roll_back(directory)
+
+
+def _roll_back(directory: Path) -> bool:
+    rollback = rollback_dir(directory)
+    recovered = False
+    shutil.rmtree(_pending_dir(directory), ignore_errors=True)
+    if rollback.exists():
+        trash = _trash_dir(directory)
+        shutil.rmtree(trash, ignore_errors=True)
+        if directory.exists():
+            os.replace(directory, trash)
+        os.replace(rollback, directory)
+        recovered = True
+    shutil.rmtree(_trash_dir(directory), ignore_errors=True)
+    _owner_file(directory).unlink(missing_ok=True)
+    return recovered
+
+
+def _checkpoint(store: ox.Store, directory: Path) -> None:
+    pending = _pending_dir(directory)
+    shutil.rmtree(pending, ignore_errors=True)
+    _owner_file(directory).write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
+    store.flush()
+    store.backup(str(pending))
+    os.replace(pending, rollback_dir(directory))  # from here on, a crash rolls back to this point
+
+
+def _commit(store: ox.Store, directory: Path) -> None:
+    store.flush()
+    trash = _trash_dir(directory)
+    shutil.rmtree(trash, ignore_errors=True)
+    os.replace(rollback_dir(directory), trash)  # from here on, the file is in
+    shutil.rmtree(trash, ignore_errors=True)
+    _owner_file(directory).unlink(missing_ok=True)
+
+
+# --- reading with progress and stable blank nodes ------------------------------------------------
+
+class _CountingReader:
+    """A binary stream that counts the bytes read from the file itself (compressed bytes for .gz)."""
+
+    def __init__(self, stream: IO[bytes], raw: IO[bytes] | None) -> None:
+        self._stream = stream
+        self._raw = raw
+        self.read_bytes = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self.read_bytes = self._raw.tell() if self._raw is not None else self.read_bytes + len(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def content_hash(path: str | Path) -> tuple[str, bytes | None]:
+    """SHA-256 of the file's decompressed content; for stdin also the content itself (read once)."""
+    with open_source(path) as stream:
+        if str(path) == "-":
+            data = stream.read()
+            return hashlib.sha256(data).hexdigest(), data
+        return hashlib.file_digest(stream, "sha256").hexdigest(), None
+
+
+def stable_blank_nodes(quads: Iterable[ox.Quad], seed: str, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+    """The quads with blank nodes labelled `f<seed>x<n>`, n = order of first appearance (and moved into
+    `graph` if given)."""
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+    blank = ox.BlankNode
+    prefix = f"f{seed}x"  # a letter first: RDF/XML wants blank node labels that are NCNames
+
+    def relabel(term):
+        label = labels.get(term)
+        if label is None:
+            label = labels[term] = blank(f"{prefix}{len(labels)}")
+        return label
+
+    if graph is not None:
+        for quad in quads:
+            subject, obj = quad.subject, quad.object
+            yield ox.Quad(relabel(subject) if type(subject) is blank else subject, quad.predicate,
+                          relabel(obj) if type(obj) is blank else obj, graph)
+        return
+    for quad in quads:
+        subject, obj, name = quad.subject, quad.object, quad.graph_name
+        if type(subject) is blank or type(obj) is blank or type(name) is blank:
+            yield ox.Quad(relabel(subject) if type(subject) is blank else subject, quad.predicate,
+                          relabel(obj) if type(obj) is blank else obj,
+                          relabel(name) if type(name) is blank else name)
+        else:
+            yield quad
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+Progress = Callable[[str, int, int, int], None]  # (file name, quads so far, bytes read, file size)
+
+
+def load_into(store, paths: Iterable[str | Path], *, input_format: str | None = None,
+              graph: str | None = None, progress: Progress | None = None) -> list[FileLoad]:
+    """Bulk-load `paths` into the persistent OxigraphStore `store` (into `graph` if given), one file at a
+    time, each all-or-nothing. Raises ParseError (nothing of that file is kept) or StoreError."""
+    if store.path is None:
+        raise UsageError("load needs a persistent store: --store oxigraph:DIR")
+    target = ox.NamedNode(graph) if graph else None
+    paths = list(paths)
+    for path in paths:  # fail on a bad name or syntax before touching the store
+        fmt = guess_format(path, input_format)
+        if target is not None and fmt in DATASET_SYNTAXES:
+            raise UsageError(f"{path}: --graph applies to triple syntaxes, and {fmt} holds its own graphs")
+        if str(path) != "-":
+            open_source(path).close()
+    return [_load_one(store, path, input_format, target, progress) for path in paths]
+
+
+def _load_one(store, path, input_format, target, progress) -> FileLoad:
+    name = display_name(path)
+    fmt = RDF_FORMATS[guess_format(path, input_format)]
+    digest, stdin_data = content_hash(path)
+    size = len(stdin_data) if stdin_data is not None else Path(path).stat().st_size
+    started = time.perf_counter()
+    count = 0
+    directory = store.path
+    _checkpoint(store.oxigraph, directory)
+    try:
+        with open_source(path) if stdin_data is None else _bytes_stream(stdin_data) as stream:
+            reader = _CountingReader(stream, getattr(stream, "fileobj", None))
+            parsed = ox.parse(reader, fmt, base_iri=None if stdin_data is not None else Path(path).resolve().as_uri())
+
+            def counted(quads):
+                nonlocal count
+                for count, quad in enumerate(quads, 1):  # noqa: B007
+                    if progress is not None and count % PROGRESS_EVERY == 0:
+                        progress(name, count, reader.read_bytes, size)
+                    yield quad
+
+            store.oxigraph.bulk_extend(counted(stable_blank_nodes(parsed, digest[:16], target)))
+        _commit(store.oxigraph, directory)
+    except BaseException as exc:
+        store.release()
+        gc.collect()
+        _roll_back(directory)
+        store.reopen()
+        if isinstance(exc, (SyntaxError, ValueError, EOFError, UnicodeDecodeError)):
+            raise parse_error(name, exc) from exc
+        if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+            raise StoreError(f"{directory}: loading {name} failed: {exc}") from exc
+        raise
+    if progress is not None:
+        progress(name, count, size, size)
+    return FileLoad(name, count, size, time.perf_counter() - started)
+
+
+def _bytes_stream(data: bytes) -> IO[bytes]:
+    return io.BytesIO(data)

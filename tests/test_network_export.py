@@ -42,7 +42,7 @@ SCHEMA_SUBJECTS = """SELECT DISTINCT ?s WHERE {
   UNION { ?x rdfs:subClassOf ?s FILTER isBlank(?s) } }"""
 DATA_EDGES = """SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isLiteral(?o) && ?p != rdf:type)
   FILTER NOT EXISTS { ?s a ?t VALUES ?t { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:Ontology } }
-  FILTER NOT EXISTS { ?s a owl:Restriction } }"""
+  FILTER NOT EXISTS { ?s a ?r VALUES ?r { owl:Restriction owl:Axiom } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,10 @@ def test_projection_keeps_the_instances_and_leaves_the_tbox_out(source):
     # nodes: every subject and object of those edges, plus typed instances without edges
     assert str(MICR["program-manufacturing-usa"]) in ids  # no object property at all
     assert "http://example.org/power-battery-center" in ids  # an object only
+    # the owl:Axiom annotating the owl:sameAs link goes with the T-box, and so does the property it names
+    assert str(OWL.sameAs) not in ids and not any(OWL.Axiom in n.types for n in projection.nodes)
+    assert (BATTERY, str(OWL.sameAs), "http://example.org/power-battery-center") in \
+        {(e.source, e.property, e.target) for e in projection.edges}
 
 
 def test_projection_with_schema_has_the_classes_and_typing_edges():
@@ -74,6 +78,8 @@ def test_projection_with_schema_has_the_classes_and_typing_edges():
     assert (BATTERY, str(RDF.type), str(MIC.InnovationCenter)) in edges
     assert (str(MIC.InnovationCenter), str(RDFS.subClassOf), str(MIC.Organization)) in edges
     assert projection.node(str(MIC.Program)).cls == str(OWL.Class)
+    [axiom] = [n for n in projection.nodes if n.cls == str(OWL.Axiom)]
+    assert (axiom.id, str(OWL.annotatedSource), BATTERY) in edges
 
 
 def test_labels_follow_the_language_then_fall_back(source):
@@ -377,6 +383,19 @@ def test_query_construct_as_a_network_takes_labels_from_the_graph(cli):
     assert "does not apply to a SELECT/ASK result" in result.stderr
 
 
+@pytest.mark.server
+def test_query_construct_on_an_endpoint_as_a_network(cli, oxigraph_server):
+    graph = "http://example.org/graph/viz"
+    cli("push", "--no-bundled", "--data", str(NETWORK), "--endpoint", oxigraph_server.store, "--graph", graph,
+        "--replace")
+    construct = "CONSTRUCT { ?c mic:partOfProgram ?p } WHERE { ?c mic:partOfProgram ?p }"
+    local = cli("query", construct, "--no-bundled", "--data", str(NETWORK), "--format", "graphml", "--lang", "zh")
+    remote = cli("query", construct, "--endpoint", oxigraph_server.query, "--default-graph", graph,
+                 "--format", "graphml", "--lang", "zh")
+    assert remote.stdout_bytes == local.stdout_bytes  # labels looked up on the endpoint too
+    assert nx.read_graphml(io.BytesIO(remote.stdout_bytes)).nodes[BATTERY]["label"] == "国家动力电池创新中心"
+
+
 def test_the_command_line_offers_what_the_library_writes():
     # the CLI keeps its own copies so that `micgraph --help` does not import the library
     from micgraph import render
@@ -396,3 +415,23 @@ def test_bundled_graph_reads_back_equal_to_its_projection(cli, bundled_graph, fm
     projection = project_store(bundled_graph)
     assert len(projection.nodes) > 100 and len(projection.edges) > 100
     assert_network_equals_projection(graph, projection, "zh")
+
+
+def test_bundled_graph_as_cytoscape_json_and_gephi_csv(cli, bundled_graph, tmp_path):
+    from micgraph.export.network import project_store
+
+    projection = project_store(bundled_graph)
+    elements = json.loads(cli("export", "--format", "cytoscape").stdout_bytes)["elements"]
+    node_ids = {n["data"]["id"] for n in elements["nodes"]}
+    assert len(node_ids) == len(elements["nodes"]) == len(projection.nodes)
+    assert len(elements["edges"]) == len(projection.edges)
+    assert all(e["data"]["source"] in node_ids and e["data"]["target"] in node_ids for e in elements["edges"])
+    cli("export", "--format", "csv", "-o", str(tmp_path / "gephi"), "--lang", "zh")
+    nodes = list(csv.DictReader(io.StringIO((tmp_path / "gephi" / "nodes.csv").read_text("utf-8"))))
+    edges = list(csv.DictReader(io.StringIO((tmp_path / "gephi" / "edges.csv").read_text("utf-8"))))
+    assert list(nodes[0])[:2] == ["Id", "Label"] and list(edges[0])[:5] == ["Source", "Target", "Type", "Id", "Label"]
+    assert {row["Id"]: row["Label"] for row in nodes} == {n.id: projection.label(n.id, "zh") for n in projection.nodes}
+    assert len(edges) == len(projection.edges) and {row["Source"] for row in edges} <= node_ids
+    # the T-box and the link annotations are not in the network, the links themselves are
+    assert not [row for row in nodes if row["class"] in ("owl:Class", "owl:Axiom", "owl:ObjectProperty")]
+    assert "owl:sameAs" in {row["property"] for row in edges}

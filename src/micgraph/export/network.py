@@ -37,11 +37,13 @@ SOURCE_PROPERTIES = tuple(PREFIXES["prov"] + p for p in ("wasDerivedFrom", "wasQ
                                                          "wasRevisionOf")) + (PREFIXES["dcterms"] + "source",)
 LANGUAGES = ("en", "zh")
 
-# A subject with one of these types, or of one of these predicates, belongs to the T-box.
+# A subject with one of these types, or of one of these predicates, belongs to the T-box. Reified axioms
+# (owl:Axiom, owl:Annotation: annotations on a statement, e.g. the source of an owl:sameAs link) go with
+# it: they describe statements, not things, and would add a node for the annotated property.
 SCHEMA_TYPES = frozenset(OWL + t for t in (
-    "Class Ontology ObjectProperty DatatypeProperty AnnotationProperty Restriction TransitiveProperty "
-    "SymmetricProperty AsymmetricProperty FunctionalProperty InverseFunctionalProperty ReflexiveProperty "
-    "IrreflexiveProperty AllDisjointClasses AllDisjointProperties AllDifferent DeprecatedClass "
+    "Axiom Annotation Class Ontology ObjectProperty DatatypeProperty AnnotationProperty Restriction "
+    "TransitiveProperty SymmetricProperty AsymmetricProperty FunctionalProperty InverseFunctionalProperty "
+    "ReflexiveProperty IrreflexiveProperty AllDisjointClasses AllDisjointProperties AllDifferent DeprecatedClass "
     "DeprecatedProperty OntologyProperty DataRange").split()) | {
     RDFS + "Class", RDFS + "Datatype", RDF + "Property", PREFIXES["sh"] + "NodeShape",
     PREFIXES["sh"] + "PropertyShape"}

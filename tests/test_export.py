@@ -119,6 +119,29 @@ def test_atomic_open_keeps_the_old_file_when_interrupted(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.ttl"]
 
 
+def test_atomic_writes_get_the_mode_a_plain_write_would(tmp_path):
+    """Temporary files are private (0600); the file or folder put in place must not be."""
+    import os
+
+    from micgraph.output import atomic_directory, write_atomic
+
+    mask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.ttl"
+        write_atomic(fresh, "x")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.ttl"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        write_atomic(kept, "new")
+        assert kept.stat().st_mode & 0o777 == 0o640
+        with atomic_directory(tmp_path / "site") as staging:
+            (staging / "index.html").write_text("<p>")
+        assert (tmp_path / "site").stat().st_mode & 0o777 == 0o755
+    finally:
+        os.umask(mask)
+
+
 def test_unknown_export_format_and_missing_folder(cli, tmp_path):
     result = cli("export", "--format", "yaml", expect=2)
     assert "unknown export format 'yaml'" in result.stderr
@@ -135,19 +158,3 @@ def test_rdf_type_as_an_object_is_not_written_as_a(cli, tmp_path):
     assert "<http://example.org/p> rdf:type ." in out
     assert isomorphic(Graph().parse(data=out, format="turtle"), Graph().parse(source))
 
-
-def test_atomic_outputs_get_the_permissions_open_would_give(tmp_path):
-    import os
-    import stat
-
-    from micgraph.output import atomic_directory, write_atomic
-
-    umask = os.umask(0o022)
-    try:
-        write_atomic(tmp_path / "out.ttl", "x")
-        with atomic_directory(tmp_path / "folder") as staging:
-            (staging / "a.csv").write_text("x")
-    finally:
-        os.umask(umask)
-    assert stat.S_IMODE((tmp_path / "out.ttl").stat().st_mode) == 0o644
-    assert stat.S_IMODE((tmp_path / "folder").stat().st_mode) == 0o755

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from rdflib import Graph, Namespace, URIRef
+from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS
 
 from conftest import FIXTURES, require_tool
 
@@ -152,7 +153,20 @@ def test_stats_void_is_valid_turtle_with_partitions(cli):
     out = cli("stats", "--no-bundled", "--data", TINY, "--void").stdout
     void = Namespace("http://rdfs.org/ns/void#")
     description = Graph().parse(data=out, format="turtle")
-    dataset = URIRef("https://w3id.org/micgraph/id/dataset")
+    dataset = URIRef("https://w3id.org/micgraph/id/dataset-micgraph")
     assert int(description.value(dataset, void.triples)) == len(Graph().parse(TINY))
     partitions = list(description.objects(dataset, void.classPartition))
     assert any(description.value(p, void["class"]) == EX.Center for p in partitions)
+
+
+def test_stats_void_describes_the_dataset_that_data_describes(cli):
+    """One dataset, one IRI: --void uses data/dataset.ttl's IRI, title and licence."""
+    from micgraph import bundle
+
+    void = Namespace("http://rdfs.org/ns/void#")
+    description = Graph().parse(data=cli("stats", "--void").stdout, format="turtle")
+    stated = Graph().parse(bundle.root() / "data" / "dataset.ttl")
+    (dataset,) = set(description.subjects(RDF.type, void.Dataset))
+    assert (dataset, RDF.type, void.Dataset) in stated
+    for p in (DCTERMS.title, DCTERMS.license):
+        assert set(description.objects(dataset, p)) == set(stated.objects(dataset, p)) != set()

@@ -18,6 +18,8 @@ MIC = "https://w3id.org/micgraph/ontology#"
 MICR = "https://w3id.org/micgraph/id/"
 ONTOLOGY_IRI = "https://w3id.org/micgraph/ontology"
 INFERRED_GRAPH = MICR + "graph/inferred"
+DATASET_IRI = MICR + "dataset-micgraph"  # described in data/dataset.ttl
+FOLDERS = ("ontology", "data", "shapes", "queries")  # what the wheel bundles
 
 # Predeclared in every query, and used for compact IRIs in exports. Order is the output order.
 PREFIXES: dict[str, str] = {

@@ -64,9 +64,10 @@ def display_name(path: str | Path) -> str:
     if text == "-":
         return "<stdin>"
     try:
-        return Path(path).resolve().relative_to(bundle.root()).as_posix()
+        inside = Path(path).resolve().relative_to(bundle.root())
     except (ValueError, FileNotFoundError):
         return text
+    return inside.as_posix() if inside.parts[0] in bundle.FOLDERS else text
 
 
 def open_source(path: str | Path) -> IO[bytes]:

@@ -16,12 +16,22 @@ from typing import IO
 from .errors import MicgraphError
 
 
-def _default_mode(base: int) -> int:
-    """`base` (0o666 for files, 0o777 for folders) less the umask: what open() and mkdir() would give,
-    where mkstemp/mkdtemp give 0o600/0o700 and leave exports unreadable to anyone else."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return base & ~umask
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _mode_for(target: Path, default: int) -> int:
+    """The mode a plain write would give: the existing file's, or `default` less the umask.
+
+    mkstemp/mkdtemp create private (0600/0700) entries; without this an export would be unreadable
+    to the group and the web server that serve it.
+    """
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        return default & ~_umask()
 
 
 @contextlib.contextmanager
@@ -36,11 +46,11 @@ def atomic_open(path: str | Path) -> Iterator[IO[bytes]]:
     except OSError as exc:
         raise MicgraphError(f"{path}: cannot write: {exc.strerror or exc}") from exc
     try:
-        os.fchmod(handle, _default_mode(0o666))
         with os.fdopen(handle, "wb") as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, _mode_for(target, 0o666))
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -68,8 +78,8 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
         raise MicgraphError(f"{path}: cannot write: folder {parent} does not exist")
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
     try:
-        os.chmod(staging, _default_mode(0o777))
         yield staging
+        os.chmod(staging, _mode_for(target, 0o777))
         old = None
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))

@@ -9,6 +9,8 @@ import pyoxigraph as ox
 from . import bundle
 
 VOID = bundle.PREFIXES["void"]
+DCTERMS = bundle.PREFIXES["dcterms"]
+DEFAULT_TITLE = "micgraph: manufacturing-innovation networks (NIST AMS 600-17)"
 _COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
              WHERE { ?s ?p ?o }"""
 _CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) STR(?c)"
@@ -58,7 +60,7 @@ def void_description(store, stats: Stats | None = None) -> str:
     from .export.rdf import serialize_triples
 
     stats = stats or compute_stats(store)
-    dataset = ox.NamedNode(bundle.MICR + "dataset")
+    dataset = ox.NamedNode(bundle.DATASET_IRI)
     triples: list[ox.Triple] = []
 
     def add(s, p, o):
@@ -68,9 +70,11 @@ def void_description(store, stats: Stats | None = None) -> str:
         return ox.Literal(str(n), datatype=ox.NamedNode(bundle.PREFIXES["xsd"] + "integer"))
 
     add(dataset, bundle.PREFIXES["rdf"] + "type", ox.NamedNode(VOID + "Dataset"))
-    add(dataset, bundle.PREFIXES["dcterms"] + "title",
-        ox.Literal("micgraph: manufacturing-innovation networks (NIST AMS 600-17)", language="en"))
-    add(dataset, bundle.PREFIXES["dcterms"] + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
+    # Title and licence as data/dataset.ttl states them, so the two descriptions of one dataset agree.
+    described = list(store.query(f"SELECT ?p ?o WHERE {{ <{bundle.DATASET_IRI}> ?p ?o "
+                                 f"VALUES ?p {{ <{DCTERMS}title> <{DCTERMS}license> }} }}"))
+    for row in [tuple(r) for r in described] or [(ox.NamedNode(DCTERMS + "title"), ox.Literal(DEFAULT_TITLE, language="en"))]:
+        add(dataset, row[0].value, row[1])
     add(dataset, VOID + "uriSpace", ox.Literal(bundle.MICR))
     add(dataset, VOID + "vocabulary", ox.NamedNode(bundle.ONTOLOGY_IRI))
     for name, value in (("triples", stats.triples), ("distinctSubjects", stats.subjects),

@@ -216,7 +216,11 @@ class TurtleWriter:
         pad = "    " * (indent + 1)
         lines = []
         for predicate in order:
-            objects = [self.term(o, indent + 1) for o in grouped[predicate]]
+            # Nested [ ] blocks follow the other objects, ordered by their text: canonical labels say
+            # nothing to a reader, and the text is as deterministic as they are.
+            plain = [o for o in grouped[predicate] if o not in self.inline or o in self.written]
+            nested = sorted(self.term(o, indent + 1) for o in grouped[predicate] if o not in plain)
+            objects = [self.term(o, indent + 1) for o in plain] + nested
             head = "a" if predicate == RDF_TYPE else self.iri(predicate.value)
             joined = ", ".join(objects)
             if "\n" in joined or len(pad) + len(head) + 1 + len(joined) <= self.width:

@@ -157,4 +157,3 @@ def test_rdf_type_as_an_object_is_not_written_as_a(cli, tmp_path):
     out = cli("export", "--no-bundled", "--data", str(source)).stdout
     assert "<http://example.org/p> rdf:type ." in out
     assert isomorphic(Graph().parse(data=out, format="turtle"), Graph().parse(source))
-

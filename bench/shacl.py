@@ -1,6 +1,7 @@
 """SHACL at scale: micgraph's validation path against plain pySHACL on the same files, same options.
 
     python bench/shacl.py [--triples 100000] [--rounds 3]
+    python bench/shacl.py --bundled [--rounds 3]   # micgraph's own graph and shapes (SPARQL constraints)
 
   pyshacl    rdflib parses the data and the shapes; pyshacl.validate(data, shacl_graph=shapes,
              inference="none", advanced=True): the options micgraph uses
@@ -34,7 +35,7 @@ import generate  # noqa: E402
 SHAPES = HERE / "shapes.ttl"
 
 
-def child(engine: str, data: Path) -> dict:
+def child(engine: str, data: Path, shapes: list[Path]) -> dict:
     import pyshacl
     from rdflib import Graph
 
@@ -45,15 +46,17 @@ def child(engine: str, data: Path) -> dict:
     started = time.perf_counter()
     if engine == "pyshacl":
         data_graph = Graph().parse(data, format="nt")
-        shapes_graph = Graph().parse(SHAPES)
+        shapes_graph = Graph()
+        for path in shapes:
+            shapes_graph.parse(path)
         conforms, report_graph, _ = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none",
                                                      abort_on_first=False, allow_infos=False,
                                                      allow_warnings=False, advanced=True)
-        results = _results(report_graph)
+        results = _results(report_graph, shapes_graph)
     else:
         store = OxigraphStore()
         store.load(data)
-        report = validate_store(store, load_files([SHAPES]))
+        report = validate_store(store, load_files(shapes))
         conforms, results = report.conforms, report.results
     seconds = time.perf_counter() - started
     # The two runs parse the shapes separately: blank node shapes differ only in their labels. Oxigraph
@@ -69,11 +72,11 @@ def _by_value(text: str) -> str:
         return text
 
 
-def run(engine: str, data: Path) -> dict:
+def run(engine: str, data: Path, shapes: list[Path]) -> dict:
     """One fresh process; its figures plus the CPU seconds it used (user + system, from wait4), which
     other processes on a shared machine do not inflate the way they inflate wall time."""
-    process = subprocess.Popen([sys.executable, __file__, "--child", engine, "--data", str(data)],
-                               stdout=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, __file__, "--child", engine, "--data", str(data),
+                                *(f"--shapes={path}" for path in shapes)], stdout=subprocess.PIPE)
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
@@ -89,21 +92,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--child", choices=("pyshacl", "micgraph"), help=argparse.SUPPRESS)
+    parser.add_argument("--bundled", action="store_true",
+                        help="validate micgraph's bundled ontology and data against its bundled shapes")
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--shapes", type=Path, action="append", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.data)))
+        print(json.dumps(child(args.child, args.data, args.shapes)))
         return 0
     (HERE / "out").mkdir(exist_ok=True)
-    data = HERE / "out" / f"graph-{args.triples}-seed{args.seed}.nt"
-    if not data.exists():
-        generate.write(data, args.triples, args.seed)
+    if args.bundled:
+        from micgraph import bundle
+        from micgraph.export import export_rdf
+        from micgraph.stores import open_graph
+
+        data, shapes = HERE / "out" / "bundled.nt", bundle.shapes_paths()
+        data.write_bytes(export_rdf(open_graph(), "nt"))
+    else:
+        data, shapes = HERE / "out" / f"graph-{args.triples}-seed{args.seed}.nt", [SHAPES]
+        if not data.exists():
+            generate.write(data, args.triples, args.seed)
     times: dict[str, list[float]] = {"pyshacl": [], "micgraph": []}
     cpu: dict[str, list[float]] = {"pyshacl": [], "micgraph": []}
     reports = {}
     for _ in range(args.rounds):
         for engine in times:
-            figures = run(engine, data)
+            figures = run(engine, data, shapes)
             times[engine].append(figures["seconds"])
             cpu[engine].append(figures["cpu"])
             reports[engine] = (figures["conforms"], figures["results"])

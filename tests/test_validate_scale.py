@@ -33,14 +33,15 @@ def plain_pyshacl(store: OxigraphStore, shapes: ox.Store):
     from pyshacl.errors import ValidationFailure
 
     try:
-        conforms, report, _ = pyshacl.validate(to_rdflib_graph(store.quads()), shacl_graph=to_rdflib_graph(iter(shapes)),
+        shapes_graph = to_rdflib_graph(iter(shapes))
+        conforms, report, _ = pyshacl.validate(to_rdflib_graph(store.quads()), shacl_graph=shapes_graph,
                                                inference="none", abort_on_first=False, allow_infos=False,
                                                allow_warnings=False, advanced=True)
     except Exception as exc:  # noqa: BLE001 - the fast path must fail on the same shapes
         return exc
     if isinstance(report, ValidationFailure):
         return report
-    return bool(conforms), _results(report)
+    return bool(conforms), _results(report, shapes_graph)
 
 
 def fast(store: OxigraphStore, shapes: ox.Store):

@@ -25,6 +25,7 @@ FOLDERS = ("ontology", "data", "shapes", "queries")  # what the wheel bundles
 PREFIXES: dict[str, str] = {
     "mic": MIC,
     "micr": MICR,
+    "micsh": "https://w3id.org/micgraph/shapes#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

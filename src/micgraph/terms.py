@@ -49,11 +49,12 @@ def from_rdflib(term):
     raise TypeError(f"cannot convert {term!r} to pyoxigraph")
 
 
-def to_rdflib_graph(quads: Iterable[ox.Quad]):
-    """All quads, their graph names dropped, as one rdflib Graph (what pySHACL and OWL RL read)."""
+def to_rdflib_graph(quads: Iterable[ox.Quad], graph=None):
+    """All quads, their graph names dropped, as one rdflib Graph (what pySHACL and OWL RL read), added
+    to `graph` if given."""
     from rdflib import Graph
 
-    graph = Graph()
+    graph = Graph() if graph is None else graph
     add = graph.add
     converted: dict = {}  # terms repeat (predicates, classes, shared objects): convert each once
 

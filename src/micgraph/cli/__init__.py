@@ -37,6 +37,11 @@ class MicgraphGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             raise click.exceptions.Exit(130) from None
+        except click.UsageError as exc:
+            # One line like every other error, with the way to the command's help.
+            command = exc.ctx.command_path if exc.ctx is not None else "micgraph"
+            click.echo(f"error: {exc.format_message()} (see `{command} --help`)", err=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug: say so in one line unless debugging

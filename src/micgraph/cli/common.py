@@ -33,6 +33,11 @@ def open_graph_from(data, input_format, no_bundled, store, infer):
     return open_graph(list(data), bundled=not no_bundled, input_format=input_format, infer=infer, store=store)
 
 
+def stdout_is_terminal() -> bool:
+    """Whether a person reads stdout (tables for people, CSV for pipes)."""
+    return sys.stdout.isatty()
+
+
 def output_option(command):
     return click.option("-o", "--output", metavar="FILE",
                         help="Write to FILE (atomically: a temporary file renamed into place) instead of stdout.")(command)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from . import main
+from . import common, main
 from .common import (INFER_CHOICES, LANG_CHOICE, emit, extension, graph_options, network_options, open_graph_from,
                      output_option)
 
@@ -61,7 +61,7 @@ def _result_format(fmt: str | None, output: str | None, kind: str) -> str:
         return by_extension
     if kind == "graph":
         return "turtle"
-    return "table" if sys.stdout.isatty() and not output else "csv"
+    return "table" if common.stdout_is_terminal() and not output else "csv"
 
 
 @main.command()

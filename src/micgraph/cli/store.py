@@ -78,8 +78,10 @@ def load(files, store, graph, bundled, input_format):
         total = len(target)
     triples = sum(item.quads for item in loads)
     seconds = time.perf_counter() - started
-    click.echo(f"loaded {len(loads)} file{'s' if len(loads) != 1 else ''}: {triples:,} triples in {seconds:.1f} s "
-               f"({triples / max(seconds, 1e-6):,.0f} triples/s); {store} holds {total:,} quads", err=True)
+    speed = (f" in {seconds:.1f} s ({triples / max(seconds, 1e-6):,.0f} triples/s)"
+             if sys.stderr.isatty() else "")  # logs stay diffable
+    click.echo(f"loaded {len(loads)} file{'s' if len(loads) != 1 else ''}: {triples:,} triples{speed}; "
+               f"{store} holds {total:,} quads", err=True)
 
 
 @main.command()
@@ -125,6 +127,8 @@ def graphs(store, endpoint, timeout):
         counts = graph_counts(source)
     lines = [f"{count:>12,}  {'(default graph)' if name is None else name}" for name, count in counts]
     emit("\n".join(lines) + ("\n" if lines else ""), None)
+    if endpoint:
+        click.echo("(an endpoint's default graph is not counted: it may be the union of its graphs)", err=True)
 
 
 @main.command()
@@ -152,6 +156,7 @@ def push(endpoint, graph, replace, query_endpoint, chunk, timeout, data, input_f
     report = push_graph(source, endpoint, graph=graph, replace=replace, query_url=query_endpoint, chunk=chunk,
                         timeout=timeout)
     check = "count verified" if report.verified else "count not verified"
+    timing = f"{report.seconds:.1f} s, " if sys.stderr.isatty() else ""  # logs stay diffable
     click.echo(f"pushed {report.triples:,} triples to {report.graph or 'the default graph'} at {report.endpoint} "
                f"by {report.method} in {report.requests} request{'s' if report.requests != 1 else ''} "
-               f"({report.seconds:.1f} s, {check})", err=True)
+               f"({timing}{check})", err=True)

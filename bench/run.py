@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,8 +40,6 @@ import queries as query_set  # noqa: E402
 ENGINES = ("rdflib", "pyox-mem", "micgraph-mem", "pyox-disk", "micgraph-store")
 PAIRS = (("micgraph-mem", "pyox-mem"), ("micgraph-store", "pyox-disk"))
 SAMPLE_SECONDS = 0.05
-XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMBERS = {XSD + t for t in "decimal integer int long double float nonNegativeInteger positiveInteger".split()}
 
 
 def all_queries() -> dict[str, str]:
@@ -60,52 +57,7 @@ def all_queries() -> dict[str, str]:
     return out
 
 
-# --- answers by value, whatever the engine ---------------------------------------------------------
-
-def _number(text: str, datatype: str):
-    try:
-        number = Decimal(text.strip())
-    except InvalidOperation:
-        return ("literal", text, datatype)
-    if datatype in (XSD + "double", XSD + "float"):
-        number = Decimal(f"{float(number):.12g}")
-    return ("number", str(number.normalize()))
-
-
-def oxigraph_value(term):
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return ("iri", term.value)
-    if isinstance(term, ox.BlankNode):
-        return ("blank",)
-    if term.language:
-        return ("text", term.value, term.language)
-    datatype = term.datatype.value
-    if datatype in NUMBERS:
-        return _number(term.value, datatype)
-    return ("text", term.value, "") if datatype == XSD + "string" else ("literal", term.value, datatype)
-
-
-def rdflib_value(term):
-    from rdflib import BNode, Literal, URIRef
-
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return ("iri", str(term))
-    if isinstance(term, BNode):
-        return ("blank",)
-    assert isinstance(term, Literal)
-    if term.language:
-        return ("text", str(term), term.language)
-    datatype = str(term.datatype) if term.datatype else XSD + "string"
-    if datatype in NUMBERS:
-        return _number(str(term), datatype)
-    return ("text", str(term), "") if datatype == XSD + "string" else ("literal", str(term), datatype)
-
+# --- answers by value (micgraph.terms.comparable), whatever the engine ---------------------------
 
 def digest(rows: list, ordered: bool) -> str:
     rows = rows if ordered else sorted(rows, key=repr)
@@ -126,6 +78,7 @@ def child(engine: str, data: Path, work: Path, repeats: int) -> dict:
     from micgraph.bulkload import load_into
     from micgraph.query import run_query
     from micgraph.stores import open_graph, open_store
+    from micgraph.terms import comparable
 
     started = time.perf_counter()
     if engine == "rdflib":
@@ -136,7 +89,7 @@ def child(engine: str, data: Path, work: Path, repeats: int) -> dict:
             result = graph.query(text)
             if result.type == "ASK":
                 return [(bool(result.askAnswer),)]
-            return [tuple(rdflib_value(t) for t in row) for row in result]
+            return [tuple(comparable(t) for t in row) for row in result]
 
         def consume(text):
             result = graph.query(text)
@@ -158,7 +111,7 @@ def child(engine: str, data: Path, work: Path, repeats: int) -> dict:
             result = consume(text)
             if isinstance(result, bool):
                 return [(result,)]
-            return [tuple(oxigraph_value(t) for t in row) for row in result]
+            return [tuple(comparable(t) for t in row) for row in result]
     else:
         if engine == "micgraph-mem":
             store = open_graph([data], bundled=False)
@@ -175,8 +128,8 @@ def child(engine: str, data: Path, work: Path, repeats: int) -> dict:
             if result.kind == "ask":
                 return [(result.boolean,)]
             if result.kind == "graph":
-                return [tuple(oxigraph_value(t) for t in (x.subject, x.predicate, x.object)) for x in result.triples]
-            return [tuple(oxigraph_value(t) for t in row) for row in result.bindings]
+                return [tuple(comparable(t) for t in (x.subject, x.predicate, x.object)) for x in result.triples]
+            return [tuple(comparable(t) for t in row) for row in result.bindings]
     load_seconds = time.perf_counter() - started
 
     answers, rows, once = {}, {}, {}

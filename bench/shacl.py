@@ -5,7 +5,7 @@
 
   pyshacl    rdflib parses the data and the shapes; pyshacl.validate(data, shacl_graph=shapes,
              inference="none", advanced=True): the options micgraph uses
-  micgraph   the data loaded into an Oxigraph store, micgraph.validate.validate_store (the path of
+  micgraph   the data loaded into an Oxigraph store, micgraph.validation.validate_store (the path of
              `micgraph validate`): the data graph narrowed to what the shapes read, validated in place
 
 Each is timed end to end (reading the files included) in fresh processes, --rounds times in turn; the
@@ -41,7 +41,7 @@ def child(engine: str, data: Path, shapes: list[Path]) -> dict:
 
     from micgraph.loading import load_files
     from micgraph.stores import OxigraphStore
-    from micgraph.validate import _results, validate_store
+    from micgraph.validation import _results, validate_store
 
     started = time.perf_counter()
     if engine == "pyshacl":

@@ -9,7 +9,7 @@ import json
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, VOID
 
 from conftest import FIXTURES
 from micgraph import bundle
@@ -139,7 +139,17 @@ def test_check_passes_on_the_bundled_links(cli):
     assert result.stderr.endswith(": no problems\n")
     bundled = [path for path in bundle.data_paths() if path.parent.name == "links"]
     assert bundled, "data/links/ holds the linksets"
-    listed = cli("links", "--format", "csv").stdout
-    for path in bundled:  # every link in a linkset file is listed with its source
-        for subject, obj, source in rdflib_links(str(path)):
-            assert f"{subject},http://www.w3.org/2002/07/owl#sameAs,{obj},{source}" in listed
+    listed = csv.DictReader(io.StringIO(cli("links", "--format", "csv").stdout))
+    same_as = {(r["subject"], r["object"], r["source"]) for r in listed if r["predicate"] == str(OWL.sameAs)}
+    # exactly the links of the linkset files, each with its source, as rdflib reads them
+    assert same_as == {link for path in bundled for link in rdflib_links(str(path))}
+
+
+def test_each_bundled_linkset_names_every_source_its_links_use():
+    """A linkset's prov:wasDerivedFrom lists exactly the sources its links' axioms cite (rdflib reads the files)."""
+    for path in (path for path in bundle.data_paths() if path.parent.name == "links"):
+        graph = Graph().parse(path)
+        [linkset] = graph.subjects(RDF.type, VOID.Linkset)
+        cited = {str(source) for _, _, source in rdflib_links(str(path))}
+        assert cited, f"{path.name} has links"
+        assert {str(o) for o in graph.objects(linkset, PROV.wasDerivedFrom)} == cited, path.name

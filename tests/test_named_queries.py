@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -18,7 +19,7 @@ from micgraph import bundle
 from micgraph.query import run_query
 
 MIC, MICR = bundle.MIC, bundle.MICR
-DOC = bundle.root() / "docs" / "competency-questions.md"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "competency-questions.md"
 QUERIES = bundle.named_queries()
 
 

@@ -60,3 +60,18 @@ def test_installed_wheel_writes_the_html_explorer_offline(wheel, tmp_path):
                     "-o", "graph.html"], check=True, capture_output=True, env=env, cwd=tmp_path)
     page = (tmp_path / "graph.html").read_text("utf-8")
     assert "The Cytoscape Consortium" in page and "国家动力电池创新中心" in page
+
+
+def test_public_api_names_survive_importing_every_module():
+    """`micgraph.validate` & co. stay the functions even after their modules are imported: a submodule
+    with the same name as an API function would replace it on the package (import sets the attribute)."""
+    import importlib
+    import pkgutil
+
+    import micgraph
+
+    for module in pkgutil.walk_packages(micgraph.__path__, "micgraph."):
+        if not module.name.startswith("micgraph._bundle") and not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    for name in micgraph.__all__:
+        assert callable(getattr(micgraph, name)) and not isinstance(getattr(micgraph, name), type(micgraph)), name

@@ -17,7 +17,7 @@ from rdflib import RDF, Graph, Namespace, URIRef
 
 from conftest import FIXTURES
 from micgraph import bundle
-from micgraph.validate import validate
+from micgraph.validation import validate
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 MICSH = "https://w3id.org/micgraph/shapes#"

@@ -12,7 +12,7 @@ from conftest import FIXTURES
 from micgraph.errors import ShapesError
 from micgraph.loading import load_files
 from micgraph.stores import OxigraphStore
-from micgraph.validate import validate_store
+from micgraph.validation import validate_store
 
 TINY = FIXTURES / "core" / "tiny.ttl"
 PREFIXES = "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/ns#> .\n"

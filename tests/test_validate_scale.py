@@ -20,7 +20,7 @@ from micgraph.errors import ShapesError
 from micgraph.loading import load_files
 from micgraph.stores import OxigraphStore
 from micgraph.terms import to_rdflib_graph
-from micgraph.validate import _results, narrowed_quads, shape_predicates, validate_store
+from micgraph.validation import _results, narrowed_quads, shape_predicates, validate_store
 
 from w3c.manifests import shacl_tests, suites_root
 

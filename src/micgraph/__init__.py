@@ -21,7 +21,7 @@ _API = {
     "open_graph": "stores",
     "open_store": "stores",
     "run_query": "query",
-    "validate": "validate",
+    "validate": "validation",
     "check_consistency": "reason",
     "materialise": "reason",
     "export_rdf": "export",

@@ -92,3 +92,41 @@ def rdflib_triples_to_quads(triples: Iterable, graph: ox.NamedNode | ox.DefaultG
     graph = graph if graph is not None else ox.DefaultGraph()
     return [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), graph)
             for s, p, o in triples if not isinstance(s, Literal) and not isinstance(p, Literal)]
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC_DATATYPES = frozenset(_XSD + t for t in (
+    "decimal integer int long short byte double float nonNegativeInteger positiveInteger nonPositiveInteger "
+    "negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte").split())
+
+
+def comparable(term):
+    """A query answer's term (pyoxigraph or rdflib) as a value that compares equal across engines.
+
+    Engines agree on values, not on forms: Oxigraph keeps "50.0"^^xsd:decimal as "50", a COUNT may come
+    back as xsd:integer or xsd:int, language tags differ in case, and blank node labels are each engine's
+    own. So numbers compare by value (doubles to 12 significant digits), tags case-folded, blank nodes
+    all alike.
+    """
+    from decimal import Decimal, InvalidOperation
+
+    if term is None:
+        return None
+    if not isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+        term = from_rdflib(term)
+    if isinstance(term, ox.NamedNode):
+        return ("iri", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("blank",)
+    if term.language:
+        return ("text", term.value, term.language.lower())
+    datatype = term.datatype.value
+    if datatype in NUMERIC_DATATYPES:
+        try:
+            number = Decimal(term.value.strip())
+        except InvalidOperation:
+            return ("literal", term.value, datatype)
+        if datatype in (_XSD + "double", _XSD + "float"):
+            number = Decimal(f"{float(number):.12g}")
+        return ("number", number.normalize())
+    return ("text", term.value, "") if datatype == XSD_STRING else ("literal", term.value, datatype)

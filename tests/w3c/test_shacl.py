@@ -2,7 +2,7 @@
 
 Each W3C test is one pytest item, named `core/node/minInclusive-001` and so on. The data graph is
 loaded into an OxigraphStore and the shapes graph with micgraph.loading, exactly as `micgraph validate`
-does, and `micgraph.validate.validate_store` validates them. Then, as the suite prescribes:
+does, and `micgraph.validation.validate_store` validates them. Then, as the suite prescribes:
 
 - a test whose result is sht:Failure must make validation fail (micgraph raises ShapesError);
 - otherwise sh:conforms must match, and the report (report node, results, result paths) must be
@@ -20,7 +20,7 @@ from micgraph.errors import ShapesError
 from micgraph.loading import load_files
 from micgraph.stores import OxigraphStore
 from micgraph.terms import from_rdflib
-from micgraph.validate import validate_store
+from micgraph.validation import validate_store
 
 from .compare import graphs_differ
 from .manifests import RDF, SH, ShaclTest, TripleIndex, report_triples, shacl_tests, suites_missing, suites_root

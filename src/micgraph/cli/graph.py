@@ -159,7 +159,7 @@ def validate(files, shapes, infer, input_format, fmt, output):
     The FILEs are validated together with the ontology; with no FILE, the bundled data is validated.
     Exit status: 0 conforms, 1 does not conform, 2 unreadable input.
     """
-    from ..validate import render_report, validate as run_validation
+    from ..validation import render_report, validate as run_validation
 
     report = run_validation(list(files) or None, list(shapes) or None, infer, input_format=input_format)
     emit(render_report(report, fmt), output)
@@ -192,10 +192,16 @@ def reason(profile, check, fmt, data, input_format, no_bundled, store, output):
     graph = open_graph_from(data, input_format, no_bundled, store, "none")
     if check:
         report = check_consistency(store=graph)
-        lines = [f"{report.reasoner}: {'consistent' if report.consistent else 'INCONSISTENT'}"]
-        lines += [f"unsatisfiable: {iri}" for iri in report.unsatisfiable]
+        from ..bundle import compact
+
+        unsatisfiable = len(report.unsatisfiable)
+        lines = [f"{report.reasoner}: consistent; "
+                 f"{unsatisfiable or 'no'} unsatisfiable class{'es' if unsatisfiable != 1 else ''}"
+                 if report.consistent else f"{report.reasoner}: INCONSISTENT"]
+        lines += [f"unsatisfiable: {compact(iri)}" for iri in report.unsatisfiable]
         for datatype, count in sorted(report.replaced_datatypes.items()):
-            lines.append(f"note: {count} literal(s) of {datatype} checked as strings (HermiT does not support it)")
+            lines.append(f"note: {count} literal(s) of {compact(datatype)} checked as strings "
+                         "(HermiT does not support the datatype)")
         emit("\n".join(lines) + "\n", output)
         if not report.ok:
             raise click.exceptions.Exit(1)

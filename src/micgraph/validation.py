@@ -2,7 +2,7 @@
 
 Entailment for `--infer rdfs` is computed natively on the Oxigraph store (see reason.rdfs_closure) and
 handed to pySHACL with `inference='none'`: pySHACL's own RDFS pass is an order of magnitude slower and,
-for these shapes, gives the same report (tests/test_validate.py checks that).
+for these shapes, gives the same report (tests/test_validate_reason_stats.py checks that).
 
 At scale (bench/RESULTS.md), two things make it faster than plain pySHACL with the same report
 (tests/test_validate_scale.py proves the equality on the W3C SHACL suite, the bundled shapes and the

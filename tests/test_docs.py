@@ -1,0 +1,109 @@
+"""`micgraph docs`: the generated HTML documents every class and property, in both languages."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from rdflib import OWL, RDF, RDFS, Graph
+
+from micgraph import bundle
+
+KINDS = {OWL.Class: "class", OWL.ObjectProperty: "object property", OWL.DatatypeProperty: "datatype property",
+         OWL.AnnotationProperty: "annotation property"}
+
+
+class Entities(HTMLParser):
+    """Each documented entity of a pyLODE page: the IRI in its table and the text of its heading."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: dict[str, str] = {}  # IRI -> heading text
+        self._depth = 0  # inside <div class="... entity">: nesting depth of divs
+        self._heading: list[str] | None = None
+        self._last_heading = ""
+        self._in_code = False
+
+    def handle_starttag(self, tag, attrs):
+        classes = dict(attrs).get("class") or ""
+        if tag == "div" and ("entity" in classes.split() or self._depth):
+            self._depth += 1
+        elif tag == "h3" and self._depth:
+            self._heading = []
+        elif tag == "code" and self._depth:
+            self._in_code = True
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self._depth:
+            self._depth -= 1
+        elif tag == "h3" and self._heading is not None:
+            self._last_heading = " ".join("".join(self._heading).split())
+            self._heading = None
+        elif tag == "code":
+            self._in_code = False
+
+    def handle_data(self, data):
+        if self._heading is not None:
+            self._heading.append(data)
+        elif self._in_code and data.strip().startswith(bundle.MIC) and data.strip() not in self.headings:
+            self.headings[data.strip()] = self._last_heading
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from micgraph.cli import main
+
+    folder = tmp_path_factory.mktemp("docs") / "site"
+    result = CliRunner().invoke(main, ["docs", "-o", str(folder)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture(scope="module")
+def documented(site):
+    parser = Entities()
+    parser.feed((site / "index.html").read_text("utf-8"))
+    return parser.headings
+
+
+def ontology_terms():
+    ontology = Graph().parse(bundle.ontology_path())
+    terms = []
+    for kind in KINDS:
+        for term in ontology.subjects(RDF.type, kind):
+            if str(term).startswith(bundle.MIC):
+                labels = {label.language: str(label) for label in ontology.objects(term, RDFS.label)}
+                terms.append((str(term), labels))
+    return sorted(terms)
+
+
+def test_every_class_and_property_is_documented_with_its_en_and_zh_labels(documented):
+    terms = ontology_terms()
+    assert len(terms) > 50
+    missing = [iri for iri, _ in terms if iri not in documented]
+    assert missing == []
+    unlabelled = [(iri, documented[iri]) for iri, labels in terms
+                  if not (labels["en"] in documented[iri] and labels["zh"] in documented[iri])]
+    assert unlabelled == []
+
+
+def test_the_folder_holds_the_page_the_ontology_and_the_context(site):
+    assert sorted(p.name for p in site.iterdir()) == ["context.jsonld", "index.html", "micgraph.ttl"]
+    assert Graph().parse(site / "micgraph.ttl").isomorphic(Graph().parse(bundle.ontology_path()))
+    html = (site / "index.html").read_text("utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html") and "</html>" in html
+
+
+def test_docs_replace_the_folder_whole(cli, tmp_path):
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / "stale.html").write_text("from an older run")
+    cli("docs", "-o", str(target))
+    assert not (target / "stale.html").exists() and (target / "index.html").is_file()
+    # a path that is a file, not a folder: one-line error, the file untouched
+    clash = tmp_path / "file"
+    clash.write_text("keep me")
+    result = cli("docs", "-o", str(clash), expect=2)
+    assert result.stderr.startswith("error: ") and clash.read_text() == "keep me"

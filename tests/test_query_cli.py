@@ -243,3 +243,20 @@ def test_from_selects_a_named_graph_instead_of_the_union(cli, tmp_path):
     assert named.splitlines() == ["g,s", "http://example.org/g1,http://example.org/a"]
     # a variable or prefixed name that merely contains "from" does not change the dataset
     assert cli(*base, "SELECT ?from WHERE { ?from ?p ?o } ORDER BY ?from").stdout.splitlines()[1:] == union[1:]
+
+
+def test_a_named_query_imports_nothing_it_does_not_use():
+    """Start-up is most of a query's time (bench/startup.py): the query path must not pull in rdflib, the
+    reasoners, gzip or the HTTP stack. Checked on the real command in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    heavy = ["rdflib", "pyshacl", "owlready2", "owlrl", "micgraph.reason", "gzip", "urllib.request",
+             "http.client", "xml.sax"]
+    code = ("import sys; from micgraph.cli import main\n"
+            "try:\n    main(['query', '-n', 'centers-per-program', '--format', 'xml'])\n"
+            "except SystemExit:\n    pass\n"
+            f"print([m for m in {heavy!r} if m in sys.modules], file=sys.stderr)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "<sparql" in run.stdout
+    assert run.stderr.strip().splitlines()[-1] == "[]"

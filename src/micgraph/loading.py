@@ -6,7 +6,6 @@ Every parser failure becomes a `ParseError` naming the file, line and column, so
 
 from __future__ import annotations
 
-import gzip
 import io
 import sys
 from collections.abc import Iterable
@@ -81,10 +80,17 @@ def open_source(path: str | Path) -> IO[bytes]:
         raise InputNotFoundError(str(path), "is a directory, not an RDF file")
     try:
         if p.name.lower().endswith(".gz"):
+            import gzip  # lazily: 5 ms of every start-up otherwise
+
             return gzip.open(p, "rb")
         return open(p, "rb")
     except OSError as exc:
         raise InputNotFoundError(str(path), exc.strerror or str(exc)) from exc
+
+
+def _bad_gzip(exc: Exception) -> bool:
+    gzip = sys.modules.get("gzip")  # never imported: no gzip stream was opened
+    return gzip is not None and isinstance(exc, gzip.BadGzipFile)
 
 
 def parse_error(name: str, exc: Exception) -> ParseError:
@@ -95,7 +101,7 @@ def parse_error(name: str, exc: Exception) -> ParseError:
         if cause.startswith("Parser error") and ": " in cause:
             cause = cause.split(": ", 1)[1]
         return ParseError(name, cause, exc.lineno, exc.offset)
-    if isinstance(exc, (EOFError, gzip.BadGzipFile)):
+    if isinstance(exc, EOFError) or _bad_gzip(exc):
         return ParseError(name, f"broken gzip stream ({exc})")
     if isinstance(exc, UnicodeDecodeError):
         return ParseError(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
@@ -117,7 +123,7 @@ def load_file(store: ox.Store, path: str | Path, input_format: str | None = None
             loader(input=stream, format=fmt, base_iri=base_iri_for(path),
                    to_graph=graph if graph is not None else ox.DefaultGraph())
         except (SyntaxError, ValueError, EOFError, OSError, UnicodeDecodeError) as exc:
-            if isinstance(exc, OSError) and not isinstance(exc, gzip.BadGzipFile):
+            if isinstance(exc, OSError) and not _bad_gzip(exc):
                 raise ParseError(name, exc.strerror or str(exc)) from exc
             raise parse_error(name, exc) from exc
 

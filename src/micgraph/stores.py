@@ -173,8 +173,6 @@ def open_graph(data: Iterable[str | Path] = (), *, bundled: bool = True, input_f
                infer: str = "none", store: str | None = None) -> Store:
     """The graph a command reads: the bundled ontology and data (unless `bundled=False`) plus `data` files,
     with RDFS or OWL RL entailments added in their own named graph when `infer` asks for them."""
-    from .reason import materialise
-
     data = list(data)
     target = open_store(store)
     for path in bundle.graph_paths() if bundled and store is None else []:
@@ -182,5 +180,7 @@ def open_graph(data: Iterable[str | Path] = (), *, bundled: bool = True, input_f
     for path in data:
         target.load(path, input_format)
     if infer != "none":
+        from .reason import materialise
+
         materialise(target, infer)
     return target

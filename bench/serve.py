@@ -23,7 +23,6 @@ import asyncio
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -39,17 +38,12 @@ from micgraph.query import run_query
 from micgraph.results import render
 from micgraph.stores import open_graph
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from startup import executable  # noqa: E402  (one lookup of console scripts for all benches)
+
 ACCEPT = "application/sparql-results+json"
 RUNAWAY_TIMEOUT = 5
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-def executable(name: str) -> str:
-    local = Path(sys.executable).parent / name
-    found = str(local) if local.exists() else shutil.which(name)
-    if not found:
-        sys.exit(f"bench: {name} is not installed (pip install '.[test]' installs the oxigraph CLI)")
-    return found
 
 
 # --- the servers ------------------------------------------------------------------------------------

@@ -88,6 +88,48 @@ def value_normalised(graph):
     return out
 
 
+# --- `micgraph serve` (tests/serving.py starts it) -------------------------------------------------
+
+SERVE_FIXTURE = FIXTURES / "serve" / "graph.ttl"
+SERVE_TOKEN = "test-token-5f1d"
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory):
+    """A read-only server over tests/fixtures/serve/graph.ttl: 3 s timeout, two workers, CORS for one origin."""
+    from serving import start_server
+
+    server = start_server(["--no-bundled", "--data", str(SERVE_FIXTURE), "--timeout", "3", "--workers", "2",
+                           "--cors", "https://yasgui.example"], tmp_path_factory.mktemp("served") / "serve.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def served_updatable(tmp_path_factory, served):
+    """A server over the same file that accepts updates with SERVE_TOKEN; 5 rows at most, 64 KiB bodies,
+    SERVICE allowed to the read-only server only."""
+    from serving import start_server
+
+    server = start_server(["--no-bundled", "--data", str(SERVE_FIXTURE), "--allow-update", "--token-env",
+                           "MICGRAPH_TEST_TOKEN", "--max-rows", "5", "--max-body", str(64 * 1024), "--workers", "1",
+                           "--service-allow", served.sparql],
+                          tmp_path_factory.mktemp("served-updatable") / "serve.log",
+                          env={"MICGRAPH_TEST_TOKEN": SERVE_TOKEN})
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def served_bundled(tmp_path_factory):
+    """A read-only server of the bundled graph, as `micgraph serve` runs by default."""
+    from serving import start_server
+
+    server = start_server(["--workers", "2"], tmp_path_factory.mktemp("served-bundled") / "serve.log")
+    yield server
+    server.stop()
+
+
 # --- real SPARQL servers (tests/servers.py), one of each per test session --------------------------
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ The ontology itself (Turtle, JSON-LD context) is copied next to the page.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -35,6 +36,29 @@ def bilingual_labels(graph):
     return out
 
 
+_ENTITY = re.compile(r'<div class="[^"]*\bentity\b[^"]*" id="([^"]*)">')
+
+
+def anchor_local_names(html: str) -> str:
+    """Give each term's section an anchor named after the term's local name as well: pyLODE names its
+    anchors after labels, but `https://w3id.org/micgraph/ontology#Term` must land on #Term."""
+    ids = set(re.findall(r'\bid="([^"]*)"', html))
+    code = re.compile(r"<code>" + re.escape(bundle.MIC) + r"([^<\s]+)</code>")
+    insertions = []
+    for entity in _ENTITY.finditer(html):
+        following = code.search(html, entity.end())
+        upcoming = _ENTITY.search(html, entity.end())
+        if following is None or (upcoming is not None and following.start() > upcoming.start()):
+            continue
+        local = following.group(1)
+        if local not in ids:
+            ids.add(local)
+            insertions.append((entity.end(), f'<span id="{local}"></span>'))
+    for position, anchor in reversed(insertions):
+        html = html[:position] + anchor + html[position:]
+    return html
+
+
 def ontology_html(ontology_path: Path | None = None) -> str:
     from rdflib import Graph
 
@@ -44,7 +68,7 @@ def ontology_html(ontology_path: Path | None = None) -> str:
     try:
         from pylode import OntPub
 
-        return OntPub(ontology=bilingual_labels(graph)).make_html()
+        return anchor_local_names(OntPub(ontology=bilingual_labels(graph)).make_html())
     finally:
         logging.disable(previous)
 

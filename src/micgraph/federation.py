@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from . import __version__, bundle
-from .errors import MicgraphError, QueryEvaluationError, QuerySyntaxError, UsageError
+from .errors import (MicgraphError, QueryEvaluationError, QuerySyntaxError, ServiceNotAllowedError,
+                     UsageError)
 
 DEFAULT_TIMEOUT = 60.0  # seconds per SERVICE call
 USER_AGENT = f"micgraph/{__version__} (https://w3id.org/micgraph; SPARQL federated query)"
@@ -161,16 +162,16 @@ def resolve_services(sparql: str, allowed: Iterable[str] = (), *, timeout: float
 def _check_allowed(clause: ServiceClause, allowed: tuple[str, ...]) -> None:
     where = f"line {clause.line}: SERVICE {clause.endpoint_text}"
     if clause.endpoint is None:
-        raise QueryEvaluationError(f"{where}: a variable endpoint is not allowed; name the endpoint IRI and "
-                                   "pass it to --service-allow")
+        raise ServiceNotAllowedError(f"{where}: a variable endpoint is not allowed; name the endpoint IRI and "
+                                     "pass it to --service-allow")
     if clause.endpoint in allowed:
         return
     scheme = urllib.parse.urlsplit(clause.endpoint).scheme
     if scheme not in ("http", "https"):
-        raise QueryEvaluationError(f"{where}: only http:// and https:// SPARQL endpoints can be called")
+        raise ServiceNotAllowedError(f"{where}: only http:// and https:// SPARQL endpoints can be called")
     known = f"allowed: {', '.join(allowed)}" if allowed else "no endpoint is allowed by default"
-    raise QueryEvaluationError(f"{where} is not allowed ({known}); pass --service-allow {clause.endpoint} "
-                               "to let the query call it")
+    raise ServiceNotAllowedError(f"{where} is not allowed ({known}); pass --service-allow {clause.endpoint} "
+                                 "to let the query call it")
 
 
 def _inline_solutions(clause: ServiceClause, request: str, allowed: tuple[str, ...], timeout: float,

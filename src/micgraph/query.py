@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from . import bundle, federation
-from .errors import QueryEvaluationError, QuerySyntaxError, UsageError
+from .errors import QueryEvaluationError, QuerySyntaxError, ServiceNotAllowedError, UsageError
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -19,6 +20,7 @@ class SelectResult:
 
     variables: list[str]
     bindings: list[tuple[Term | None, ...]]
+    truncated: bool = False  # True when `max_rows` cut the solutions short
     kind = "select"
 
     @property
@@ -75,12 +77,16 @@ def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
 
 def run_query(store, sparql: str | None = None, *, name: str | None = None, base_iri: str | None = None,
               service_allow: tuple[str, ...] = (), service_timeout: float = federation.DEFAULT_TIMEOUT,
-              union_default_graph: bool = True) -> Result:
+              union_default_graph: bool = True, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, max_rows: int | None = None) -> Result:
     """Run a SPARQL query (or the named query `name`) on `store` and collect its results.
 
     SERVICE clauses call only the endpoints in `service_allow`, each within `service_timeout` seconds
     (see federation.py); a query without SERVICE goes straight to the store.
-    `union_default_graph=False` queries the store's real default graph instead of the union of all graphs."""
+    `union_default_graph=False` queries the store's real default graph instead of the union of all graphs;
+    `default_graphs`/`named_graphs` replace the dataset (the SPARQL Protocol's default-graph-uri and
+    named-graph-uri, see `Store.query`); `max_rows` stops collecting SELECT solutions after that many and
+    marks the result `truncated`."""
     text = resolve_text(sparql, name)
     service_allow = federation.check_allow_list(service_allow)
     source = f"named query {name}" if name else "query"
@@ -91,13 +97,28 @@ def run_query(store, sparql: str | None = None, *, name: str | None = None, base
         text = federated.text
     try:
         union = union_default_graph and not declares_dataset(text)
-        raw = store.query(text, base_iri=base_iri, union_default_graph=union)
-        result = collect(raw)
+        dataset = ({} if default_graphs is None and named_graphs is None else
+                   {"default_graphs": default_graphs, "named_graphs": named_graphs})
+        raw = store.query(text, base_iri=base_iri, union_default_graph=union, **dataset)
+        result = collect(raw, max_rows)
     except SyntaxError as exc:
         raise syntax_error(exc, source=source) from exc
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryEvaluationError(f"query failed: {exc}") from exc
     return federated.restore(result) if federated else result
+
+
+def run_update(store, sparql: str, *, base_iri: str | None = None) -> None:
+    """Run a SPARQL Update on `store`: all of it or, on any error, none of it. An update may not call
+    SERVICE (micgraph vets SERVICE endpoints for queries only, see federation.py)."""
+    if federation.calls_service(sparql):
+        raise ServiceNotAllowedError("update: SERVICE is not allowed in an update")
+    try:
+        store.update(sparql, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise syntax_error(exc, source="update") from exc
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise QueryEvaluationError(f"update failed: {exc}") from exc
 
 
 def syntax_error(exc: SyntaxError, source: str = "query") -> QuerySyntaxError:
@@ -108,11 +129,15 @@ def syntax_error(exc: SyntaxError, source: str = "query") -> QuerySyntaxError:
     return QuerySyntaxError(message, exc.lineno, exc.offset, source)
 
 
-def collect(raw) -> Result:
+def collect(raw, max_rows: int | None = None) -> Result:
     """pyoxigraph QuerySolutions / QueryBoolean / QueryTriples -> SelectResult / AskResult / GraphResult."""
     if isinstance(raw, ox.QuerySolutions):
         variables = [v.value for v in raw.variables]
-        return SelectResult(variables, [tuple(solution) for solution in raw])
+        solutions = raw if max_rows is None else itertools.islice(raw, max_rows + 1)
+        bindings = [tuple(solution) for solution in solutions]
+        if max_rows is not None and len(bindings) > max_rows:
+            return SelectResult(variables, bindings[:max_rows], truncated=True)
+        return SelectResult(variables, bindings)
     if isinstance(raw, ox.QueryBoolean):
         return AskResult(bool(raw))
     if isinstance(raw, (ox.QueryTriples,)) or hasattr(raw, "__iter__"):

@@ -23,9 +23,18 @@ class Store:
 
     description = "store"
 
-    def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True):
-        """Run SPARQL; return pyoxigraph QuerySolutions, QueryBoolean or QueryTriples."""
+    def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
+        """Run SPARQL; return pyoxigraph QuerySolutions, QueryBoolean or QueryTriples.
+
+        `default_graphs`/`named_graphs` (graph IRIs, as the SPARQL Protocol's default-graph-uri and
+        named-graph-uri give them) replace the dataset: given either, the default graph is the merge of
+        `default_graphs` only (empty if None) and GRAPH sees `named_graphs` only."""
         raise NotImplementedError
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update, all or nothing."""
+        raise UsageError(f"{self.description}: this store cannot be updated")
 
     def quads(self) -> Iterator[ox.Quad]:
         raise NotImplementedError
@@ -58,6 +67,8 @@ class Store:
 class OxigraphStore(Store):
     """pyoxigraph's store: in memory when `path` is None, else the on-disk (RocksDB) store at `path`."""
 
+    writable = True
+
     def __init__(self, path: str | Path | None = None, *, create: bool = True) -> None:
         self.path = Path(path) if path is not None else None
         if self.path is None:
@@ -82,17 +93,39 @@ class OxigraphStore(Store):
         """Drop the handle on the disk store (RocksDB closes when the last reference goes)."""
         self._store = None
 
+    @classmethod
+    def read_only(cls, path: str | Path) -> OxigraphStore:
+        """The on-disk store at `path`, opened read-only: several processes may read it at once, and none
+        may write it meanwhile (the server opens its own snapshots this way)."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        try:
+            store._store = ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the Oxigraph store read-only: {exc}") from exc
+        store.description = f"oxigraph:{path} (read-only)"
+        store.writable = False
+        return store
+
     @property
     def oxigraph(self) -> ox.Store:
         """The underlying pyoxigraph store, for callers that need its full API."""
         return self._store
 
-    def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True):
+    def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
+        if default_graphs is not None or named_graphs is not None:
+            return self._store.query(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri,
+                                     default_graph=[ox.NamedNode(g) for g in default_graphs or ()],
+                                     named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
         # With no named graph the union of all graphs is the default graph itself, and asking Oxigraph
         # for it as a union costs up to 25 % more (bench/RESULTS.md).
         union = union_default_graph and next(iter(self._store.named_graphs()), None) is not None
         return self._store.query(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri,
                                  use_default_graph_as_union=union)
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self._store.update(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri)
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._store)
@@ -107,7 +140,7 @@ class OxigraphStore(Store):
         return len(self._store)
 
     def close(self) -> None:
-        if self.path is not None and self._store is not None:
+        if self.path is not None and self._store is not None and self.writable:
             self._store.flush()
 
     def graph_counts(self) -> list[tuple[str | None, int]]:

@@ -18,6 +18,7 @@ benchmark graph):
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -178,13 +179,22 @@ def _results(report_graph, shapes_graph) -> list[ValidationResult]:
             focus_node=one(sh.focusNode) or "",
             path=one(sh.resultPath),
             value=one(sh.value),
-            message=" ".join(str(m) for m in sorted(report_graph.objects(node, sh.resultMessage))) or "",
+            message=_compact_iris(" ".join(str(m) for m in sorted(report_graph.objects(node, sh.resultMessage)))),
             severity=str(severity).removeprefix(SH) if severity is not None else "Violation",
             source_shape=_shape_name(shapes_graph, report_graph.value(node, sh.sourceShape)),
             constraint=(one(sh.sourceConstraintComponent) or "").removeprefix("sh:"),
         ))
     return sorted(results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 3), r.focus_node, r.path or "",
                                           r.message, r.value or ""))
+
+
+_IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"'(),;]+[^\s<>\"'(),;.:]")
+
+
+def _compact_iris(message: str) -> str:
+    """A message with its IRIs compact (`micr:x`), as the rest of the report shows them: SPARQL
+    constraints write `{$this}` as a whole IRI."""
+    return _IRI_IN_TEXT.sub(lambda m: bundle.compact(m.group()), message)
 
 
 def _shape_name(shapes_graph, shape) -> str:

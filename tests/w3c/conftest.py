@@ -13,7 +13,10 @@ from collections import Counter, defaultdict
 
 SUITES = {"w3c/test_sparql.py::": "SPARQL 1.1 conformance",
           "w3c/test_service.py::": "SPARQL 1.1 Federated Query conformance",
-          "w3c/test_shacl.py::": "SHACL conformance"}
+          "w3c/test_shacl.py::": "SHACL conformance",
+          "w3c/test_protocol.py::test_protocol": "SPARQL 1.1 Protocol conformance (micgraph serve)",
+          "w3c/test_protocol.py::test_service_description": "SPARQL 1.1 Service Description conformance "
+                                                             "(micgraph serve)"}
 
 # suite -> W3C test id -> (outcome, reason); outcome: passed, skipped, xfailed or failed
 _outcomes: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)

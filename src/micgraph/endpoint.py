@@ -1,0 +1,179 @@
+"""What the server computes for a request, from the graph: each function takes a store and one request's
+parameters and returns a `Reply` (status, content type, body) ready to send.
+
+They run inside the query worker processes (querypool.py), so their arguments and replies are plain
+picklable values, and they know nothing of HTTP beyond status codes and media types.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import bundle
+from .errors import MicgraphError, QuerySyntaxError, ServiceNotAllowedError, UsageError
+from .export.rdf import serialize, serialize_triples
+from .mediatypes import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, negotiate, with_charset
+from .query import run_query
+
+TEXT = "text/plain; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass
+class Reply:
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def text_reply(status: int, message: str) -> Reply:
+    return Reply(status, TEXT, f"{message}\n".encode("utf-8"))
+
+
+def status_for(exc: MicgraphError) -> int:
+    if isinstance(exc, ServiceNotAllowedError):
+        return 403
+    if isinstance(exc, (QuerySyntaxError, UsageError)):
+        return 400
+    return 500
+
+
+def error_reply(exc: MicgraphError) -> Reply:
+    return text_reply(status_for(exc), f"error: {exc}")
+
+
+def not_acceptable(offers) -> Reply:
+    return text_reply(406, "error: none of the media types in Accept can be produced here; available: "
+                      + ", ".join(offers))
+
+
+# --- SPARQL queries -----------------------------------------------------------------------------
+
+def sparql_query(store, *, text: str, accept: str | None, base_iri: str | None = None,
+                 default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+                 max_rows: int | None = None, service_allow: tuple[str, ...] = ()) -> Reply:
+    """Run a query and write its result in the negotiated format; SELECT results past `max_rows` are cut,
+    and the reply says so in an `X-SPARQL-MaxRows` header."""
+    from .results import render
+
+    try:
+        result = run_query(store, text, base_iri=base_iri, service_allow=service_allow,
+                           default_graphs=default_graphs, named_graphs=named_graphs, max_rows=max_rows)
+    except MicgraphError as exc:
+        return error_reply(exc)
+    if result.kind == "graph":
+        media = negotiate(accept, list(GRAPH_TYPES))
+        if media is None:
+            return not_acceptable(GRAPH_TYPES)
+        return Reply(200, with_charset(media), serialize_triples(result.triples, GRAPH_TYPES[media]))
+    offers = RESULT_TYPES if result.kind == "select" else BOOLEAN_TYPES
+    media = negotiate(accept, list(offers))
+    if media is None:
+        return not_acceptable(offers)
+    headers = {"X-SPARQL-MaxRows": str(max_rows)} if result.kind == "select" and result.truncated else {}
+    return Reply(200, with_charset(media), render(result, offers[media]).encode("utf-8"), headers)
+
+
+# --- Linked Data ------------------------------------------------------------------------------
+
+def resource(store, *, iri: str, media: str) -> Reply:
+    """The resource's CBD in the RDF `media` type, or its HTML page for text/html; 404 if the graph
+    neither describes nor mentions it."""
+    from .describe import cbd, describe, resource_node
+    from .pages import message_page, resource_page
+
+    try:
+        if media == "text/html":
+            description = describe(store, iri)
+            if not description.found:
+                return Reply(404, HTML, message_page(404, f"The graph says nothing about {iri}.").encode("utf-8"))
+            return Reply(200, HTML, resource_page(description).encode("utf-8"))
+        triples = cbd(store, iri)
+        if not triples and not run_query(store, f"ASK {{ ?s ?p {resource_node(iri)} }}").boolean:
+            return text_reply(404, f"error: the graph says nothing about {iri}")
+        return Reply(200, with_charset(media), serialize_triples(triples, GRAPH_TYPES[media]))
+    except MicgraphError as exc:
+        return error_reply(exc)
+
+
+def ontology(store, *, media: str) -> Reply:
+    """The ontology (the ontology resource and every mic: term, with their blank nodes) in `media`;
+    text/html is its pyLODE documentation, English and Chinese labels side by side."""
+    from .describe import ontology_triples
+
+    try:
+        triples = ontology_triples(store)
+    except MicgraphError as exc:
+        return error_reply(exc)
+    if not triples:
+        return text_reply(404, f"error: the graph holds no ontology <{bundle.ONTOLOGY_IRI}>")
+    if media != "text/html":
+        return Reply(200, with_charset(media), serialize_triples(triples, GRAPH_TYPES[media]))
+    from .docs import ontology_html
+
+    with tempfile.TemporaryDirectory(prefix="micgraph-ontology-") as folder:
+        path = Path(folder) / "ontology.ttl"
+        path.write_bytes(serialize_triples(triples, "turtle"))
+        return Reply(200, HTML, ontology_html(path).encode("utf-8"))
+
+
+# --- the service description ----------------------------------------------------------------------
+
+def dataset_summary(store) -> dict:
+    """Triples in the default graph (the union of all graphs) and in each named graph."""
+    [(total,)] = run_query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").bindings
+    graphs = run_query(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g "
+                              "ORDER BY STR(?g)").bindings
+    return {"triples": int(total.value), "graphs": [(g.value, int(n.value)) for g, n in graphs if isinstance(g, ox.NamedNode)]}
+
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+RESULT_FORMAT_IRIS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                      "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+
+
+def service_description(endpoint: str, summary: dict | None, *, allow_update: bool,
+                        service_allow: tuple[str, ...], timeout: float, max_rows: int | None) -> list[ox.Quad]:
+    """The SPARQL 1.1 Service Description of this endpoint (sd: vocabulary, with VoID counts)."""
+    def iri(value: str) -> ox.NamedNode:
+        return ox.NamedNode(value)
+
+    rdf_type = iri(bundle.PREFIXES["rdf"] + "type")
+    void = bundle.PREFIXES["void"]
+    service = iri(endpoint)
+    triples = [(service, rdf_type, iri(SD + "Service")), (service, iri(SD + "endpoint"), service),
+               (service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Query")),
+               (service, iri(SD + "feature"), iri(SD + "UnionDefaultGraph")),
+               (service, iri(bundle.PREFIXES["dcterms"] + "title"), ox.Literal("micgraph SPARQL endpoint", language="en"))]
+    triples += [(service, iri(SD + "resultFormat"), iri(FORMATS + name)) for name in RESULT_FORMAT_IRIS]
+    if allow_update:
+        triples.append((service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Update")))
+    if service_allow:
+        triples.append((service, iri(SD + "feature"), iri(SD + "BasicFederatedQuery")))
+    limits = f"Each query stops after {timeout:g} s"
+    limits += f"; SELECT results stop at {max_rows} rows (X-SPARQL-MaxRows says so)." if max_rows else "."
+    limits += " Read-only." if not allow_update else " Updates need a bearer token."
+    triples.append((service, iri(bundle.PREFIXES["rdfs"] + "comment"), ox.Literal(limits, language="en")))
+    if summary is not None:
+        dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
+        triples += [(service, iri(SD + "defaultDataset"), dataset), (dataset, rdf_type, iri(SD + "Dataset")),
+                    (dataset, iri(SD + "defaultGraph"), default), (default, rdf_type, iri(SD + "Graph")),
+                    (default, iri(void + "triples"), ox.Literal(str(summary["triples"]), datatype=iri(bundle.PREFIXES["xsd"] + "integer")))]
+        for number, (name, count) in enumerate(summary["graphs"]):
+            named, graph = ox.BlankNode(f"named{number}"), ox.BlankNode(f"graph{number}")
+            triples += [(dataset, iri(SD + "namedGraph"), named), (named, rdf_type, iri(SD + "NamedGraph")),
+                        (named, iri(SD + "name"), iri(name)), (named, iri(SD + "graph"), graph),
+                        (graph, rdf_type, iri(SD + "Graph")),
+                        (graph, iri(void + "triples"), ox.Literal(str(count), datatype=iri(bundle.PREFIXES["xsd"] + "integer")))]
+    return [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples]
+
+
+def service_description_reply(quads: list[ox.Quad], media: str) -> Reply:
+    prefixes = {**bundle.PREFIXES, "sd": SD, "formats": FORMATS}
+    return Reply(200, with_charset(media), serialize(quads, GRAPH_TYPES[media], prefixes))

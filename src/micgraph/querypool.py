@@ -1,0 +1,279 @@
+"""Worker processes that answer the server's queries, so that a query running past the timeout can be stopped.
+
+pyoxigraph cannot cancel a running query, and a thread cannot be killed: a runaway query (a cartesian
+product) would keep a core busy long after its client was told it timed out, and a few of them would
+take the server down. So every task runs in a worker process holding its own read-only copy of the
+graph; a worker whose task outlives the timeout is killed (SIGKILL) and a fresh one takes its place.
+
+The copy is a snapshot, immutable once written: an N-Quads file each worker parses into memory (blank-node
+labels are kept, so all workers answer alike), or, for a persistent store, an Oxigraph checkpoint (hard
+links, taken in an instant) that every worker opens read-only. After an update the server publishes a new
+snapshot; a worker switches to it before its next task, and a snapshot no worker uses is deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import shutil
+import signal
+import sys
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .stores import OxigraphStore
+
+STARTUP_SECONDS = 300  # a worker parsing a large snapshot may take a while
+
+
+class QueryTimeout(Exception):
+    """A task that did not finish (or did not get a worker) within its time limit; its worker was killed."""
+
+
+class WorkerFailed(Exception):
+    """A worker died or raised an unexpected exception (a bug, or the machine ran out of memory)."""
+
+
+# --- snapshots ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Snapshot:
+    generation: int
+    path: str
+    kind: str  # "nquads": a file to parse into memory; "oxigraph": a checkpoint to open read-only
+
+
+def take_snapshot(store, folder: Path, generation: int) -> Snapshot:
+    """Write the store's current content into `folder` as snapshot number `generation`."""
+    if isinstance(store, OxigraphStore) and store.path is not None:
+        target = folder / f"snapshot-{generation}"
+        store.oxigraph.backup(str(target))
+        return Snapshot(generation, str(target), "oxigraph")
+    target = folder / f"snapshot-{generation}.nq"
+    with open(target, "wb") as output:
+        if isinstance(store, OxigraphStore):
+            store.oxigraph.dump(output, ox.RdfFormat.N_QUADS)
+        else:
+            ox.serialize(store.quads(), output, ox.RdfFormat.N_QUADS)
+    return Snapshot(generation, str(target), "nquads")
+
+
+def open_snapshot(snapshot: Snapshot) -> OxigraphStore:
+    if snapshot.kind == "oxigraph":
+        return OxigraphStore.read_only(snapshot.path)
+    store = OxigraphStore()
+    store.add_quads(ox.parse(path=snapshot.path, format=ox.RdfFormat.N_QUADS))
+    return store
+
+
+def remove_snapshot(snapshot: Snapshot) -> None:
+    path = Path(snapshot.path)
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+# --- the worker process -------------------------------------------------------------------------
+
+def _worker_main(connection, snapshot: Snapshot) -> None:
+    """Open the snapshot, say "ready", then answer (snapshot, function, kwargs) messages until None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
+    try:
+        store = open_snapshot(snapshot)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails to start
+        connection.send(("failed", f"{snapshot.path}: {type(exc).__name__}: {exc}"))
+        return
+    generation = snapshot.generation
+    connection.send(("ready", None))
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        wanted, function, kwargs = message
+        try:
+            if wanted.generation != generation:
+                store = open_snapshot(wanted)
+                generation = wanted.generation
+            outcome = ("ok", function(store, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - a bug: the server answers 500 and logs the traceback
+            traceback.print_exc(file=sys.stderr)
+            outcome = ("error", f"{type(exc).__name__}: {' '.join(str(exc).split())}")
+        connection.send(outcome)
+
+
+class _Worker:
+    def __init__(self, context, snapshot: Snapshot) -> None:
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, snapshot), daemon=True,
+                                       name=f"micgraph-query-worker-{snapshot.generation}")
+        self.process.start()
+        child.close()
+        self.generation = snapshot.generation
+
+    def wait_ready(self) -> None:
+        if not self.connection.poll(STARTUP_SECONDS):
+            self.kill()
+            raise WorkerFailed(f"a query worker did not start within {STARTUP_SECONDS} s")
+        try:
+            status, detail = self.connection.recv()
+        except (EOFError, OSError):
+            self.kill()
+            raise WorkerFailed(f"a query worker exited while starting (exit code {self.process.exitcode})") from None
+        if status != "ready":
+            self.kill()
+            raise WorkerFailed(f"a query worker could not open the graph: {detail}")
+
+    def call(self, message):
+        self.connection.send(message)
+        return self.connection.recv()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+    def stop(self) -> None:
+        try:
+            self.connection.send(None)
+        except OSError:
+            pass
+        self.process.join(2)
+        if self.process.is_alive():
+            self.kill()
+        else:
+            self.connection.close()
+
+
+# --- the pool -----------------------------------------------------------------------------------
+
+class QueryPool:
+    """`size` worker processes over the current snapshot; `run` gives a task to an idle one."""
+
+    def __init__(self, snapshot: Snapshot, size: int) -> None:
+        self.snapshot = snapshot
+        self.size = size
+        self._context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
+        # One thread per busy worker waits on its pipe, plus room for killed workers' threads to drain.
+        self._threads = ThreadPoolExecutor(max_workers=2 * size + 2, thread_name_prefix="micgraph-pool")
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._workers: set[_Worker] = set()
+        self._starting: dict[int, int] = {}  # generation -> workers being started on it
+        self._retired: list[Snapshot] = []
+        self._replacing: set[asyncio.Task] = set()
+        self._closed = False
+
+    def prepare(self) -> None:
+        """Start the workers and wait until each has opened the snapshot (blocking; before the event loop
+        runs, so that a graph the workers cannot open stops the server before it listens)."""
+        workers = [_Worker(self._context, self.snapshot) for _ in range(self.size - len(self._workers))]
+        try:
+            for worker in workers:
+                worker.wait_ready()
+        except WorkerFailed:
+            for worker in workers:
+                if worker.process.is_alive():
+                    worker.kill()
+            raise
+        self._workers.update(workers)
+
+    async def start(self) -> None:
+        """Hand the workers (started here unless `prepare` was called) to the running event loop."""
+        if len(self._workers) < self.size:
+            await asyncio.get_running_loop().run_in_executor(self._threads, self.prepare)
+        self._idle = asyncio.Queue()
+        for worker in self._workers:
+            self._idle.put_nowait(worker)
+
+    async def _spawn(self) -> None:
+        snapshot = self.snapshot
+        self._starting[snapshot.generation] = self._starting.get(snapshot.generation, 0) + 1
+        try:
+            worker = await asyncio.get_running_loop().run_in_executor(self._threads, self._start_worker, snapshot)
+        finally:
+            self._starting[snapshot.generation] -= 1
+        if self._closed:
+            worker.stop()
+            return
+        self._workers.add(worker)
+        self._idle.put_nowait(worker)
+
+    def _start_worker(self, snapshot: Snapshot) -> _Worker:
+        worker = _Worker(self._context, snapshot)
+        worker.wait_ready()
+        return worker
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kill `worker` and start its replacement in the background."""
+        self._workers.discard(worker)
+        worker.kill()
+        if not self._closed:
+            task = asyncio.get_running_loop().create_task(self._replace())
+            self._replacing.add(task)
+            task.add_done_callback(self._replacing.discard)
+
+    async def _replace(self) -> None:
+        while not self._closed:
+            try:
+                await self._spawn()
+                return
+            except WorkerFailed as exc:
+                print(f"micgraph serve: {exc}; retrying", file=sys.stderr)
+                await asyncio.sleep(2)
+
+    async def run(self, function, timeout: float, **kwargs):
+        """`function(store, **kwargs)` in a worker; QueryTimeout once `timeout` seconds have passed
+        (waiting for a worker included), after killing the worker that was running it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), timeout)
+        except TimeoutError:
+            raise QueryTimeout(f"it waited {timeout:g} s for a free query worker") from None
+        worker.generation = self.snapshot.generation
+        pending = loop.run_in_executor(self._threads, worker.call, (self.snapshot, function, kwargs))
+        try:
+            status, value = await asyncio.wait_for(pending, max(0.0, deadline - loop.time()))
+        except TimeoutError:
+            self._discard(worker)
+            raise QueryTimeout(f"it ran longer than {timeout:g} s") from None
+        except (EOFError, OSError) as exc:
+            self._discard(worker)
+            raise WorkerFailed(f"the query worker died ({type(exc).__name__}); it has been replaced") from None
+        except asyncio.CancelledError:  # the server is shutting down, or the request was abandoned
+            self._discard(worker)
+            raise
+        self._idle.put_nowait(worker)
+        self._delete_unused_snapshots()
+        if status == "error":
+            raise WorkerFailed(value)
+        return value
+
+    def publish(self, snapshot: Snapshot) -> None:
+        """Make `snapshot` the one every following task reads."""
+        self._retired.append(self.snapshot)
+        self.snapshot = snapshot
+        self._delete_unused_snapshots()
+
+    def _delete_unused_snapshots(self) -> None:
+        if not self._retired:
+            return
+        in_use = {w.generation for w in self._workers} | {g for g, n in self._starting.items() if n}
+        for snapshot in [s for s in self._retired if s.generation not in in_use]:
+            remove_snapshot(snapshot)
+            self._retired.remove(snapshot)
+
+    async def stop(self) -> None:
+        self._closed = True
+        for task in list(self._replacing):
+            task.cancel()
+        workers, self._workers = list(self._workers), set()
+        await asyncio.get_running_loop().run_in_executor(None, lambda: [w.stop() for w in workers])
+        self._threads.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,125 @@
+"""Start `micgraph serve` for the tests: a real process on a free loopback port (`--port 0`; the port is
+read from the line the server prints once its query workers answer)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import httpx
+
+READY = re.compile(r"micgraph serve: .* at (http://[^ ]+/) ")
+
+
+@dataclass
+class Served:
+    url: str  # ends with /
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def sparql(self) -> str:
+        return self.url + "sparql"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(args: list[str], log: Path, env: dict[str, str] | None = None, seconds: float = 120) -> Served:
+    """`micgraph serve --port 0 ARGS...`, returned once it answers queries."""
+    command = [sys.executable, "-m", "micgraph", "serve", "--port", "0", *args]
+    with open(log, "wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **(env or {})})
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        match = READY.search(log.read_text(encoding="utf-8", errors="replace"))
+        if match:
+            return Served(match.group(1), process, log)
+        if process.poll() is not None:
+            raise RuntimeError(f"micgraph serve exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"micgraph serve did not get ready within {seconds} s:\n{log.read_text()[-3000:]}")
+
+
+# --- reading the HTML pages ----------------------------------------------------------------------
+
+class PageReader(HTMLParser):
+    """The parts of a resource page the tests look at: h1 text, facts-table rows, links, ids."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.h1 = ""
+        self.rows: list[list[dict]] = []  # each row: cells, each {"text": ..., "links": [...]}
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.scripts: list[str] = []
+        self._in_h1 = False
+        self._table_depth = 0
+        self._cell: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "h1":
+            self._in_h1 = True
+        elif tag == "table":
+            self._table_depth += 1
+        elif tag == "tr" and self._table_depth == 1:
+            self.rows.append([])
+        elif tag == "td" and self._table_depth == 1:
+            self._cell = {"text": "", "links": []}
+            self.rows[-1].append(self._cell)
+        elif tag == "a" and "href" in attrs:
+            self.links.append(attrs["href"])
+            if self._cell is not None:
+                self._cell["links"].append(attrs["href"])
+        elif tag == "script" and "src" in attrs:
+            self.scripts.append(attrs["src"])
+
+    def handle_endtag(self, tag):
+        if tag == "h1":
+            self._in_h1 = False
+        elif tag == "table":
+            self._table_depth -= 1
+        elif tag == "td" and self._table_depth == 1:
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._in_h1:
+            self.h1 += data
+        if self._cell is not None:
+            self._cell["text"] += data
+
+    def row(self, property_text: str) -> list[dict]:
+        matches = [r for r in self.rows if r and property_text in r[0]["text"]]
+        assert matches, f"no row for {property_text!r} in {[r[0]['text'] for r in self.rows if r]}"
+        return matches
+
+
+def read_page(html: str) -> PageReader:
+    reader = PageReader()
+    reader.feed(html)
+    return reader
+
+
+def page(served, path: str) -> PageReader:
+    response = httpx.get(served.url + path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    return read_page(response.text)

@@ -1,0 +1,232 @@
+"""`micgraph serve` is safe by default: read-only, SERVICE only to allowed endpoints, queries stopped at the
+timeout without stalling other clients, results cut at --max-rows, oversized bodies refused."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import SERVE_TOKEN
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?p . ?q ?r ?s }"
+UPDATE = "application/sparql-update"
+
+
+class Listener:
+    """A TCP port on loopback that counts the connections made to it (and answers none)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.accepted = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            connection.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    yield server
+    server.close()
+
+
+def ask(server, query: str) -> bool:
+    response = httpx.get(server.sparql, params={"query": query})
+    assert response.status_code == 200, response.text
+    return response.json()["boolean"]
+
+
+# --- read-only by default ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("send", [
+    lambda url: httpx.post(url, content=b"CLEAR ALL", headers={"Content-Type": UPDATE}),
+    lambda url: httpx.post(url, data={"update": "DELETE WHERE { ?s ?p ?o }"}),
+    lambda url: httpx.post(url, data={"update": "LOAD <http://example.org/data.ttl>"}),
+    lambda url: httpx.post(url, content=b"CLEAR ALL", headers={"Content-Type": UPDATE,
+                                                              "Authorization": f"Bearer {SERVE_TOKEN}"}),
+])
+def test_updates_are_refused_by_a_read_only_server(served, send):
+    response = send(served.sparql)
+    assert response.status_code == 403
+    assert "read-only" in response.text
+    assert ask(served, "ASK { micr:cn-mic-robotics ?p ?o }")
+
+
+def test_update_needs_the_bearer_token(served_updatable):
+    server = served_updatable
+    subject = f"https://w3id.org/micgraph/id/test-{uuid.uuid4().hex}"
+    insert = f'INSERT DATA {{ <{subject}> rdfs:label "inserted"@en }}'
+    check = f"ASK {{ <{subject}> ?p ?o }}"
+
+    missing = httpx.post(server.sparql, content=insert.encode(), headers={"Content-Type": UPDATE})
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    wrong = httpx.post(server.sparql, content=insert.encode(),
+                       headers={"Content-Type": UPDATE, "Authorization": "Bearer not-the-token"})
+    assert wrong.status_code == 403
+    assert not ask(server, check)
+
+    accepted = httpx.post(server.sparql, data={"update": insert}, headers={"Authorization": f"Bearer {SERVE_TOKEN}"})
+    assert accepted.status_code == 204, accepted.text
+    assert ask(server, check)  # the next query sees it
+    page = httpx.get(subject.replace("https://w3id.org/micgraph/", server.url), headers={"Accept": "text/turtle"})
+    assert page.status_code == 200 and "inserted" in page.text
+
+    delete = f"DELETE WHERE {{ <{subject}> ?p ?o }}"
+    assert httpx.post(server.sparql, content=delete.encode(), headers={
+        "Content-Type": UPDATE, "Authorization": f"Bearer {SERVE_TOKEN}"}).status_code == 204
+    assert not ask(server, check)
+
+
+def test_a_malformed_update_changes_nothing(served_updatable):
+    before = httpx.get(served_updatable.sparql, headers={"Accept": "text/turtle"}).text
+    response = httpx.post(served_updatable.sparql, content=b"INSERT DATA { <http://e/s> <http://e/p> ",
+                          headers={"Content-Type": UPDATE, "Authorization": f"Bearer {SERVE_TOKEN}"})
+    assert response.status_code == 400
+    assert "error: update:1:" in response.text and "SPARQL syntax error" in response.text
+    assert httpx.get(served_updatable.sparql, headers={"Accept": "text/turtle"}).text == before
+
+
+# --- SERVICE --------------------------------------------------------------------------------------
+
+def test_service_refused_without_a_connection_when_none_is_allowed(served, listener):
+    query = f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+    response = httpx.get(served.sparql, params={"query": query})
+    assert response.status_code == 403
+    assert "SERVICE" in response.text and "no endpoint is allowed" in response.text
+    time.sleep(0.3)
+    assert listener.accepted == 0
+
+
+def test_service_to_a_host_off_the_allow_list_is_refused_without_a_connection(served_updatable, listener):
+    query = f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+    response = httpx.get(served_updatable.sparql, params={"query": query})
+    assert response.status_code == 403, response.text
+    assert listener.url in response.text
+    time.sleep(0.3)
+    assert listener.accepted == 0
+
+
+def test_service_to_an_allowed_endpoint_joins_its_rows(served_updatable, served):
+    query = (f"SELECT ?label WHERE {{ SERVICE <{served.sparql}> {{ micr:cn-mic-robotics rdfs:label ?label }} }} "
+             "ORDER BY ?label")
+    response = httpx.get(served_updatable.sparql, params={"query": query})
+    assert response.status_code == 200, response.text
+    labels = [row["label"]["value"] for row in response.json()["results"]["bindings"]]
+    assert labels == ["National Robotics Innovation Center", "国家机器人创新中心"]
+
+
+# --- timeout ------------------------------------------------------------------------------------------
+
+def _children_cpu_seconds(pid: int) -> float:
+    """CPU time used so far by the direct children of `pid` (the query workers)."""
+    total = 0.0
+    tick = 100.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def test_a_runaway_query_is_stopped_at_the_timeout_while_others_answer(served):
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        started = time.monotonic()
+        runaway = pool.submit(httpx.get, served.sparql, params={"query": CARTESIAN}, timeout=30)
+        time.sleep(0.5)
+        # meanwhile a second client is answered at once
+        quick_started = time.monotonic()
+        quick = httpx.get(served.sparql, params={"query": "ASK { micr:cn-mic-robotics ?p ?o }"}, timeout=30)
+        quick_seconds = time.monotonic() - quick_started
+        assert quick.status_code == 200 and quick.json()["boolean"] is True
+        assert quick_seconds < 1.0
+        assert not runaway.done()
+        response = runaway.result()
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert "ran longer than 3 s" in response.text
+    assert 2.9 < elapsed < 6
+    # the worker running it was killed: no process keeps computing the product
+    before = _children_cpu_seconds(served.process.pid)
+    time.sleep(1.5)
+    assert _children_cpu_seconds(served.process.pid) - before < 0.5
+    # and the server still answers, with its full set of workers
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda _: httpx.get(served.sparql, params={"query": "ASK {}"}), range(4)))
+    assert [a.status_code for a in answers] == [200] * 4
+
+
+# --- limits ----------------------------------------------------------------------------------------------
+
+def test_select_results_stop_at_max_rows_and_say_so(served_updatable):
+    labels = "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s ?l"
+    response = httpx.get(served_updatable.sparql, params={"query": labels})
+    assert len(response.json()["results"]["bindings"]) == 5
+    assert response.headers["x-sparql-maxrows"] == "5"
+    small = httpx.get(served_updatable.sparql, params={"query": labels + " LIMIT 3"})
+    assert len(small.json()["results"]["bindings"]) == 3
+    assert "x-sparql-maxrows" not in small.headers
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_oversized_bodies_get_413(served_updatable, chunked):
+    query = "ASK { ?s ?p ?o } #" + "x" * (64 * 1024)
+    body = query.encode("utf-8")
+    content = iter([body[i:i + 8192] for i in range(0, len(body), 8192)]) if chunked else body
+    response = httpx.post(served_updatable.sparql, content=content,
+                          headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 413
+    assert "65536" in response.text
+    # just under the limit is fine
+    fits = "ASK { ?s ?p ?o } #" + "x" * (60 * 1024)
+    assert httpx.post(served_updatable.sparql, content=fits.encode(),
+                      headers={"Content-Type": "application/sparql-query"}).status_code == 200
+
+
+def test_default_body_limit_is_one_mebibyte(served):
+    response = httpx.post(served.sparql, data={"query": "ASK {} #" + "x" * (1 << 20)})
+    assert response.status_code == 413
+
+
+def test_pages_escape_what_the_data_says(served_updatable):
+    """Labels are text and IRIs with other schemes than http(s) are not links: data cannot inject script."""
+    subject = f"xss-{uuid.uuid4().hex}"
+    insert = (f'INSERT DATA {{ micr:{subject} rdfs:label "<script>alert(1)</script>"@en ; '
+              f'rdfs:seeAlso <javascript:alert(2)> ; rdfs:comment "a & b < c" }}')
+    assert httpx.post(served_updatable.sparql, data={"update": insert},
+                      headers={"Authorization": f"Bearer {SERVE_TOKEN}"}).status_code == 204
+    html = httpx.get(served_updatable.url + f"id/{subject}", headers={"Accept": "text/html"}).text
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html and "javascript:alert(2)" in html
+    assert "a &amp; b &lt; c" in html

@@ -29,6 +29,11 @@ def test_wheel_contains_the_bundled_graph(wheel):
         assert expected and expected <= names, f"{folder}/ is missing from the wheel"
     assert "micgraph/_bundle/ontology/context.jsonld" in names
     assert "micgraph/cli/__init__.py" in names
+    from micgraph.export.html import VENDORED
+
+    for static in ("explorer.html", *(f"vendor/{folder}/{name}" for folder, name in VENDORED),
+                   *(f"vendor/{folder}/LICENSE" for folder, _ in VENDORED)):
+        assert f"micgraph/export/static/{static}" in names
     assert not any(name.startswith(("tests/", "bench/")) for name in names)
 
 
@@ -49,6 +54,18 @@ def test_installed_wheel_finds_its_bundle_and_runs_a_named_query(wheel, tmp_path
                          cwd=tmp_path).stdout.splitlines()
     assert Path(out[0]) == target / "micgraph" / "_bundle"
     assert int(out[1]) >= 3
+
+
+def test_installed_wheel_writes_the_html_explorer_offline(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+                    "--target", str(target), str(wheel)], check=True, capture_output=True)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    fixture = ROOT / "tests" / "fixtures" / "viz" / "network.ttl"
+    subprocess.run([sys.executable, "-m", "micgraph", "export", "--no-bundled", "--data", str(fixture),
+                    "-o", "graph.html"], check=True, capture_output=True, env=env, cwd=tmp_path)
+    page = (tmp_path / "graph.html").read_text("utf-8")
+    assert "The Cytoscape Consortium" in page and "国家动力电池创新中心" in page
 
 
 def test_public_api_names_survive_importing_every_module():

@@ -120,3 +120,16 @@ def compact(iri: str) -> str:
             if re.fullmatch(r"[A-Za-z_][\w.-]*", local) and not local.endswith("."):
                 best = prefix
     return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+
+
+def expand(name: str) -> str:
+    """`mic:Center` -> its full IRI; a full IRI (`<...>` or with `://`) is returned as it is."""
+    if name.startswith("<") and name.endswith(">"):
+        return name[1:-1]
+    prefix, colon, local = name.partition(":")
+    if colon and local.startswith("//"):
+        return name
+    if not colon or prefix not in PREFIXES:
+        raise UsageError(f"{name!r} is neither a full IRI nor a compact IRI with a known prefix "
+                         f"({', '.join(p + ':' for p in PREFIXES)})")
+    return PREFIXES[prefix] + local

@@ -84,3 +84,7 @@ class ReasonerError(MicgraphError):
 
 class StoreError(MicgraphError):
     """A persistent store that cannot be opened or written."""
+
+
+class ToolError(MicgraphError):
+    """An external program micgraph drives (Graphviz) is missing or failed."""

@@ -67,4 +67,5 @@ def main(ctx: click.Context, debug: bool) -> None:
 from . import graph  # noqa: E402,F401  (registers the commands)
 from . import links  # noqa: E402,F401
 from . import serve  # noqa: E402,F401
+from . import viz  # noqa: E402,F401
 from . import store  # noqa: E402,F401

@@ -61,3 +61,22 @@ def extension(output: str | None) -> str:
         return ""
     name = output.lower().removesuffix(".gz")
     return Path(name).suffix.lstrip(".")
+
+
+LANG_CHOICE = click.Choice(["en", "zh"])
+
+
+def network_options(command):
+    """--lang, --schema/--no-schema and --class: how the graph is projected onto a network."""
+    for decorator in reversed((
+        click.option("--lang", type=LANG_CHOICE, default=None,
+                     help="Label language of nodes and edges (default en); falls back to the other language, "
+                          "then to the compact IRI."),
+        click.option("--schema/--no-schema", default=False,
+                     help="Include the T-box (classes, properties, axioms) as nodes. Default: instances only."),
+        click.option("--class", "classes", multiple=True, metavar="CLASS",
+                     help="Keep only nodes of this class or its subclasses, and the edges between them "
+                          "(repeatable; compact IRI like mic:Program, or a full IRI)."),
+    )):
+        command = decorator(command)
+    return command

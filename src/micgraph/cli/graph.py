@@ -7,14 +7,18 @@ import sys
 import click
 
 from . import common, main
-from .common import INFER_CHOICES, emit, extension, graph_options, open_graph_from, output_option
+from .common import (INFER_CHOICES, LANG_CHOICE, emit, extension, graph_options, network_options, open_graph_from,
+                     output_option)
 
 TABULAR = ("table", "csv", "tsv", "json", "xml", "md")
 GRAPH_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig", "nquads")
+NETWORK_FORMATS = ("graphml", "gexf", "dot", "cytoscape", "html")
 _TABULAR_EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "json", "srj": "json", "xml": "xml", "srx": "xml",
                        "md": "md", "txt": "table"}
 _GRAPH_EXTENSIONS = {"ttl": "turtle", "nt": "nt", "jsonld": "jsonld", "rdf": "xml", "xml": "xml", "owl": "xml",
                      "trig": "trig", "nq": "nquads"}
+_NETWORK_EXTENSIONS = {"graphml": "graphml", "gexf": "gexf", "dot": "dot", "gv": "dot", "cyjs": "cytoscape",
+                       "html": "html", "htm": "html"}
 
 
 def _read_query(query: str | None, query_file: str | None, name: str | None) -> tuple[str | None, str | None]:
@@ -44,14 +48,15 @@ def _read_query(query: str | None, query_file: str | None, name: str | None) -> 
 
 def _result_format(fmt: str | None, output: str | None, kind: str) -> str:
     """--format, else the -o extension, else table/turtle on a terminal and csv/turtle in a pipe."""
-    choices = GRAPH_FORMATS if kind == "graph" else TABULAR
+    choices = GRAPH_FORMATS + NETWORK_FORMATS if kind == "graph" else TABULAR
     if fmt:
         if fmt not in choices:
             what = "CONSTRUCT/DESCRIBE" if kind == "graph" else "SELECT/ASK"
             raise click.UsageError(f"--format {fmt} does not apply to a {what} result; use one of: "
                                    f"{', '.join(choices)}")
         return fmt
-    by_extension = (_GRAPH_EXTENSIONS if kind == "graph" else _TABULAR_EXTENSIONS).get(extension(output))
+    by_extension = ({**_GRAPH_EXTENSIONS, **_NETWORK_EXTENSIONS} if kind == "graph"
+                    else _TABULAR_EXTENSIONS).get(extension(output))
     if by_extension:
         return by_extension
     if kind == "graph":
@@ -65,7 +70,10 @@ def _result_format(fmt: str | None, output: str | None, kind: str) -> str:
 @click.option("-n", "--name", metavar="NAME", help="Run the named query NAME (see `micgraph queries`).")
 @click.option("--format", "fmt", metavar="FORMAT",
               help="SELECT/ASK: table, csv, tsv, json, xml, md. CONSTRUCT/DESCRIBE: turtle, nt, jsonld, xml, "
-                   "trig, nquads. Default: from -o's extension, else table on a terminal (csv in a pipe), turtle.")
+                   "trig, nquads, or a network: graphml, gexf, dot, cytoscape, html. Default: from -o's extension, "
+                   "else table on a terminal (csv in a pipe), turtle.")
+@click.option("--lang", type=LANG_CHOICE, default="en", show_default=True,
+              help="Label language of a CONSTRUCT result written as a network.")
 @click.option("--service-allow", multiple=True, metavar="URL",
               help="Allow SERVICE calls to this endpoint (repeatable). None are allowed by default.")
 @click.option("--service-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
@@ -78,8 +86,8 @@ def _result_format(fmt: str | None, output: str | None, kind: str) -> str:
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="With --endpoint: seconds to wait.")
 @graph_options
 @output_option
-def query(query, query_file, name, fmt, service_allow, service_timeout, endpoint, default_graphs, timeout, data,
-          input_format, no_bundled, store, infer, output):
+def query(query, query_file, name, fmt, lang, service_allow, service_timeout, endpoint, default_graphs, timeout,
+          data, input_format, no_bundled, store, infer, output):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
     QUERY is the query text, or - to read it from stdin. The prefixes mic:, micr:, rdf:, rdfs:, owl:, xsd:,
@@ -104,6 +112,11 @@ def query(query, query_file, name, fmt, service_allow, service_timeout, endpoint
         graph = open_graph_from(data, input_format, no_bundled, store, infer)
     result = run_query(graph, text, name=name, service_allow=tuple(service_allow), service_timeout=service_timeout)
     chosen = _result_format(fmt, output, result.kind)
+    if result.kind == "graph" and chosen in NETWORK_FORMATS:
+        from ..export import export_construct
+
+        emit(export_construct(result.triples, graph, chosen, lang=lang), output)
+        return
     if result.kind == "graph":
         from ..export.rdf import serialize_triples
 
@@ -212,18 +225,45 @@ def reason(profile, check, fmt, data, input_format, no_bundled, store, output):
 
 @main.command()
 @click.option("--format", "fmt", metavar="FORMAT", default=None,
-              help="turtle (default), nt, jsonld, xml, trig, nquads; default from -o's extension.")
+              help="RDF: turtle (default), nt, jsonld, xml, trig, nquads. Networks: graphml (yEd), gexf (Gephi), "
+                   "dot (Graphviz), cytoscape (Cytoscape.js JSON), csv (Gephi nodes.csv and edges.csv in the "
+                   "folder -o DIR), html (a self-contained explorer page). Default: from -o's extension.")
+@network_options
 @graph_options
 @output_option
-def export(fmt, data, input_format, no_bundled, store, infer, output):
-    """Export the merged graph. Turtle output is sorted and byte-identical run to run."""
-    from ..export import RDF_EXPORT_FORMATS, export_rdf
+def export(fmt, lang, schema, classes, data, input_format, no_bundled, store, infer, output):
+    """Export the merged graph as RDF, or as a network for Gephi, yEd, Cytoscape, Graphviz or a browser.
 
-    chosen = fmt or _GRAPH_EXTENSIONS.get(extension(output), "turtle")
-    if chosen not in RDF_EXPORT_FORMATS:
-        raise click.UsageError(f"unknown export format {chosen!r}; use one of: {', '.join(RDF_EXPORT_FORMATS)}")
+    RDF output is sorted and byte-identical run to run; so are the network formats. A network holds the
+    instances (the T-box only with --schema): nodes with labels, classes and literal properties, edges
+    for the object properties. See docs/visualization.md.
+
+    \b
+    micgraph export -o graph.ttl
+    micgraph export -o graph.graphml --lang zh
+    micgraph export --format csv -o gephi/ --class mic:InnovationCenter --class mic:Program
+    micgraph export -o explorer.html
+    """
+    from ..export import NETWORK_EXPORT_FORMATS, RDF_EXPORT_FORMATS, export_csv, export_network, export_rdf
+
+    suffix = extension(output)
+    chosen = fmt or _GRAPH_EXTENSIONS.get(suffix) or _NETWORK_EXTENSIONS.get(suffix) or "turtle"
+    known = RDF_EXPORT_FORMATS + NETWORK_EXPORT_FORMATS + ("csv",)
+    if chosen not in known:
+        raise click.UsageError(f"unknown export format {chosen!r}; use one of: {', '.join(known)}")
+    if chosen in RDF_EXPORT_FORMATS and (lang or schema or classes):
+        raise click.UsageError("--lang, --schema and --class apply to the network formats "
+                               f"({', '.join(NETWORK_EXPORT_FORMATS)}, csv), not to {chosen}")
+    if chosen == "csv" and not output:
+        raise click.UsageError("--format csv writes nodes.csv and edges.csv into a folder: give it with -o DIR")
     graph = open_graph_from(data, input_format, no_bundled, store, infer)
-    emit(export_rdf(graph, chosen), output)
+    if chosen == "csv":
+        for path in export_csv(graph, output, lang=lang or "en", schema=schema, classes=classes):
+            click.echo(str(path))
+    elif chosen in NETWORK_EXPORT_FORMATS:
+        emit(export_network(graph, chosen, lang=lang or "en", schema=schema, classes=classes), output)
+    else:
+        emit(export_rdf(graph, chosen), output)
 
 
 @main.command()

@@ -76,7 +76,8 @@ def test_centers_per_program(bundled_graph, data):
                for s in data.subjects(RDF.type, c)}
     assert counts[r("program-china-mic")] == len(chinese)
     assert counts[r("program-china-mic")] <= 33                              # never padded past the total
-    assert counts[r("program-fraunhofer")] == 0                              # no institute list was found
+    fraunhofer = set(data.subjects(RDF.type, URIRef(MIC + "FraunhoferInstitute")))
+    assert counts[r("program-fraunhofer")] == len(fraunhofer) < 76           # no list of all 76 was found
     assert counts[r("program-eda-tech-hubs")] == counts[r("program-nsf-engines")] == 0
 
 
@@ -164,10 +165,12 @@ def test_us_analogues(bundled_graph):
 def test_figures_from_oecd(bundled_graph):
     answer = rows(bundled_graph, "figures-from-oecd")
     assert {row["source"] for row in answer} == {r("source-oecd-tiva-2023")}
-    assert sorted(num(row["value"]) for row in answer) == sorted(map(Decimal, ["11", "9", "2", "5.3", "1.5"]))
+    # The seed's footnote [2] (OECD TiVA 2023) marks the sentence "of 11 sub-industries China leads in 9"
+    # and itself names the 2 bold ones; the 5.3 % / 1.5 % growth rates that follow carry no citation.
+    assert sorted(num(row["value"]) for row in answer) == sorted(map(Decimal, ["11", "9", "2"]))
     by_value = {num(row["value"]): row for row in answer}
-    assert by_value[Decimal("5.3")]["refArea"] == r("country-cn") and by_value[Decimal("5.3")]["unit"] == "%"
-    assert by_value[Decimal("1.5")]["refArea"] == r("country-us")
+    assert (by_value[9]["refArea"], by_value[9]["unit"]) == (r("country-cn"), "n")
+    assert by_value[2]["refArea"] == r("country-us")
 
 
 def test_china_advanced_manufacturing_share(bundled_graph):
@@ -226,7 +229,7 @@ def test_observations_by_source(bundled_graph):
     answer = rows(bundled_graph, "observations-by-source")
     counts = {row["source"]: int(row["observations"]) for row in answer}
     assert answer[0]["source"] == r("source-nist-ams-600-17")          # the report gives most figures
-    assert counts[r("source-oecd-tiva-2023")] == 5
+    assert counts[r("source-oecd-tiva-2023")] == 3                     # 11, 9 and 2 (footnote [2])
     for cited in ("sba-2023-survey", "mgi-2015", "crs-trade-deficit-report", "bloomberg-semiconductor-forecast"):
         assert counts[r("source-" + cited)] == 1, cited
 

@@ -261,15 +261,29 @@ def _render(table: list[list[str]], markdown: bool) -> list[str]:
             for row in table]
 
 
-def check_answers(results: dict[str, dict]) -> list[str]:
-    problems = []
+# rdflib's wrong answers on the generated graph (Oxigraph's are the SPARQL 1.1 ones); their timings are
+# kept in the table but the answers are not compared. Every other difference stops the run.
+RDFLIB_DEVIATIONS = {
+    "named:institutes-by-sponsor": "rdflib makes one group of a GROUP BY subquery over no solutions, where "
+                                   "SPARQL 1.1 (18.5, Group) makes none: the generated graph has no "
+                                   "Manufacturing USA institute, and rdflib's phantom group joins every label",
+}
+
+
+def check_answers(results: dict[str, dict]) -> tuple[list[str], list[str]]:
+    """(problems, notes): answers that differ from pyox-mem's, and the known rdflib deviations seen."""
+    problems, notes = [], []
     reference = results["pyox-mem"]
     for engine, figures in results.items():
         for name, answer in figures["answers"].items():
-            if answer != reference["answers"][name]:
-                problems.append(f"{name}: {engine} gives {figures['rows'][name]} rows, pyox-mem "
-                                f"{reference['rows'][name]} (different answers)")
-    return problems
+            if answer == reference["answers"][name]:
+                continue
+            difference = f"{name}: {engine} gives {figures['rows'][name]} rows, pyox-mem {reference['rows'][name]}"
+            if engine == "rdflib" and name in RDFLIB_DEVIATIONS:
+                notes.append(f"{difference} (known: {RDFLIB_DEVIATIONS[name]})")
+            else:
+                problems.append(f"{difference} (different answers)")
+    return problems, notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -302,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
             generate.write(data, size, args.seed)
         triples = sum(1 for _ in open(data, "rb"))
         results = measure_rounds(args.engines, data, repeats, args.rounds)
-        problems = check_answers(results) if "pyox-mem" in results else []
+        problems, notes = check_answers(results) if "pyox-mem" in results else ([], [])
         if problems:
             print("\n".join(problems), file=sys.stderr)
             return 1
@@ -311,8 +325,10 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, size_worst)
         if "micgraph-store" in results:
             lines.append(f"micgraph-store on disk: {results['micgraph-store']['disk_mb']:.0f} MB")
+        lines += [f"note: {note}" for note in notes]
         print("\n" + "\n".join(lines), flush=True)
-    print(f"\nall engines gave the same answers; {time.perf_counter() - started:.0f} s in all")
+    print(f"\nall engines gave the same answers (but the notes' known rdflib deviations); "
+          f"{time.perf_counter() - started:.0f} s in all")
     print(f"worst micgraph/pyoxigraph ratio: {worst:.2f}")
     return 0
 

@@ -26,6 +26,7 @@ SILENT (and tabs) as spaces; offsets are unchanged, and the copy is only read, n
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import urllib.parse
@@ -78,6 +79,7 @@ def _keyword(token: _Token, word: str) -> bool:
     return token.kind == "word" and token.text.upper() == word
 
 
+@functools.lru_cache(maxsize=512)  # as query.declares_dataset: texts repeat
 def calls_service(sparql: str) -> bool:
     """True if the query has a SERVICE clause (a keyword, not a variable, name, string or comment)."""
     if "service" not in sparql.lower():  # the common case, without tokenising

@@ -4,33 +4,13 @@ Oxigraph path and on rdflib's SPARQL engine, over the same bundled graph."""
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal, InvalidOperation
 
 import pytest
-from rdflib import BNode, Graph, Literal
+from rdflib import Graph
 
 from micgraph import bundle
 from micgraph.query import run_query
-from micgraph.terms import to_rdflib
-
-NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in ("integer", "decimal", "double", "float")}
-
-
-def comparable(term):
-    """A value key: numbers by value (engines format 2.50 and 2.5 differently), blank nodes as such."""
-    if term is None:
-        return None
-    if isinstance(term, BNode):
-        return "_:"
-    if isinstance(term, Literal):
-        if term.datatype is not None and str(term.datatype) in NUMERIC:
-            try:
-                return ("number", Decimal(str(term)).normalize())
-            except InvalidOperation:
-                pass
-        return ("literal", str(term), term.language, str(term.datatype) if term.datatype else None)
-    return ("iri", str(term))
-
+from micgraph.terms import comparable, to_rdflib
 
 @pytest.fixture(scope="module")
 def rdflib_graph() -> Graph:
@@ -61,8 +41,7 @@ def test_named_query_same_rows_on_oxigraph_and_rdflib(name, bundled_graph, rdfli
         assert isomorphic(value_normalised(mine), value_normalised(theirs.graph))
     else:
         assert [str(v) for v in theirs.vars] == ours.variables
-        mine = Counter(tuple(comparable(to_rdflib(t) if t is not None else None) for t in row)
-                       for row in ours.bindings)
+        mine = Counter(tuple(comparable(t) for t in row) for row in ours.bindings)
         other = Counter(tuple(comparable(row[v]) for v in theirs.vars) for row in theirs)
         assert mine == other
         assert mine, f"{name} returns no rows on the bundled graph"

@@ -89,7 +89,7 @@ def test_dump_round_trips_every_syntax(cli, tmp_path):
     cli("load", str(TWO), "--store", store)
     expected = Dataset()
     expected.graph("http://example.org/g/tiny").parse(TINY)
-    expected.default_context.parse(TWO, format="nt")
+    expected.default_graph.parse(TWO, format="nt")
     for fmt, rdflib_format in (("nquads", "nquads"), ("trig", "trig")):
         out = tmp_path / f"dump.{fmt}"
         cli("dump", "--store", store, "--format", fmt, "-o", str(out))
@@ -97,7 +97,7 @@ def test_dump_round_trips_every_syntax(cli, tmp_path):
         back.parse(out, format=rdflib_format)
         for name in ("http://example.org/g/tiny",):
             assert isomorphic(value_normalised(back.graph(name)), value_normalised(expected.graph(name)))
-        assert isomorphic(value_normalised(back.default_context), value_normalised(expected.default_context))
+        assert isomorphic(value_normalised(back.default_graph), value_normalised(expected.default_graph))
     merged = Graph().parse(TINY)
     merged.parse(TWO, format="nt")
     for fmt, rdflib_format in (("turtle", "turtle"), ("nt", "nt"), ("xml", "xml"), ("jsonld", "json-ld")):

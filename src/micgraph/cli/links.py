@@ -35,7 +35,8 @@ def links(target, check, fmt, data, input_format, no_bundled, store, infer, outp
         emit(render(links_result(list_links(graph, target)), fmt), output)
         return
     report = check_links(graph, target)
-    emit(render(problems_result(report.problems), fmt), output)
+    if report.problems or fmt != "table" or output:  # an empty table says less than the summary line
+        emit(render(problems_result(report.problems), fmt), output)
     click.echo(f"{_count(len(report.links), 'link')} to {_count(len({l.target for l in report.links}), 'dataset')} "
                f"checked: {_count(len(report.problems), 'problem')}", err=True)
     if report.problems:

@@ -55,6 +55,16 @@ def test_max_rows_cuts_and_marks_select_results(fixture_graph):
     assert not exact.truncated and exact.bindings == everything.bindings
 
 
+def test_max_rows_cuts_and_marks_construct_results(fixture_graph):
+    """A CONSTRUCT over a cartesian product must not fill the memory: it stops at max_rows triples."""
+    query = "CONSTRUCT { ?a <http://e/p> ?b } WHERE { ?a ?p1 ?x . ?b ?p2 ?y }"
+    cut = run_query(fixture_graph, query, max_rows=7)
+    assert cut.truncated and len(cut.triples) == 7
+    labels = run_query(fixture_graph, "CONSTRUCT WHERE { ?s rdfs:label ?l }")
+    exact = run_query(fixture_graph, "CONSTRUCT WHERE { ?s rdfs:label ?l }", max_rows=len(labels))
+    assert not exact.truncated and set(exact.triples) == set(labels.triples)
+
+
 def test_protocol_dataset_replaces_the_default_graph():
     store = OxigraphStore()
     store.oxigraph.update("INSERT DATA { GRAPH <http://e/g1> { <http://e/a> <http://e/p> 1 } "

@@ -199,6 +199,15 @@ def test_select_results_stop_at_max_rows_and_say_so(served_updatable):
     assert "x-sparql-maxrows" not in small.headers
 
 
+def test_construct_results_stop_at_max_rows_and_say_so(served_updatable):
+    product = "CONSTRUCT { ?a <http://e/p> ?b } WHERE { ?a ?p1 ?x . ?b ?p2 ?y }"
+    response = httpx.get(served_updatable.sparql, params={"query": product},
+                         headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200 and response.headers["x-sparql-maxrows"] == "5"
+    triples = [line for line in response.text.splitlines() if line.strip()]
+    assert 1 <= len(triples) <= 5  # the first 5 constructed, duplicates written once
+
+
 @pytest.mark.parametrize("chunked", [False, True])
 def test_oversized_bodies_get_413(served_updatable, chunked):
     query = "ASK { ?s ?p ?o } #" + "x" * (64 * 1024)

@@ -57,8 +57,8 @@ def not_acceptable(offers) -> Reply:
 def sparql_query(store, *, text: str, accept: str | None, base_iri: str | None = None,
                  default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
                  max_rows: int | None = None, service_allow: tuple[str, ...] = ()) -> Reply:
-    """Run a query and write its result in the negotiated format; SELECT results past `max_rows` are cut,
-    and the reply says so in an `X-SPARQL-MaxRows` header."""
+    """Run a query and write its result in the negotiated format; results past `max_rows` (rows, or
+    triples of a CONSTRUCT/DESCRIBE) are cut, and the reply says so in an `X-SPARQL-MaxRows` header."""
     from .results import render
 
     try:
@@ -66,16 +66,16 @@ def sparql_query(store, *, text: str, accept: str | None, base_iri: str | None =
                            default_graphs=default_graphs, named_graphs=named_graphs, max_rows=max_rows)
     except MicgraphError as exc:
         return error_reply(exc)
+    headers = {"X-SPARQL-MaxRows": str(max_rows)} if getattr(result, "truncated", False) else {}
     if result.kind == "graph":
         media = negotiate(accept, list(GRAPH_TYPES))
         if media is None:
             return not_acceptable(GRAPH_TYPES)
-        return Reply(200, with_charset(media), serialize_triples(result.triples, GRAPH_TYPES[media]))
+        return Reply(200, with_charset(media), serialize_triples(result.triples, GRAPH_TYPES[media]), headers)
     offers = RESULT_TYPES if result.kind == "select" else BOOLEAN_TYPES
     media = negotiate(accept, list(offers))
     if media is None:
         return not_acceptable(offers)
-    headers = {"X-SPARQL-MaxRows": str(max_rows)} if result.kind == "select" and result.truncated else {}
     return Reply(200, with_charset(media), render(result, offers[media]).encode("utf-8"), headers)
 
 
@@ -157,7 +157,8 @@ def service_description(endpoint: str, summary: dict | None, *, allow_update: bo
     if service_allow:
         triples.append((service, iri(SD + "feature"), iri(SD + "BasicFederatedQuery")))
     limits = f"Each query stops after {timeout:g} s"
-    limits += f"; SELECT results stop at {max_rows} rows (X-SPARQL-MaxRows says so)." if max_rows else "."
+    limits += (f"; SELECT results stop at {max_rows} rows and CONSTRUCT/DESCRIBE results at {max_rows} triples "
+               "(X-SPARQL-MaxRows says so)." if max_rows else ".")
     limits += " Read-only." if not allow_update else " Updates need a bearer token."
     triples.append((service, iri(bundle.PREFIXES["rdfs"] + "comment"), ox.Literal(limits, language="en")))
     if summary is not None:

@@ -48,6 +48,7 @@ class GraphResult:
     """Triples of a CONSTRUCT or DESCRIBE."""
 
     triples: list[ox.Triple]
+    truncated: bool = False  # cut at max_rows triples
     kind = "graph"
 
     def __len__(self) -> int:
@@ -146,5 +147,9 @@ def collect(raw, max_rows: int | None = None) -> Result:
     if isinstance(raw, ox.QueryBoolean):
         return AskResult(bool(raw))
     if isinstance(raw, (ox.QueryTriples,)) or hasattr(raw, "__iter__"):
-        return GraphResult(list(raw))
+        # Capped like SELECT: a CONSTRUCT over a cartesian product would otherwise fill the memory.
+        triples = list(raw if max_rows is None else itertools.islice(raw, max_rows + 1))
+        if max_rows is not None and len(triples) > max_rows:
+            return GraphResult(triples[:max_rows], truncated=True)
+        return GraphResult(triples)
     raise TypeError(f"unexpected query result {raw!r}")

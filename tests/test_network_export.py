@@ -240,6 +240,29 @@ def test_dot_escapes_quotes_backslashes_and_newlines():
     assert dot_string('say "hi" \\ there\nnext') == '"say \\"hi\\" \\\\ there\\nnext"'
 
 
+def test_class_tokens_never_collide():
+    """Tokens carry styles and filter checkboxes: classes whose names need replacing keep distinct ones."""
+    from micgraph.export.network import class_token
+
+    classes = [str(MIC["创新中心"]), str(MIC["研究院所"]), "http://ex.org/a.b", "http://ex.org/a_b",
+               str(MIC.ChineseInnovationCenter), str(MIC.Program), None]
+    tokens = [class_token(c) for c in classes]
+    assert len(set(tokens)) == len(tokens)
+    assert class_token(str(MIC.Program)) == "mic_Program"  # readable where nothing was replaced
+    assert all(t.replace("_", "a").replace("-", "a").isalnum() and t.isascii() for t in tokens)
+
+
+def test_only_http_iris_become_links(cli, tmp_path):
+    """A javascript: or data: IRI in the data is drawn, never made a clickable link."""
+    data = tmp_path / "links.ttl"
+    data.write_text("<https://example.org/a> <https://example.org/p> <javascript:alert(1)> , "
+                    "<data:text/html,x> , <https://example.org/b> .\n", encoding="utf-8")
+    dot = export(cli, "dot", data=data).decode("utf-8")
+    links = [line.split("URL=")[1] for line in dot.splitlines() if "URL=" in line]
+    assert sorted(links) == ['"https://example.org/a"];', '"https://example.org/b"];']
+    assert "javascript:alert(1)" in dot  # the node is there, unlinked
+
+
 # --- Cytoscape.js JSON ---------------------------------------------------------------------------------
 
 def test_cytoscape_json_follows_the_element_format(cli):

@@ -120,8 +120,22 @@ _INT64 = range(-2**63, 2**63)
 
 
 def class_token(class_iri: str | None) -> str:
-    """The class as a CSS/Cytoscape class name: `mic:Center` -> `mic_Center`."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", compact(class_iri)) if class_iri else "untyped"
+    """The class as a CSS/Cytoscape class name: `mic:Center` -> `mic_Center`.
+
+    Where characters had to be replaced (`mic:创新中心`, `ex:a.b` next to `ex:a_b`), a digest of the IRI
+    is appended, so two classes never share a token, and with it a style or a filter checkbox."""
+    if not class_iri:
+        return "untyped"
+    name = compact(class_iri)
+    token = re.sub(r"[^A-Za-z0-9_-]", "_", name)
+    return token if token == name.replace(":", "_", 1) and ":" in name else \
+        f"{token}_{hashlib.sha256(class_iri.encode('utf-8')).hexdigest()[:8]}"
+
+
+def safe_link(iri: str) -> str | None:
+    """The IRI as a link target if it is an http(s) IRI: data can hold `javascript:` and `data:` IRIs,
+    which a picture or page must not make clickable."""
+    return iri if iri.lower().startswith(("http://", "https://")) else None
 
 
 @dataclass
@@ -646,7 +660,7 @@ def to_dot(projection: Projection, lang: str = "en", *, edge_labels: bool = True
              f"  edge [fontname={font}, fontsize=8, color=\"#888888\", fontcolor=\"#555555\", arrowsize=0.6];"]
 
     for n in projection.nodes:
-        link = f", URL={dot_string(n.id)}" if not n.id.startswith("_:") else ""
+        link = f", URL={dot_string(n.id)}" if safe_link(n.id) else ""
         lines.append(f"  {dot_string(n.id)} [{dot_node_style(projection, n.cls, projection.label(n.id, lang))}, "
                      f"tooltip={dot_string(compact(n.id) if not n.id.startswith('_:') else n.id)}{link}];")
     for edge in projection.edges:

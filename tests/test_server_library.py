@@ -175,3 +175,11 @@ def test_serve_says_when_the_port_is_taken(cli):
         port = taken.getsockname()[1]
         result = cli("serve", "--no-bundled", "--data", str(SERVE_FIXTURE), "--port", str(port), expect=2)
     assert result.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+def test_a_bad_service_allow_entry_is_refused_at_start_up(cli):
+    """Not on every query afterwards: the server does not start."""
+    result = cli("serve", "--no-bundled", "--data", str(SERVE_FIXTURE), "--port", "0", "--service-allow",
+                 "ftp://example.org/sparql", expect=2)
+    assert result.stderr.startswith("error: --service-allow 'ftp://example.org/sparql'")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -229,6 +229,14 @@ def _graph_iris(fields: dict[str, list[str]], name: str) -> list[str] | None:
     return values
 
 
+def _form_fields(encoded: str, where: str) -> dict[str, list[str]]:
+    """Percent-decoded parameters; bytes that are not UTF-8 are a 400, not a silent U+FFFD in the query."""
+    try:
+        return parse_qs(encoded, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise Problem(400, f"{where}: a parameter is not UTF-8 once percent-decoded ({exc.reason})") from None
+
+
 def _one(values: list[str], name: str) -> str:
     if len(values) > 1:
         raise Problem(400, f"give one {name}, not {len(values)}")
@@ -237,7 +245,7 @@ def _one(values: list[str], name: str) -> str:
 
 async def _protocol_request(request: Request, limit: int) -> tuple[str | None, str | None, dict[str, list[str]]]:
     """(query, update, parameters) of a SPARQL Protocol request; at most one of query and update is set."""
-    fields = {key: request.query_params.getlist(key) for key in request.query_params.keys()}
+    fields = _form_fields(request.url.query, "the request URL")
     if len(request.url.query) > limit:
         raise Problem(414, f"the request URL is over {limit} bytes; POST the query instead")
     query = update = None
@@ -245,7 +253,7 @@ async def _protocol_request(request: Request, limit: int) -> tuple[str | None, s
         media, charset = _content_type(request)
         body = await _read_body(request, limit)
         if media == FORM:
-            form = parse_qs(_text(body, charset, "the form"), keep_blank_values=True)
+            form = _form_fields(_text(body, charset, "the form"), "the form")
             for key, values in form.items():
                 fields.setdefault(key, []).extend(values)
         elif media == "application/sparql-query":
@@ -376,7 +384,10 @@ def create_app(store, *, timeout: float = DEFAULT_TIMEOUT, max_rows: int | None 
         raise UsageError("max_rows must be at least 1")
     if allow_update and not token:
         raise UsageError("updates need a bearer token: pass --token-env VAR naming a non-empty environment variable")
-    settings = Settings(timeout, max_rows, allow_update, token if allow_update else None, tuple(service_allow),
+    from .federation import check_allow_list
+
+    service_allow = check_allow_list(service_allow)  # refused at start-up, not on every query
+    settings = Settings(timeout, max_rows, allow_update, token if allow_update else None, service_allow,
                         max_body_bytes, workers or max(2, os.cpu_count() or 2))
     service = Service(store, settings, on_ready)
 

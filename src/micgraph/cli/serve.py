@@ -54,8 +54,8 @@ def serve(host, port, timeout, max_rows, allow_update, token_env, cors, service_
     if allow_update:
         if not token_env:
             raise click.UsageError("--allow-update needs --token-env VAR: the environment variable holding the token")
-        token = os.environ.get(token_env, "")
-        if not token.strip():
+        token = os.environ.get(token_env, "").strip()  # secrets files end in a newline; clients' tokens are stripped
+        if not token:
             raise click.UsageError(f"--token-env {token_env}: the environment variable is not set or empty")
     from ..server import serve as run_server
 

@@ -106,6 +106,19 @@ def test_update_needs_the_bearer_token(served_updatable):
     assert not ask(server, check)
 
 
+def test_a_resource_whose_iri_holds_a_percent_escape_is_served(served_updatable):
+    """/id/a%20b names the IRI micr:a%20b, as written: not a decoded 'a b', which is no IRI at all."""
+    server, auth = served_updatable, {"Authorization": f"Bearer {SERVE_TOKEN}"}
+    subject = f"https://w3id.org/micgraph/id/escaped%20{uuid.uuid4().hex}"
+    assert httpx.post(server.sparql, data={"update": f'INSERT DATA {{ <{subject}> <http://e/note> "escaped" }}'},
+                      headers=auth).status_code == 204
+    try:
+        page = httpx.get(subject.replace("https://w3id.org/micgraph/", server.url), headers={"Accept": "text/turtle"})
+        assert page.status_code == 200 and '"escaped"' in page.text
+    finally:
+        httpx.post(server.sparql, data={"update": f"DELETE WHERE {{ <{subject}> ?p ?o }}"}, headers=auth)
+
+
 def test_a_malformed_update_changes_nothing(served_updatable):
     before = httpx.get(served_updatable.sparql, headers={"Accept": "text/turtle"}).text
     response = httpx.post(served_updatable.sparql, content=b"INSERT DATA { <http://e/s> <http://e/p> ",

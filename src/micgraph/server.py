@@ -349,10 +349,18 @@ def _page_media(request: Request) -> str:
     return media
 
 
+def _raw_remainder(request: Request, prefix: str) -> str:
+    """The path after `prefix` as the client sent it: an IRI may hold %XX escapes (`micr:a%20b`), which
+    the decoded path would turn into characters no IRI may hold."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else request.url.path
+    return path[len(prefix):] if path.startswith(prefix) else request.path_params["path"]
+
+
 async def resource(request: Request) -> Response:
     service: Service = request.app.state.service
     media = _page_media(request)
-    reply = await service.run(endpoint.resource, iri=MICR + request.path_params["path"], media=media)
+    reply = await service.run(endpoint.resource, iri=MICR + _raw_remainder(request, "/id/"), media=media)
     return _reply_response(reply, vary=True)
 
 

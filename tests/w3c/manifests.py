@@ -27,13 +27,28 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 def suites_root() -> Path | None:
     """The folder holding `sparql11/` and `shacl/`: $MICGRAPH_W3C_SUITES, else `shared/w3c` beside an
-    ancestor of this checkout (e.g. /work/shared/w3c for /work/main or /work/wt/NAME)."""
+    ancestor of this checkout (e.g. /work/shared/w3c for /work/main or /work/wt/NAME) or, for a clone
+    made elsewhere (`git clone /work/main /tmp/x`), beside an ancestor of the repository it came from."""
     if os.environ.get("MICGRAPH_W3C_SUITES"):
         candidates = [Path(os.environ["MICGRAPH_W3C_SUITES"])]
     else:
-        candidates = [ancestor / "shared" / "w3c" for ancestor in Path(__file__).resolve().parents]
+        places = [Path(__file__).resolve().parent, *_local_origin()]
+        candidates = [folder / "shared" / "w3c" for place in places for folder in (place, *place.parents)]
     return next((c for c in candidates if (c / "sparql11" / "manifest-all.ttl").is_file()
                  and (c / "shacl" / "tests" / "manifest.ttl").is_file()), None)
+
+
+def _local_origin() -> list[Path]:
+    """The repository this checkout was cloned from, when that is a folder on this machine."""
+    import subprocess
+
+    try:
+        url = subprocess.run(["git", "-C", str(Path(__file__).parent), "config", "--get", "remote.origin.url"],
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return []
+    path = Path(unquote(urlparse(url).path) if url.startswith("file://") else url)
+    return [path.resolve()] if url and path.is_absolute() and path.is_dir() else []
 
 
 def suites_missing() -> None:

@@ -65,6 +65,16 @@ _NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
     "unsignedLong unsignedInt unsignedShort unsignedByte").split()}
 
 
+def read_rdflib(paths):
+    """The files parsed into one rdflib Graph: the independent reading tests compare micgraph with."""
+    from rdflib import Graph
+
+    graph = Graph()
+    for path in paths:
+        graph.parse(path)
+    return graph
+
+
 def value_normalised(graph):
     """A copy of an rdflib graph with numeric literals in one canonical lexical form.
 

@@ -8,16 +8,14 @@ from collections import Counter
 import pytest
 from rdflib import Graph
 
+from conftest import read_rdflib
 from micgraph import bundle
 from micgraph.query import run_query
 from micgraph.terms import comparable, to_rdflib
 
 @pytest.fixture(scope="module")
 def rdflib_graph() -> Graph:
-    graph = Graph()
-    for path in bundle.graph_paths():
-        graph.parse(path)
-    return graph
+    return read_rdflib(bundle.graph_paths())
 
 
 def test_there_are_named_queries():

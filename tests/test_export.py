@@ -9,7 +9,7 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, value_normalised
+from conftest import FIXTURES, read_rdflib, value_normalised
 
 TINY = FIXTURES / "core" / "tiny.ttl"
 RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml", "trig": "trig",
@@ -17,10 +17,7 @@ RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "x
 
 
 def source_graph(*paths) -> Graph:
-    graph = Graph()
-    for path in paths:
-        graph.parse(path)
-    return graph
+    return read_rdflib(paths)
 
 
 def parsed_back(text: str, fmt: str) -> Graph:

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, Graph, URIRef
 
+from conftest import read_rdflib
 from micgraph import bundle
 from micgraph.query import run_query
 
@@ -37,10 +38,7 @@ def num(value: str | None) -> Decimal | None:
 
 @pytest.fixture(scope="module")
 def data() -> Graph:
-    graph = Graph()
-    for path in bundle.data_paths():
-        graph.parse(path)
-    return graph
+    return read_rdflib(bundle.data_paths())
 
 
 # --- the queries as files -------------------------------------------------------------------

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 
-import pyoxigraph as ox
 import pytest
 
 from micgraph import bundle

@@ -14,7 +14,7 @@ import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
-from conftest import require_tool
+from conftest import read_rdflib, require_tool
 from micgraph import bundle
 
 MIC = Namespace(bundle.MIC)
@@ -42,10 +42,7 @@ def onto() -> Graph:
 
 @pytest.fixture(scope="module")
 def data() -> Graph:
-    graph = Graph()
-    for path in own_data_paths():
-        graph.parse(path)
-    return graph
+    return read_rdflib(own_data_paths())
 
 
 def declared(onto: Graph, term: URIRef) -> bool:

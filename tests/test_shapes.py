@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 
-from conftest import FIXTURES
+from conftest import FIXTURES, read_rdflib
 from micgraph import bundle
 from micgraph.validation import validate
 
@@ -40,10 +40,7 @@ def shape_iri(text: str) -> URIRef:
 
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
-    graph = Graph()
-    for path in bundle.shapes_paths():
-        graph.parse(path)
-    return graph
+    return read_rdflib(bundle.shapes_paths())
 
 
 def node_shapes(shapes: Graph) -> set[URIRef]:
@@ -70,9 +67,7 @@ def test_bundled_data_conforms_under_pyshacl_rdfs_inference(shapes):
     """pySHACL's own RDFS inference over ontology + data gives the same verdict."""
     import pyshacl
 
-    data = Graph().parse(bundle.ontology_path())
-    for path in bundle.data_paths():
-        data.parse(path)
+    data = read_rdflib(bundle.graph_paths())
     conforms, _, text = pyshacl.validate(data, shacl_graph=shapes, inference="rdfs", advanced=True)
     assert conforms, text[:3000]
 
@@ -112,9 +107,7 @@ def test_every_node_shape_has_a_fixture(shapes):
 # --- the shapes themselves ------------------------------------------------------------------
 
 def test_one_node_shape_per_class_used_in_the_data(shapes):
-    data = Graph()
-    for path in bundle.data_paths():
-        data.parse(path)
+    data = read_rdflib(bundle.data_paths())
     targeted = set(shapes.objects(None, SH.targetClass))
     used = {c for c in data.objects(None, RDF.type) if str(c).startswith(bundle.MIC)}
     assert sorted(str(c) for c in used - targeted) == []

@@ -45,7 +45,7 @@ from starlette.staticfiles import StaticFiles
 from . import endpoint
 from .bundle import MICR
 from .errors import MicgraphError, StoreError, UsageError
-from .mediatypes import FORMAT_NAMES, GRAPH_TYPES, negotiate
+from .mediatypes import FORMAT_NAMES, negotiate
 from .querypool import QueryPool, QueryTimeout, WorkerFailed, take_snapshot
 
 DEFAULT_TIMEOUT = 30.0

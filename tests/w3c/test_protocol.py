@@ -22,7 +22,7 @@ from rdflib.query import Result
 from conftest import SERVE_TOKEN
 from serving import start_server
 
-from .manifests import MF, RDF, ManifestGraph, file_path, suites_missing, suites_root
+from .manifests import MF, ManifestGraph, file_path, suites_missing, suites_root
 
 HT = "http://www.w3.org/2011/http#"
 CNT = "http://www.w3.org/2011/content#"

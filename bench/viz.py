@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from micgraph import bundle
+from micgraph import bundle, namespaces
 from micgraph.export.network import LABEL_PROPERTIES, project, to_dot, to_graphml
 from micgraph.loading import load_files
 
@@ -54,8 +54,8 @@ def scaled_graph(files: list[str], copies: int, folder: Path) -> Path:
     target = folder / f"graph-{copies}.nt"
 
     def rename(term, k: int):
-        if isinstance(term, ox.NamedNode) and term.value.startswith(bundle.MICR):
-            return ox.NamedNode(f"{bundle.MICR}c{k}/{term.value[len(bundle.MICR):]}")
+        if isinstance(term, ox.NamedNode) and term.value.startswith(namespaces.MICR):
+            return ox.NamedNode(f"{namespaces.MICR}c{k}/{term.value[len(namespaces.MICR):]}")
         if isinstance(term, ox.BlankNode):
             return ox.BlankNode(f"c{k}{term.value}")
         return term

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph
 
-from micgraph import bundle
+from micgraph import bundle, namespaces
 
 KINDS = {OWL.Class: "class", OWL.ObjectProperty: "object property", OWL.DatatypeProperty: "datatype property",
          OWL.AnnotationProperty: "annotation property"}
@@ -45,7 +45,7 @@ class Entities(HTMLParser):
     def handle_data(self, data):
         if self._heading is not None:
             self._heading.append(data)
-        elif self._in_code and data.strip().startswith(bundle.MIC) and data.strip() not in self.headings:
+        elif self._in_code and data.strip().startswith(namespaces.MIC) and data.strip() not in self.headings:
             self.headings[data.strip()] = self._last_heading
 
 
@@ -73,7 +73,7 @@ def ontology_terms():
     terms = []
     for kind in KINDS:
         for term in ontology.subjects(RDF.type, kind):
-            if str(term).startswith(bundle.MIC):
+            if str(term).startswith(namespaces.MIC):
                 labels = {label.language: str(label) for label in ontology.objects(term, RDFS.label)}
                 terms.append((str(term), labels))
     return sorted(terms)

@@ -50,7 +50,7 @@ def local():
 
 def rdflib_rows(query: str, *files: Path) -> list[tuple]:
     """The oracle: rdflib's own SPARQL engine over the union of the files, without any SERVICE."""
-    from micgraph.bundle import PREFIXES
+    from micgraph.namespaces import PREFIXES
 
     graph = Graph()
     for path in files:

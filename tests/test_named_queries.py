@@ -16,10 +16,10 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 
 from conftest import read_rdflib
-from micgraph import bundle
+from micgraph import bundle, namespaces
 from micgraph.query import run_query
 
-MIC, MICR = bundle.MIC, bundle.MICR
+MIC, MICR = namespaces.MIC, namespaces.MICR
 DOC = Path(__file__).resolve().parents[1] / "docs" / "competency-questions.md"
 QUERIES = bundle.named_queries()
 

@@ -146,7 +146,7 @@ def test_class_styles_are_stable_and_distinct(cli):
 # --- GraphML -------------------------------------------------------------------------------------------
 
 def assert_network_equals_projection(graph, projection, lang: str, label_key: str = "label"):
-    from micgraph.bundle import compact
+    from micgraph.namespaces import compact
 
     keys, attributes = projection.attributes()
     assert set(graph.nodes) == {n.id for n in projection.nodes}

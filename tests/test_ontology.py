@@ -15,13 +15,13 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from conftest import read_rdflib, require_tool
-from micgraph import bundle
+from micgraph import bundle, namespaces
 
-MIC = Namespace(bundle.MIC)
-MICR = Namespace(bundle.MICR)
+MIC = Namespace(namespaces.MIC)
+MICR = Namespace(namespaces.MICR)
 PROV = Namespace("http://www.w3.org/ns/prov#")
 VANN = Namespace("http://purl.org/vocab/vann/")
-ONTOLOGY = URIRef(bundle.ONTOLOGY_IRI)
+ONTOLOGY = URIRef(namespaces.ONTOLOGY_IRI)
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_DECIMAL = URIRef(XSD + "decimal")
@@ -111,7 +111,7 @@ def test_ontology_metadata(onto):
     for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.created, DCTERMS.creator):
         assert onto.value(ONTOLOGY, prop) is not None, prop
     assert str(onto.value(ONTOLOGY, VANN.preferredNamespacePrefix)) == "mic"
-    assert str(onto.value(ONTOLOGY, VANN.preferredNamespaceUri)) == bundle.MIC
+    assert str(onto.value(ONTOLOGY, VANN.preferredNamespaceUri)) == namespaces.MIC
     assert (ONTOLOGY, OWL.imports, None) not in onto, "reuse by axioms, never owl:imports"
 
 
@@ -122,7 +122,7 @@ def test_confidence_levels_declared(onto):
 
 def mic_terms(onto: Graph) -> set[URIRef]:
     kinds = (OWL.Class, *PROPERTY_KINDS)
-    return {s for k in kinds for s in onto.subjects(RDF.type, k) if str(s).startswith(bundle.MIC)}
+    return {s for k in kinds for s in onto.subjects(RDF.type, k) if str(s).startswith(namespaces.MIC)}
 
 
 def test_every_term_has_english_and_chinese_labels_and_a_definition(onto):
@@ -175,7 +175,7 @@ def test_every_file_parses_with_rdflib_and_oxigraph():
 
 def test_every_term_used_in_data_is_declared(onto, data):
     used = set(data.predicates()) | set(data.objects(None, RDF.type))
-    used |= {o for o in data.objects() if isinstance(o, URIRef) and str(o).startswith(bundle.MIC)}
+    used |= {o for o in data.objects() if isinstance(o, URIRef) and str(o).startswith(namespaces.MIC)}
     undeclared = sorted(str(t) for t in used if not str(t).startswith(BUILT_IN) and not declared(onto, t))
     assert undeclared == []
 
@@ -184,13 +184,13 @@ def test_no_dangling_resource_references(data):
     """Every micr: resource the data points to is described somewhere in the data."""
     described = set(data.subjects())
     dangling = sorted({f"{s} -> {o}" for s, o in data.subject_objects()
-                       if isinstance(o, URIRef) and str(o).startswith(bundle.MICR) and o not in described})
+                       if isinstance(o, URIRef) and str(o).startswith(namespaces.MICR) and o not in described})
     assert dangling == []
 
 
 def test_resources_live_in_the_resource_namespace(data):
     foreign = sorted({str(s) for s in data.subjects() if isinstance(s, URIRef)
-                      and not str(s).startswith(bundle.MICR)})
+                      and not str(s).startswith(namespaces.MICR)})
     assert foreign == []
 
 

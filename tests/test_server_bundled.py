@@ -14,7 +14,8 @@ from rdflib.compare import isomorphic
 from conftest import SERVE_TOKEN
 from serving import page, read_page, start_server
 
-from micgraph.bundle import MIC, MICR, named_queries
+from micgraph.bundle import named_queries
+from micgraph.namespaces import MIC, MICR
 from micgraph.export.rdf import serialize_triples
 from micgraph.pages import with_prefix_declarations
 from micgraph.query import run_query

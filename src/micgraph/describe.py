@@ -15,21 +15,17 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .bundle import MIC, ONTOLOGY_IRI, PREFIXES, compact
+from .namespaces import LABEL_PROPERTIES, LANGUAGES, MIC, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SOURCE_PROPERTIES, compact
 from .errors import UsageError
 from .query import run_query
 
-RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
-SOURCE_PROPERTIES = (PREFIXES["prov"] + "wasDerivedFrom", PREFIXES["prov"] + "wasQuotedFrom",
-                     PREFIXES["dcterms"] + "source")
-LABEL_PROPERTIES = (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel")
-LANGUAGES = ("en", "zh")
 INBOUND_LIMIT = 500
 
+_SOURCE_PATH = "|".join(f"<{p}>" for p in SOURCE_PROPERTIES)
 _STATEMENT_SOURCES = """SELECT DISTINCT ?p ?o ?source WHERE {{
   {{ ?statement rdf:subject {iri} ; rdf:predicate ?p ; rdf:object ?o }}
   UNION {{ ?statement owl:annotatedSource {iri} ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o }}
-  ?statement prov:wasDerivedFrom|prov:wasQuotedFrom|dcterms:source ?source . FILTER(isIRI(?source)) }}"""
+  ?statement """ + _SOURCE_PATH + """ ?source . FILTER(isIRI(?source)) }}"""
 # Reified statements and axiom annotations about the resource are shown as sources, not as references.
 _INBOUND = """SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {iri}
               FILTER(isIRI(?s) && ?p NOT IN (rdf:subject, rdf:object, owl:annotatedSource, owl:annotatedTarget)) }}

@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from . import bundle
+from . import bundle, namespaces
 
 LABEL_SEPARATOR = " · "
 
@@ -43,7 +43,7 @@ def anchor_local_names(html: str) -> str:
     """Give each term's section an anchor named after the term's local name as well: pyLODE names its
     anchors after labels, but `https://w3id.org/micgraph/ontology#Term` must land on #Term."""
     ids = set(re.findall(r'\bid="([^"]*)"', html))
-    code = re.compile(r"<code>" + re.escape(bundle.MIC) + r"([^<\s]+)</code>")
+    code = re.compile(r"<code>" + re.escape(namespaces.MIC) + r"([^<\s]+)</code>")
     insertions = []
     for entity in _ENTITY.finditer(html):
         following = code.search(html, entity.end())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import bundle
+from . import namespaces
 from .errors import MicgraphError, QuerySyntaxError, ServiceNotAllowedError, UsageError
 from .export.rdf import serialize, serialize_triples
 from .mediatypes import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, negotiate, with_charset
@@ -111,7 +111,7 @@ def ontology(store, *, media: str) -> Reply:
     except MicgraphError as exc:
         return error_reply(exc)
     if not triples:
-        return text_reply(404, f"error: the graph holds no ontology <{bundle.ONTOLOGY_IRI}>")
+        return text_reply(404, f"error: the graph holds no ontology <{namespaces.ONTOLOGY_IRI}>")
     if media != "text/html":
         return Reply(200, with_charset(media), serialize_triples(triples, GRAPH_TYPES[media]))
     from .docs import ontology_html
@@ -144,13 +144,13 @@ def service_description(endpoint: str, summary: dict | None, *, allow_update: bo
     def iri(value: str) -> ox.NamedNode:
         return ox.NamedNode(value)
 
-    rdf_type = iri(bundle.PREFIXES["rdf"] + "type")
-    void = bundle.PREFIXES["void"]
+    rdf_type = iri(namespaces.RDF + "type")
+    void = namespaces.VOID
     service = iri(endpoint)
     triples = [(service, rdf_type, iri(SD + "Service")), (service, iri(SD + "endpoint"), service),
                (service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Query")),
                (service, iri(SD + "feature"), iri(SD + "UnionDefaultGraph")),
-               (service, iri(bundle.PREFIXES["dcterms"] + "title"), ox.Literal("micgraph SPARQL endpoint", language="en"))]
+               (service, iri(namespaces.DCTERMS + "title"), ox.Literal("micgraph SPARQL endpoint", language="en"))]
     triples += [(service, iri(SD + "resultFormat"), iri(FORMATS + name)) for name in RESULT_FORMAT_IRIS]
     if allow_update:
         triples.append((service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Update")))
@@ -160,21 +160,21 @@ def service_description(endpoint: str, summary: dict | None, *, allow_update: bo
     limits += (f"; SELECT results stop at {max_rows} rows and CONSTRUCT/DESCRIBE results at {max_rows} triples "
                "(X-SPARQL-MaxRows says so)." if max_rows else ".")
     limits += " Read-only." if not allow_update else " Updates need a bearer token."
-    triples.append((service, iri(bundle.PREFIXES["rdfs"] + "comment"), ox.Literal(limits, language="en")))
+    triples.append((service, iri(namespaces.RDFS + "comment"), ox.Literal(limits, language="en")))
     if summary is not None:
         dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
         triples += [(service, iri(SD + "defaultDataset"), dataset), (dataset, rdf_type, iri(SD + "Dataset")),
                     (dataset, iri(SD + "defaultGraph"), default), (default, rdf_type, iri(SD + "Graph")),
-                    (default, iri(void + "triples"), ox.Literal(str(summary["triples"]), datatype=iri(bundle.PREFIXES["xsd"] + "integer")))]
+                    (default, iri(void + "triples"), ox.Literal(str(summary["triples"]), datatype=iri(namespaces.XSD + "integer")))]
         for number, (name, count) in enumerate(summary["graphs"]):
             named, graph = ox.BlankNode(f"named{number}"), ox.BlankNode(f"graph{number}")
             triples += [(dataset, iri(SD + "namedGraph"), named), (named, rdf_type, iri(SD + "NamedGraph")),
                         (named, iri(SD + "name"), iri(name)), (named, iri(SD + "graph"), graph),
                         (graph, rdf_type, iri(SD + "Graph")),
-                        (graph, iri(void + "triples"), ox.Literal(str(count), datatype=iri(bundle.PREFIXES["xsd"] + "integer")))]
+                        (graph, iri(void + "triples"), ox.Literal(str(count), datatype=iri(namespaces.XSD + "integer")))]
     return [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples]
 
 
 def service_description_reply(quads: list[ox.Quad], media: str) -> Reply:
-    prefixes = {**bundle.PREFIXES, "sd": SD, "formats": FORMATS}
+    prefixes = {**namespaces.PREFIXES, "sd": SD, "formats": FORMATS}
     return Reply(200, with_charset(media), serialize(quads, GRAPH_TYPES[media], prefixes))

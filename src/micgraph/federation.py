@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from . import __version__, bundle
+from . import __version__, namespaces
 from .errors import (MicgraphError, QueryEvaluationError, QuerySyntaxError, ServiceNotAllowedError,
                      UsageError)
 
@@ -268,7 +268,7 @@ class _Analysis:
         from .query import syntax_error
 
         try:
-            ox.Store().query(self.masked, prefixes=bundle.PREFIXES, base_iri=self.base)
+            ox.Store().query(self.masked, prefixes=namespaces.PREFIXES, base_iri=self.base)
         except SyntaxError as oxigraph_error:
             return syntax_error(oxigraph_error, self.source)
         return QueryEvaluationError(f"{self.source}: rdflib's SPARQL parser, which micgraph uses to read SERVICE "
@@ -309,7 +309,7 @@ class _Analysis:
                 raise QueryEvaluationError(f"{self.source}: SERVICE {written}: a relative endpoint IRI needs BASE")
             return self._absolute(str(term))
         prefix, local = _part(term, "prefix"), _part(term, "localname")
-        namespace = self.prefixes.get(prefix, bundle.PREFIXES.get(prefix))
+        namespace = self.prefixes.get(prefix, namespaces.PREFIXES.get(prefix))
         if namespace is None:
             raise QuerySyntaxError(f"undeclared prefix {prefix}: in SERVICE {written}", source=self.source)
         return namespace + re.sub(r"\\(.)", r"\1", local)
@@ -322,8 +322,8 @@ class _Analysis:
         form = next((t.start for t in self.tokens if t.kind == "word" and t.text.upper() in _QUERY_FORMS), 0)
         used = {t.text.split(":", 1)[0] for t in self.tokens
                 if t.kind == "pname" and clause.start <= t.start < clause.end}
-        lines = [f"PREFIX {p}: <{bundle.PREFIXES[p]}>" for p in sorted(used)
-                 if p in bundle.PREFIXES and p not in self.prefixes]
+        lines = [f"PREFIX {p}: <{namespaces.PREFIXES[p]}>" for p in sorted(used)
+                 if p in namespaces.PREFIXES and p not in self.prefixes]
         if self.base and not self.declares_base:
             lines.insert(0, f"BASE <{self.base}>")
         prologue = self.text[:form].strip()

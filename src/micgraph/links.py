@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from . import bundle
+from . import namespaces
 from .errors import UsageError
 from .query import SelectResult
 
-OWL, SKOS, RDF = bundle.PREFIXES["owl"], bundle.PREFIXES["skos"], bundle.PREFIXES["rdf"]
-VOID, DCTERMS = bundle.PREFIXES["void"], bundle.PREFIXES["dcterms"]
-ISIC_DIVISION = bundle.MIC + "isicDivision"
+OWL, SKOS, RDF = namespaces.OWL, namespaces.SKOS, namespaces.RDF
+VOID, DCTERMS = namespaces.VOID, namespaces.DCTERMS
+ISIC_DIVISION = namespaces.MIC + "isicDivision"
 IDENTITY = (OWL + "sameAs", OWL + "equivalentClass", OWL + "equivalentProperty", SKOS + "exactMatch")
 MAPPING = (SKOS + "closeMatch", SKOS + "broadMatch", SKOS + "narrowMatch", SKOS + "relatedMatch")
 LINK_PREDICATES = IDENTITY + MAPPING
@@ -197,12 +197,12 @@ def _linkset_problems(store, links: list[Link], target: str | None) -> list[Prob
         if triples is None or not triples.value.isdigit() or int(triples.value) != actual:
             stated = "no void:triples" if triples is None else f"void:triples {triples.value}"
             problems.append(Problem("linkset-count", linkset.value, predicate.value,
-                                    f"{stated}, but the graph has {actual} {bundle.compact(predicate.value)} "
+                                    f"{stated}, but the graph has {actual} {namespaces.compact(predicate.value)} "
                                     f"links to {TARGETS[name].title}"))
     for (name, predicate), count in sorted(counts.items()):
         if (name, predicate) not in described:
             problems.append(Problem("no-linkset", name, predicate,
-                                    f"{count} {bundle.compact(predicate)} links to {TARGETS[name].title} "
+                                    f"{count} {namespaces.compact(predicate)} links to {TARGETS[name].title} "
                                     "are not described by a void:Linkset"))
     return problems
 

@@ -12,7 +12,7 @@ from html import escape
 
 import pyoxigraph as ox
 
-from .bundle import MIC, MICR, ONTOLOGY_IRI, PREFIXES, compact
+from .namespaces import MIC, MICR, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, XSD_STRING, compact
 from .describe import SOURCE_PROPERTIES, Description, Fact
 
 STYLE = """
@@ -81,7 +81,7 @@ class _Renderer:
             if term.language:
                 return f'<span lang="{escape(term.language)}">{text}</span><span class="lang">@{escape(term.language)}</span>'
             datatype = term.datatype.value
-            if datatype == PREFIXES["xsd"] + "string":
+            if datatype == XSD_STRING:
                 return text
             return f'{text}<span class="datatype">{escape(compact(datatype))}</span>'
         if isinstance(term, ox.BlankNode):
@@ -120,9 +120,9 @@ def resource_page(description: Description) -> str:
     if chinese:
         heading += f' <span class="zh" lang="zh">{escape(chinese)}</span>'
     facts = description.facts.get(node, [])
-    types = [f.value.value for f in facts if f.predicate.value == PREFIXES["rdf"] + "type"
+    types = [f.value.value for f in facts if f.predicate.value == RDF_TYPE
              and isinstance(f.value, ox.NamedNode)]
-    shown = [f for f in facts if f.predicate.value != PREFIXES["rdf"] + "type"]
+    shown = [f for f in facts if f.predicate.value != RDF_TYPE]
     body = [f"<h1>{heading}</h1>", f'<p class="iri">{escape(iri)}</p>']
     if types:
         body.append("<p>a " + ", ".join(r.name(t) for t in types) + "</p>")

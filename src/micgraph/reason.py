@@ -1,6 +1,6 @@
 """Entailment and consistency: RDFS (native, on the store), OWL RL (owlrl) and HermiT (owlready2).
 
-Entailed triples always go into their own named graph (`bundle.INFERRED_GRAPH`), never into the
+Entailed triples always go into their own named graph (`INFERRED_GRAPH`), never into the
 asserted data, so `export` can tell what was said from what follows from it.
 """
 
@@ -16,14 +16,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import bundle
+from .namespaces import INFERRED_GRAPH, OWL, RDF, RDFS, XSD
 from .errors import ReasonerError, UsageError
 
 PROFILES = ("none", "rdfs", "owlrl")
-RDF = bundle.PREFIXES["rdf"]
-RDFS = bundle.PREFIXES["rdfs"]
-OWL = bundle.PREFIXES["owl"]
-XSD = bundle.PREFIXES["xsd"]
-INFERRED = ox.NamedNode(bundle.INFERRED_GRAPH)
+INFERRED = ox.NamedNode(INFERRED_GRAPH)
 
 # RDFS rules rdfs5/11 (schema closure), rdfs7 (sub-properties), rdfs2/3 (domain, range), rdfs9 (subclasses),
 # as CONSTRUCTs over the union graph. Run in this order to a fixpoint they give the RDFS closure

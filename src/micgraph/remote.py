@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import bundle
+from . import namespaces
 from .errors import EndpointError, UsageError
 from .stores import Store
 
@@ -197,7 +197,7 @@ def with_prefixes(sparql: str) -> str:
     """Declare micgraph's predeclared prefixes that the query uses and does not declare itself: a remote
     endpoint knows none of them."""
     declared = {m.group(1) or "" for m in _PREFIX_DECLARED.finditer(sparql)}
-    lines = [f"PREFIX {name}: <{iri}>" for name, iri in bundle.PREFIXES.items()
+    lines = [f"PREFIX {name}: <{iri}>" for name, iri in namespaces.PREFIXES.items()
              if name not in declared and re.search(rf"(?<![\w.-]){re.escape(name)}:", sparql)]
     return "\n".join([*lines, sparql]) if lines else sparql
 

@@ -14,13 +14,10 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from .bundle import compact
+from .namespaces import RDF_LANGSTRING, XSD, XSD_STRING, compact
 from .errors import UsageError
 from .query import AskResult, SelectResult
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-XSD_STRING = XSD + "string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 TABULAR_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
 
 

@@ -43,7 +43,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import endpoint
-from .bundle import MICR
+from .namespaces import MICR
 from .errors import MicgraphError, StoreError, UsageError
 from .mediatypes import FORMAT_NAMES, negotiate
 from .querypool import QueryPool, QueryTimeout, WorkerFailed, take_snapshot

@@ -12,7 +12,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from . import bundle
+from . import bundle, namespaces
 from .errors import StoreError, UsageError
 from .loading import load_file
 
@@ -115,17 +115,17 @@ class OxigraphStore(Store):
     def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
         if default_graphs is not None or named_graphs is not None:
-            return self._store.query(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri,
+            return self._store.query(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri,
                                      default_graph=[ox.NamedNode(g) for g in default_graphs or ()],
                                      named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
         # With no named graph the union of all graphs is the default graph itself, and asking Oxigraph
         # for it as a union costs up to 25 % more (bench/RESULTS.md).
         union = union_default_graph and next(iter(self._store.named_graphs()), None) is not None
-        return self._store.query(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri,
+        return self._store.query(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri,
                                  use_default_graph_as_union=union)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        self._store.update(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri)
+        self._store.update(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri)
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._store)
@@ -173,7 +173,7 @@ def _distinct_triples(store: Store) -> Iterator[ox.Triple]:
 
 
 def _dump_prefixes(fmt: str) -> dict[str, str] | None:
-    return bundle.PREFIXES if fmt in ("turtle", "trig", "xml") else None
+    return namespaces.PREFIXES if fmt in ("turtle", "trig", "xml") else None
 
 
 def graph_counts(store: Store) -> list[tuple[str | None, int]]:

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from .namespaces import XSD, XSD_STRING
+
 
 
 def to_rdflib(term):
@@ -94,8 +94,7 @@ def rdflib_triples_to_quads(triples: Iterable, graph: ox.NamedNode | ox.DefaultG
             for s, p, o in triples if not isinstance(s, Literal) and not isinstance(p, Literal)]
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC_DATATYPES = frozenset(_XSD + t for t in (
+NUMERIC_DATATYPES = frozenset(XSD + t for t in (
     "decimal integer int long short byte double float nonNegativeInteger positiveInteger nonPositiveInteger "
     "negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte").split())
 
@@ -126,7 +125,7 @@ def comparable(term):
             number = Decimal(term.value.strip())
         except InvalidOperation:
             return ("literal", term.value, datatype)
-        if datatype in (_XSD + "double", _XSD + "float"):
+        if datatype in (XSD + "double", XSD + "float"):
             number = Decimal(f"{float(number):.12g}")
         return ("number", number.normalize())
     return ("text", term.value, "") if datatype == XSD_STRING else ("literal", term.value, datatype)

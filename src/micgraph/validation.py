@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import bundle
+from . import bundle, namespaces
+from .namespaces import SH
 from .errors import ShapesError, UsageError
 
-SH = "http://www.w3.org/ns/shacl#"
 REPORT_FORMATS = ("text", "turtle", "json")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -134,7 +134,7 @@ _READS_ANYTHING = {SH + name for name in (
 # Objects of these name predicates of the data graph (paths are followed through their blank nodes).
 _NAMES_PREDICATES = {SH + name for name in (
     "path", "targetSubjectsOf", "targetObjectsOf", "equals", "disjoint", "lessThan", "lessThanOrEquals")}
-_ALWAYS_READ = (bundle.PREFIXES["rdf"] + "type", bundle.PREFIXES["rdfs"] + "subClassOf")
+_ALWAYS_READ = (namespaces.RDF + "type", namespaces.RDFS + "subClassOf")
 
 
 def shape_predicates(shapes_store: ox.Store) -> set[str] | None:
@@ -194,7 +194,7 @@ _IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"'(),;]+[^\s<>\"'(),;.:]")
 def _compact_iris(message: str) -> str:
     """A message with its IRIs compact (`micr:x`), as the rest of the report shows them: SPARQL
     constraints write `{$this}` as a whole IRI."""
-    return _IRI_IN_TEXT.sub(lambda m: bundle.compact(m.group()), message)
+    return _IRI_IN_TEXT.sub(lambda m: namespaces.compact(m.group()), message)
 
 
 def _shape_name(shapes_graph, shape) -> str:
@@ -219,7 +219,7 @@ def _show(graph, term) -> str:
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, URIRef):
-        return bundle.compact(str(term))
+        return namespaces.compact(str(term))
     if isinstance(term, Literal):
         return str(term)
     if isinstance(term, BNode):
@@ -233,7 +233,7 @@ def _path(graph, node) -> str | None:
 
     sh = Namespace(SH)
     if isinstance(node, URIRef):
-        return bundle.compact(str(node))
+        return namespaces.compact(str(node))
     if not isinstance(node, BNode):
         return None
     if (node, RDF.first, None) in graph:

@@ -192,7 +192,7 @@ def reason(profile, check, fmt, data, input_format, no_bundled, store, output):
     graph = open_graph_from(data, input_format, no_bundled, store, "none")
     if check:
         report = check_consistency(store=graph)
-        from ..bundle import compact
+        from ..namespaces import compact
 
         unsatisfiable = len(report.unsatisfiable)
         lines = [f"{report.reasoner}: consistent; "

@@ -12,7 +12,7 @@ import json
 import re
 from importlib import resources
 
-from ..bundle import compact
+from ..namespaces import compact
 from .network import (LANGUAGES, SHAPES, SOURCE_PROPERTIES, Projection, check_language, circle_positions,
                       class_token)
 

@@ -11,7 +11,6 @@ Everything is sorted and blank nodes are canonicalised, so the same graph gives 
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import json
@@ -24,18 +23,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..bundle import PREFIXES, expand
-from ..bundle import compact as _compact
+from ..namespaces import (LABEL_PROPERTIES, LANGUAGES, OWL, RDF, RDF_TYPE, RDFS, SH, SOURCE_PROPERTIES, XSD, compact,
+                          expand)
 from ..errors import UsageError
 
-RDF, RDFS, OWL, XSD = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["owl"], PREFIXES["xsd"]
-RDF_TYPE = RDF + "type"
 SUBCLASS_OF = RDFS + "subClassOf"
-LABEL_PROPERTIES = (RDFS + "label", PREFIXES["skos"] + "prefLabel")  # in order of preference
-# What the explorer lists as a node's sources: prov:wasDerivedFrom and PROV-O's subproperties of it
-SOURCE_PROPERTIES = tuple(PREFIXES["prov"] + p for p in ("wasDerivedFrom", "wasQuotedFrom", "hadPrimarySource",
-                                                         "wasRevisionOf")) + (PREFIXES["dcterms"] + "source",)
-LANGUAGES = ("en", "zh")
 
 # A subject with one of these types, or of one of these predicates, belongs to the T-box. Reified axioms
 # (owl:Axiom, owl:Annotation: annotations on a statement, e.g. the source of an owl:sameAs link) go with
@@ -45,8 +37,7 @@ SCHEMA_TYPES = frozenset(OWL + t for t in (
     "TransitiveProperty SymmetricProperty AsymmetricProperty FunctionalProperty InverseFunctionalProperty "
     "ReflexiveProperty IrreflexiveProperty AllDisjointClasses AllDisjointProperties AllDifferent DeprecatedClass "
     "DeprecatedProperty OntologyProperty DataRange").split()) | {
-    RDFS + "Class", RDFS + "Datatype", RDF + "Property", PREFIXES["sh"] + "NodeShape",
-    PREFIXES["sh"] + "PropertyShape"}
+    RDFS + "Class", RDFS + "Datatype", RDF + "Property", SH + "NodeShape", SH + "PropertyShape"}
 SCHEMA_PREDICATES = frozenset([RDFS + p for p in "subClassOf subPropertyOf domain range".split()] + [OWL + p for p in (
     "equivalentClass equivalentProperty inverseOf disjointWith propertyDisjointWith propertyChainAxiom "
     "onProperty onClass someValuesFrom allValuesFrom hasValue minCardinality maxCardinality cardinality "
@@ -109,8 +100,6 @@ def assign_styles(classes: Iterable[str]) -> dict[str, Style]:
         styles[iri] = _slot_style(slot)
     return styles
 
-
-compact = functools.lru_cache(maxsize=65536)(_compact)  # called for every node, edge and attribute
 
 _INTEGER_TYPES = {XSD + t for t in (
     "integer int long short byte nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger "

@@ -15,17 +15,13 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from ..bundle import PREFIXES
+from ..namespaces import PREFIXES, RDF, RDF_LANGSTRING, XSD, XSD_STRING
 from ..errors import UsageError
 
-RDF = PREFIXES["rdf"]
-XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDF_FIRST = ox.NamedNode(RDF + "first")
 RDF_REST = ox.NamedNode(RDF + "rest")
 RDF_NIL = ox.NamedNode(RDF + "nil")
-XSD_STRING = XSD + "string"
-RDF_LANGSTRING = RDF + "langString"
 
 RDF_EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig", "nquads")
 DATASET_FORMATS = ("trig", "nquads")

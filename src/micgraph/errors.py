@@ -65,6 +65,10 @@ class QueryEvaluationError(MicgraphError):
     """A query that parsed but failed while running (a timeout, a refused SERVICE, a store error)."""
 
 
+class QueryTimeoutError(QueryEvaluationError):
+    """A query that ran past its time limit."""
+
+
 class ServiceNotAllowedError(QueryEvaluationError):
     """A query whose SERVICE clause names an endpoint outside the allow-list: refused before any connection."""
 

@@ -28,25 +28,18 @@ from __future__ import annotations
 
 import functools
 import re
-import time
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from . import __version__, namespaces
+from . import formats, namespaces
 from .errors import (MicgraphError, QueryEvaluationError, QuerySyntaxError, ServiceNotAllowedError,
                      UsageError)
 
 DEFAULT_TIMEOUT = 60.0  # seconds per SERVICE call
-USER_AGENT = f"micgraph/{__version__} (https://w3id.org/micgraph; SPARQL federated query)"
 _ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.8"
-_RESULT_FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
-                   "application/json": ox.QueryResultsFormat.JSON,
-                   "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-                   "application/xml": ox.QueryResultsFormat.XML,
-                   "text/tab-separated-values": ox.QueryResultsFormat.TSV}
 _BLANK_NODE_SPACE = "urn:micgraph:service-blank-node:"
 
 # SPARQL 1.1 terminals, enough to tell keywords from look-alikes (?service, ex:service, "SERVICE", @service).
@@ -353,85 +346,24 @@ def fetch_solutions(endpoint: str, query: str, timeout: float = DEFAULT_TIMEOUT,
                     allowed: Iterable[str] | None = None) -> tuple[list[str], list[tuple]]:
     """POST `query` to a SPARQL endpoint; its variables and rows. Every failure is a one-line
     QueryEvaluationError naming the endpoint; `timeout` bounds the whole exchange."""
+    from .httpclient import Client
+
     if allowed is not None and endpoint not in tuple(allowed):
         raise QueryEvaluationError(f"SERVICE <{endpoint}> is not allowed")
-    deadline = time.monotonic() + timeout
-    status, content_type, body, location = _post(endpoint, query, deadline, timeout)
-    if 300 <= status < 400:
-        raise QueryEvaluationError(f"SERVICE <{endpoint}> redirects to <{location}>: call that URL instead "
-                                   "(and allow it with --service-allow)")
-    if status != 200:
-        detail = " ".join(body[:300].decode("utf-8", "replace").split())
-        raise QueryEvaluationError(f"SERVICE <{endpoint}> failed: HTTP {status}" + (f": {detail}" if detail else ""))
-    fmt = _RESULT_FORMATS.get(content_type)
-    if fmt is None:
-        raise QueryEvaluationError(f"SERVICE <{endpoint}> answered {content_type or 'without a content type'}, "
-                                   "not SPARQL results (JSON, XML or TSV)")
+    label = f"SERVICE <{endpoint}>"
+    client = Client(label, timeout=timeout, error=QueryEvaluationError)
+    reply = client.request("POST", endpoint, body=urllib.parse.urlencode({"query": query}).encode("utf-8"),
+                           content_type="application/x-www-form-urlencoded; charset=utf-8", accept=_ACCEPT)
+    answer = formats.from_media_type(reply.content_type, formats.RESULTS)
+    if answer is None or answer.results is None:
+        raise QueryEvaluationError(f"{label} answered {reply.content_type or 'without a content type'}, "
+                                   "not SPARQL results (JSON, XML, CSV or TSV)")
     try:
-        parsed = ox.parse_query_results(body, fmt)
+        parsed = ox.parse_query_results(reply.body, answer.results)
         if isinstance(parsed, ox.QueryBoolean):
-            raise QueryEvaluationError(f"SERVICE <{endpoint}> answered a boolean, not solutions")
+            raise QueryEvaluationError(f"{label} answered a boolean, not solutions")
         variables = [v.value for v in parsed.variables]
         rows = [tuple(solution[v] for v in variables) for solution in parsed]
     except (SyntaxError, ValueError) as exc:
-        raise QueryEvaluationError(f"SERVICE <{endpoint}> sent unreadable results: {exc}") from exc
+        raise QueryEvaluationError(f"{label} sent unreadable results: {exc}") from exc
     return variables, rows
-
-
-def _post(endpoint: str, query: str, deadline: float, timeout: float) -> tuple[int, str, bytes, str]:
-    import http.client  # here, not at the top: plain queries never need the HTTP stack
-    import ssl
-
-    parts = urllib.parse.urlsplit(endpoint)
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    extra = {"context": ssl.create_default_context()} if parts.scheme == "https" else {}
-    path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
-    body = urllib.parse.urlencode({"query": query}).encode("utf-8")
-    headers = {"Accept": _ACCEPT, "User-Agent": USER_AGENT,
-               "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout, **extra)
-    try:
-        connection.request("POST", path, body=body, headers=headers)
-        _limit(connection, deadline)
-        response = connection.getresponse()
-        chunks = []
-        while True:
-            _limit(connection, deadline)
-            chunk = response.read1(65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        content_type = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
-        return response.status, content_type, b"".join(chunks), response.getheader("Location") or ""
-    except TimeoutError as exc:
-        raise QueryEvaluationError(f"SERVICE <{endpoint}> did not answer within {timeout:g} s "
-                                   "(--service-timeout)") from exc
-    except ssl.SSLError as exc:
-        raise QueryEvaluationError(f"SERVICE <{endpoint}> failed: TLS error: {exc.reason or exc}") from exc
-    except OSError as exc:
-        raise QueryEvaluationError(f"SERVICE <{endpoint}> failed: {_reason(exc)}") from exc
-    except http.client.HTTPException as exc:
-        raise QueryEvaluationError(f"SERVICE <{endpoint}> failed: bad HTTP response ({type(exc).__name__})") from exc
-    finally:
-        connection.close()
-
-
-def _limit(connection, deadline: float) -> None:
-    """Give the socket only the time left before the deadline."""
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise TimeoutError
-    if connection.sock is not None:
-        connection.sock.settimeout(left)
-
-
-def _reason(exc: OSError) -> str:
-    import socket
-
-    if isinstance(exc, socket.gaierror):
-        return "cannot resolve the host name"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, ConnectionResetError):
-        return "connection reset by the endpoint"
-    return exc.strerror or str(exc) or type(exc).__name__

@@ -74,14 +74,14 @@ REGISTRY: tuple[Format, ...] = (
     Format("nquads", RDF, "N-Quads", ("application/n-quads",), ("nq",), ("nq", "n-quads"), rdf=_R.N_QUADS,
            dataset=True),
     Format("n3", RDF, "N3", ("text/n3",), ("n3",), rdf=_R.N3, writable=False),
-    # SELECT and ASK results
-    Format("table", RESULTS, "aligned table", ("text/plain",), ("txt",)),
-    Format("csv", RESULTS, "SPARQL 1.1 CSV", ("text/csv",), ("csv",), results=_Q.CSV),
-    Format("tsv", RESULTS, "SPARQL 1.1 TSV", ("text/tab-separated-values",), ("tsv",), results=_Q.TSV),
+    # SELECT and ASK results: the W3C formats first (the first is what a server sends by default)
     Format("json", RESULTS, "SPARQL 1.1 results JSON", ("application/sparql-results+json", "application/json"),
            ("srj", "json"), results=_Q.JSON),
     Format("xml", RESULTS, "SPARQL 1.1 results XML",
            ("application/sparql-results+xml", "application/xml", "text/xml"), ("srx", "xml"), results=_Q.XML),
+    Format("csv", RESULTS, "SPARQL 1.1 CSV", ("text/csv",), ("csv",), results=_Q.CSV),
+    Format("tsv", RESULTS, "SPARQL 1.1 TSV", ("text/tab-separated-values",), ("tsv",), results=_Q.TSV),
+    Format("table", RESULTS, "aligned table", ("text/plain",), ("txt",)),
     Format("md", RESULTS, "Markdown table", ("text/markdown",), ("md",)),
     # networks for visualisation tools
     Format("graphml", NETWORK, "GraphML (yEd)", ("application/graphml+xml",), ("graphml",)),

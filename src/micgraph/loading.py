@@ -14,48 +14,8 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from . import bundle
-from .errors import InputNotFoundError, ParseError, UsageError
-
-# Names accepted by --input-format / --format, and the extensions that imply them.
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-    "n3": ox.RdfFormat.N3,
-}
-FORMAT_ALIASES = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt", "nq": "nquads", "n-quads": "nquads",
-                  "json-ld": "jsonld", "rdfxml": "xml", "rdf/xml": "xml", "rdf": "xml", "owl": "xml"}
-EXTENSIONS = {".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig",
-              ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".n3": "n3"}
-
-
-def format_name(name: str) -> str:
-    """Normalise a user-given RDF format name; unknown names are a usage error listing the known ones."""
-    key = name.lower()
-    key = FORMAT_ALIASES.get(key, key)
-    if key not in RDF_FORMATS:
-        raise UsageError(f"unknown RDF format {name!r}; use one of: {', '.join(RDF_FORMATS)}")
-    return key
-
-
-def guess_format(path: str | Path, input_format: str | None = None) -> str:
-    if input_format:
-        return format_name(input_format)
-    name = str(path).lower()
-    if name == "-":
-        return "turtle"
-    if name.endswith(".gz"):
-        name = name[:-3]
-    suffix = Path(name).suffix
-    if suffix not in EXTENSIONS:
-        raise UsageError(f"{path}: cannot tell the RDF syntax from the extension {suffix or '(none)'!r}; "
-                         f"pass --input-format ({', '.join(RDF_FORMATS)})")
-    return EXTENSIONS[suffix]
-
+from . import bundle, formats
+from .errors import InputNotFoundError, ParseError
 
 def display_name(path: str | Path) -> str:
     """How a file is named in messages: bundled files relative to the bundle, others as given."""
@@ -115,7 +75,7 @@ def base_iri_for(path: str | Path) -> str | None:
 def load_file(store: ox.Store, path: str | Path, input_format: str | None = None,
               graph: ox.NamedNode | None = None, bulk: bool = False) -> None:
     """Parse one file into `store` (into `graph` for triple syntaxes); raise ParseError on bad input."""
-    fmt = RDF_FORMATS[guess_format(path, input_format)]
+    fmt = formats.for_input(path, input_format).rdf
     name = display_name(path)
     with open_source(path) as stream:
         try:
@@ -134,10 +94,3 @@ def load_files(paths: Iterable[str | Path], input_format: str | None = None,
     for path in paths:
         load_file(store, path, input_format)
     return store
-
-
-def load_rdflib(paths: Iterable[str | Path], input_format: str | None = None):
-    """Parse files into one rdflib Dataset (default graph = union of the files' triples)."""
-    from .terms import to_rdflib_dataset
-
-    return to_rdflib_dataset(load_files(paths, input_format))

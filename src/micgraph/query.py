@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from . import bundle, federation
-from .errors import QueryEvaluationError, QuerySyntaxError, ServiceNotAllowedError, UsageError
+from . import bundle, federation, sandbox
+from .errors import (QueryEvaluationError, QuerySyntaxError, QueryTimeoutError, ServiceNotAllowedError,
+                     UsageError)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -75,6 +76,16 @@ def declares_dataset(sparql: str) -> bool:
     return _FROM.search(_LEXICAL_NOISE.sub(" ", sparql)) is not None
 
 
+_KEYWORDS_THAT_CALL_OUT = re.compile(r"service|load", re.I)  # re.I also folds ſ and K, over-approximating
+
+
+def may_call_out(text: str) -> bool:
+    """Whether the engine could read a SERVICE (or an update's LOAD) in `text`: the keyword's letters are
+    there, or an escape (\\u, \\U) could spell them. False is certain; True means "evaluate it in the
+    sandbox" (see sandbox.py)."""
+    return "\\u" in text or "\\U" in text or _KEYWORDS_THAT_CALL_OUT.search(text) is not None
+
+
 def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
     if (sparql is None) == (name is None):
         raise UsageError("give a query or a named query (-n NAME), not both or neither")
@@ -84,33 +95,44 @@ def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
 def run_query(store, sparql: str | None = None, *, name: str | None = None, base_iri: str | None = None,
               service_allow: tuple[str, ...] = (), service_timeout: float = federation.DEFAULT_TIMEOUT,
               union_default_graph: bool = True, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, max_rows: int | None = None) -> Result:
+              named_graphs: list[str] | None = None, max_rows: int | None = None,
+              timeout: float | None = None) -> Result:
     """Run a SPARQL query (or the named query `name`) on `store` and collect its results.
 
     SERVICE clauses call only the endpoints in `service_allow`, each within `service_timeout` seconds
-    (see federation.py); a query without SERVICE goes straight to the store.
+    (see federation.py); a query without SERVICE goes straight to the store, whose engine runs where it
+    cannot reach the network (sandbox.py).
     `union_default_graph=False` queries the store's real default graph instead of the union of all graphs;
     `default_graphs`/`named_graphs` replace the dataset (the SPARQL Protocol's default-graph-uri and
     named-graph-uri, see `Store.query`); `max_rows` stops collecting SELECT solutions after that many and
-    marks the result `truncated`."""
+    marks the result `truncated`. After `timeout` seconds a QueryTimeoutError is raised; the engine cannot
+    be interrupted, so its thread runs on in the background (the CLI ends its process instead)."""
     text = resolve_text(sparql, name)
     service_allow = federation.check_allow_list(service_allow)
     source = f"named query {name}" if name else "query"
+    guarded = may_call_out(text)
     federated = None
-    if federation.calls_service(text):
+    if guarded and federation.calls_service(text):
         federated = federation.resolve_services(text, service_allow, timeout=service_timeout, base_iri=base_iri,
                                                 source=source)
         text = federated.text
+    union = union_default_graph and not declares_dataset(text)
+    dataset = ({} if default_graphs is None and named_graphs is None else
+               {"default_graphs": default_graphs, "named_graphs": named_graphs})
+
+    def evaluate() -> Result:
+        return collect(store.query(text, base_iri=base_iri, union_default_graph=union, **dataset), max_rows)
+
     try:
-        union = union_default_graph and not declares_dataset(text)
-        dataset = ({} if default_graphs is None and named_graphs is None else
-                   {"default_graphs": default_graphs, "named_graphs": named_graphs})
-        raw = store.query(text, base_iri=base_iri, union_default_graph=union, **dataset)
-        result = collect(raw, max_rows)
+        if store.network or (timeout is None and not guarded):
+            result = evaluate()
+        else:
+            result = sandbox.without_network(evaluate, timeout=timeout, on_timeout=lambda: QueryTimeoutError(
+                f"{source} stopped after {timeout:g} s (--timeout); simplify it or add a LIMIT"))
     except SyntaxError as exc:
         raise syntax_error(exc, source=source) from exc
     except (OSError, RuntimeError, ValueError) as exc:
-        raise QueryEvaluationError(f"query failed: {exc}") from exc
+        raise QueryEvaluationError(f"{source} failed: {' '.join(str(exc).split())}") from exc
     return federated.restore(result) if federated else result
 
 

@@ -12,7 +12,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from . import bundle, namespaces
+from . import bundle, formats, namespaces
 from .errors import StoreError, UsageError
 from .loading import load_file
 
@@ -22,6 +22,7 @@ class Store:
     a query asks for `union_default_graph=False` (the real default graph, as the W3C tests need)."""
 
     description = "store"
+    network = False  # whether answering a query needs the network (a remote store), see sandbox.py
 
     def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
@@ -148,17 +149,16 @@ class OxigraphStore(Store):
         return [(None, int(default.value)), *_named_graph_counts(self)]
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
-        if fmt in DUMP_DATASET_FORMATS:
-            self._store.dump(output, DUMP_FORMATS[fmt], prefixes=_dump_prefixes(fmt))
+        syntax = formats.get(fmt, formats.RDF, writable=True)
+        prefixes = namespaces.PREFIXES if syntax.name in ("turtle", "trig", "xml") else None
+        if syntax.dataset:
+            self._store.dump(output, syntax.rdf, prefixes=prefixes)
         else:
-            ox.serialize(_distinct_triples(self), output, DUMP_FORMATS[fmt], prefixes=_dump_prefixes(fmt))
+            ox.serialize(_distinct_triples(self), output, syntax.rdf, prefixes=prefixes)
 
 
 # --- what `graphs` and `dump` need ----------------------------------------------------------------
 
-DUMP_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
-                "turtle": ox.RdfFormat.TURTLE, "xml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}
-DUMP_DATASET_FORMATS = ("nquads", "trig")
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY STR(?g)"
 
 
@@ -172,10 +172,6 @@ def _distinct_triples(store: Store) -> Iterator[ox.Triple]:
         yield ox.Triple(row[0], row[1], row[2])
 
 
-def _dump_prefixes(fmt: str) -> dict[str, str] | None:
-    return namespaces.PREFIXES if fmt in ("turtle", "trig", "xml") else None
-
-
 def graph_counts(store: Store) -> list[tuple[str | None, int]]:
     """(graph IRI, triples) for the default graph (None; left out where the store cannot tell it apart)
     and each named graph."""
@@ -186,9 +182,7 @@ def dump(store: Store, output: IO[bytes], fmt: str = "nquads") -> None:
     """Stream the whole store to `output`: dataset syntaxes keep the named graphs, triple syntaxes merge
     them. Streams in the engine's index order (deterministic for the same content), without sorting in
     memory: a dump of millions of quads costs what writing them costs."""
-    if fmt not in DUMP_FORMATS:
-        raise UsageError(f"unknown dump format {fmt!r}; use one of: {', '.join(DUMP_FORMATS)}")
-    store.dump(output, fmt)
+    store.dump(output, formats.get(fmt, formats.RDF, writable=True).name)
 
 
 def open_store(spec: str | None, *, create: bool = False) -> Store:

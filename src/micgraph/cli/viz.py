@@ -30,7 +30,7 @@ def render(layout, fmt, edge_labels, lang, schema, classes, data, input_format, 
     micgraph render -o overview.svg
     micgraph render -o centers.png --lang zh --class mic:InnovationCenter --class mic:Program --layout dot
     """
-    from ..render import render_graph
+    from ..picture import render_graph
 
     suffix = extension(output)
     if fmt is None and output and suffix not in _PICTURE_FORMATS:

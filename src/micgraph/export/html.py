@@ -12,9 +12,8 @@ import json
 import re
 from importlib import resources
 
-from ..namespaces import compact
-from .network import (LANGUAGES, SHAPES, SOURCE_PROPERTIES, Projection, check_language, circle_positions,
-                      class_token)
+from ..namespaces import LANGUAGES, SOURCE_PROPERTIES, compact
+from .network.projection import SHAPES, Projection, check_language, circle_positions, class_token
 
 STATIC = "micgraph.export"
 # (folder under static/vendor, file): loaded in this order, see static/vendor/README.md
@@ -72,7 +71,7 @@ def script_json(document: dict) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def explorer_html(projection: Projection, lang: str = "en") -> bytes:
+def write(projection: Projection, lang: str = "en") -> bytes:
     """The page, everything inlined: the graph as JSON and the vendored libraries."""
     check_language(lang)
     values = {"LANG": lang, "DATA_JSON": script_json(explorer_data(projection, lang)), "SCRIPTS": vendored_scripts()}

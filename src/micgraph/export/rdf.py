@@ -16,19 +16,12 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from ..namespaces import PREFIXES, RDF, RDF_LANGSTRING, XSD, XSD_STRING
-from ..errors import UsageError
+from .. import formats
 
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDF_FIRST = ox.NamedNode(RDF + "first")
 RDF_REST = ox.NamedNode(RDF + "rest")
 RDF_NIL = ox.NamedNode(RDF + "nil")
-
-RDF_EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig", "nquads")
-DATASET_FORMATS = ("trig", "nquads")
-MEDIA_TYPES = {"turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
-               "xml": "application/rdf+xml", "trig": "application/trig", "nquads": "application/n-quads"}
-_OXIGRAPH_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS, "xml": ox.RdfFormat.RDF_XML}
-
 
 def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """Quads with blank nodes renamed by RDFC-1.0 and sorted (graph, subject, predicate, object)."""
@@ -54,18 +47,17 @@ def _term_key(term) -> tuple:
 
 
 def serialize(quads: Iterable[ox.Quad], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
-    """`quads` in `fmt`; triple formats merge all graphs into one (duplicates dropped)."""
+    """`quads` in `fmt`, an RDF format of the registry; triple formats merge all graphs into one."""
     prefixes = PREFIXES if prefixes is None else prefixes
-    if fmt not in RDF_EXPORT_FORMATS:
-        raise UsageError(f"unknown RDF format {fmt!r}; use one of: {', '.join(RDF_EXPORT_FORMATS)}")
-    quads = canonical_quads(quads if fmt in DATASET_FORMATS else _merge_graphs(quads))
-    if fmt in ("turtle", "trig"):
-        return TurtleWriter(prefixes).write(quads, dataset=fmt == "trig").encode("utf-8")
-    if fmt == "jsonld":
+    syntax = formats.get(fmt, formats.RDF, writable=True)
+    quads = canonical_quads(quads if syntax.dataset else _merge_graphs(quads))
+    if syntax.name in ("turtle", "trig"):
+        return TurtleWriter(prefixes).write(quads, dataset=syntax.dataset).encode("utf-8")
+    if syntax.name == "jsonld":
         return jsonld(quads, prefixes).encode("utf-8")
-    items = quads if fmt == "nquads" else [q.triple for q in quads]
-    return ox.serialize(items, format=_OXIGRAPH_FORMATS[fmt],
-                        prefixes=_used_prefixes(quads, prefixes) if fmt == "xml" else None)
+    items = quads if syntax.dataset else [q.triple for q in quads]
+    return ox.serialize(items, format=syntax.rdf,
+                        prefixes=_used_prefixes(quads, prefixes) if syntax.name == "xml" else None)
 
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:

@@ -12,8 +12,9 @@ from html import escape
 
 import pyoxigraph as ox
 
-from .namespaces import MIC, MICR, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, XSD_STRING, compact
-from .describe import SOURCE_PROPERTIES, Description, Fact
+from ..namespaces import MIC, MICR, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, XSD_STRING, compact
+from ..describe import Description, Fact
+from ..namespaces import SOURCE_PROPERTIES
 
 STYLE = """
 body { font: 15px/1.5 system-ui, "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif; margin: 0 auto;

@@ -77,12 +77,13 @@ def render_graph(store, *, fmt: str = "svg", layout: str = "sfdp", lang: str = "
 
     `edge_labels=None` labels the edges when there are at most EDGE_LABEL_LIMIT of them.
     """
-    from .export.network import check_language, project_store, to_dot
+    from .export.network import dot, project_store
+    from .export.network.projection import check_language
 
     projection = project_store(store, schema=schema, classes=classes)
     if edge_labels is None:
         edge_labels = len(projection.edges) <= EDGE_LABEL_LIMIT
-    source = to_dot(projection, check_language(lang), edge_labels=edge_labels)
+    source = dot.write(projection, check_language(lang), edge_labels=edge_labels)
     laid_out = render_dot(source, "dot", layout)
     rendering = render_dot(with_legend(laid_out.data.decode("utf-8"), projection, lang).encode("utf-8"), fmt,
                            layout, pinned=True)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import namespaces
-from .errors import MicgraphError, QuerySyntaxError, ServiceNotAllowedError, UsageError
-from .export.rdf import serialize, serialize_triples
-from .mediatypes import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, negotiate, with_charset
-from .query import run_query
+from .. import formats, namespaces
+from ..errors import MicgraphError, QuerySyntaxError, ServiceNotAllowedError, UsageError
+from ..export.rdf import serialize, serialize_triples
+from ..query import run_query
+from .negotiation import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, negotiate, with_charset
 
 TEXT = "text/plain; charset=utf-8"
 HTML = "text/html; charset=utf-8"
@@ -59,7 +59,7 @@ def sparql_query(store, *, text: str, accept: str | None, base_iri: str | None =
                  max_rows: int | None = None, service_allow: tuple[str, ...] = ()) -> Reply:
     """Run a query and write its result in the negotiated format; results past `max_rows` (rows, or
     triples of a CONSTRUCT/DESCRIBE) are cut, and the reply says so in an `X-SPARQL-MaxRows` header."""
-    from .results import render
+    from ..results import render
 
     try:
         result = run_query(store, text, base_iri=base_iri, service_allow=service_allow,
@@ -68,15 +68,15 @@ def sparql_query(store, *, text: str, accept: str | None, base_iri: str | None =
         return error_reply(exc)
     headers = {"X-SPARQL-MaxRows": str(max_rows)} if getattr(result, "truncated", False) else {}
     if result.kind == "graph":
-        media = negotiate(accept, list(GRAPH_TYPES))
+        media = negotiate(accept, list(GRAPH_FORMATS))
         if media is None:
-            return not_acceptable(GRAPH_TYPES)
-        return Reply(200, with_charset(media), serialize_triples(result.triples, GRAPH_TYPES[media]), headers)
-    offers = RESULT_TYPES if result.kind == "select" else BOOLEAN_TYPES
+            return not_acceptable(GRAPH_FORMATS)
+        return Reply(200, with_charset(media), serialize_triples(result.triples, GRAPH_FORMATS[media].name), headers)
+    offers = RESULT_FORMATS if result.kind == "select" else BOOLEAN_FORMATS
     media = negotiate(accept, list(offers))
     if media is None:
         return not_acceptable(offers)
-    return Reply(200, with_charset(media), render(result, offers[media]).encode("utf-8"), headers)
+    return Reply(200, with_charset(media), render(result, offers[media].name).encode("utf-8"), headers)
 
 
 # --- Linked Data ------------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def sparql_query(store, *, text: str, accept: str | None, base_iri: str | None =
 def resource(store, *, iri: str, media: str) -> Reply:
     """The resource's CBD in the RDF `media` type, or its HTML page for text/html; 404 if the graph
     neither describes nor mentions it."""
-    from .describe import cbd, describe, resource_node
+    from ..describe import cbd, describe, resource_node
     from .pages import message_page, resource_page
 
     try:
@@ -96,7 +96,7 @@ def resource(store, *, iri: str, media: str) -> Reply:
         triples = cbd(store, iri)
         if not triples and not run_query(store, f"ASK {{ ?s ?p {resource_node(iri)} }}").boolean:
             return text_reply(404, f"error: the graph says nothing about {iri}")
-        return Reply(200, with_charset(media), serialize_triples(triples, GRAPH_TYPES[media]))
+        return Reply(200, with_charset(media), serialize_triples(triples, GRAPH_FORMATS[media].name))
     except MicgraphError as exc:
         return error_reply(exc)
 
@@ -104,7 +104,7 @@ def resource(store, *, iri: str, media: str) -> Reply:
 def ontology(store, *, media: str) -> Reply:
     """The ontology (the ontology resource and every mic: term, with their blank nodes) in `media`;
     text/html is its pyLODE documentation, English and Chinese labels side by side."""
-    from .describe import ontology_triples
+    from ..describe import ontology_triples
 
     try:
         triples = ontology_triples(store)
@@ -113,8 +113,8 @@ def ontology(store, *, media: str) -> Reply:
     if not triples:
         return text_reply(404, f"error: the graph holds no ontology <{namespaces.ONTOLOGY_IRI}>")
     if media != "text/html":
-        return Reply(200, with_charset(media), serialize_triples(triples, GRAPH_TYPES[media]))
-    from .docs import ontology_html
+        return Reply(200, with_charset(media), serialize_triples(triples, GRAPH_FORMATS[media].name))
+    from ..docs import ontology_html
 
     with tempfile.TemporaryDirectory(prefix="micgraph-ontology-") as folder:
         path = Path(folder) / "ontology.ttl"
@@ -134,8 +134,9 @@ def dataset_summary(store) -> dict:
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
-RESULT_FORMAT_IRIS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                      "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+# The W3C names (https://www.w3.org/ns/formats/) of the formats this endpoint answers in.
+RESULT_FORMAT_IRIS = tuple(dict.fromkeys(
+    FORMATS + (f.results or f.rdf).iri.rsplit("/", 1)[1] for f in [*RESULT_FORMATS.values(), *GRAPH_FORMATS.values()]))
 
 
 def service_description(endpoint: str, summary: dict | None, *, allow_update: bool,
@@ -151,7 +152,7 @@ def service_description(endpoint: str, summary: dict | None, *, allow_update: bo
                (service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Query")),
                (service, iri(SD + "feature"), iri(SD + "UnionDefaultGraph")),
                (service, iri(namespaces.DCTERMS + "title"), ox.Literal("micgraph SPARQL endpoint", language="en"))]
-    triples += [(service, iri(SD + "resultFormat"), iri(FORMATS + name)) for name in RESULT_FORMAT_IRIS]
+    triples += [(service, iri(SD + "resultFormat"), iri(name)) for name in RESULT_FORMAT_IRIS]
     if allow_update:
         triples.append((service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Update")))
     if service_allow:
@@ -177,4 +178,4 @@ def service_description(endpoint: str, summary: dict | None, *, allow_update: bo
 
 def service_description_reply(quads: list[ox.Quad], media: str) -> Reply:
     prefixes = {**namespaces.PREFIXES, "sd": SD, "formats": FORMATS}
-    return Reply(200, with_charset(media), serialize(quads, GRAPH_TYPES[media], prefixes))
+    return Reply(200, with_charset(media), serialize(quads, GRAPH_FORMATS[media].name, prefixes))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .stores import OxigraphStore
+from ..stores import OxigraphStore
 
 STARTUP_SECONDS = 300  # a worker parsing a large snapshot may take a while
 

@@ -1,32 +1,20 @@
-"""The media types the server speaks, and HTTP content negotiation (the Accept header, RFC 9110 12.5.1)."""
+"""HTTP content negotiation (the Accept header, RFC 9110 12.5.1) over the media types of the format registry."""
 
 from __future__ import annotations
 
-# SELECT and ASK results: media type -> results.render format. The first is the default.
-RESULT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-}
-# ASK has no standard CSV/TSV form.
-BOOLEAN_TYPES = {t: f for t, f in RESULT_TYPES.items() if f in ("json", "xml")}
-# CONSTRUCT / DESCRIBE results and Linked Data descriptions: media type -> export.rdf format.
-GRAPH_TYPES = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "xml",
-    "application/x-turtle": "turtle",
-    "text/plain": "nt",
-}
-# What a `format=` parameter may name on /id/... and /ontology.
-FORMAT_NAMES = {"turtle": "text/turtle", "ttl": "text/turtle", "nt": "application/n-triples",
-                "jsonld": "application/ld+json", "xml": "application/rdf+xml", "rdf": "application/rdf+xml",
-                "html": "text/html"}
+from .. import formats
+
+# The W3C result formats a server offers, JSON first; ASK has no standard CSV or TSV form.
+RESULT_FORMATS = {media: f for media, f in formats.media_types(formats.RESULTS).items() if f.results is not None}
+BOOLEAN_FORMATS = {media: f for media, f in RESULT_FORMATS.items() if f.name in ("json", "xml")}
+# CONSTRUCT and DESCRIBE results, and Linked Data descriptions: every RDF syntax micgraph writes, Turtle first.
+GRAPH_FORMATS = formats.media_types(formats.RDF)
+HTML = "text/html"
+
+
+def page_format(name: str) -> str:
+    """The media type a `?format=` parameter names: an RDF syntax of the registry, or `html`."""
+    return HTML if name.lower() == "html" else formats.get(name, formats.RDF, writable=True).media_type
 
 
 def with_charset(media_type: str) -> str:

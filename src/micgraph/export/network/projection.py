@@ -1,5 +1,5 @@
-"""The graph as a network for visualisation tools: a projection of RDF onto nodes and edges, and its
-writers (GraphML with yEd graphics, GEXF with viz attributes, DOT, Cytoscape.js JSON, Gephi CSV).
+"""The graph as a network for visualisation tools: a projection of RDF onto nodes and edges, with the
+class styles and the columns every writer (graphml.py, gexf.py, dot.py, cytoscape.py, gephi.py) shares.
 
 The projection (documented in docs/visualization.md): nodes are the IRIs and blank nodes of the data,
 with a label in the chosen language, their class and their literal properties as typed attributes;
@@ -10,22 +10,18 @@ Everything is sorted and blank nodes are canonicalised, so the same graph gives 
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..namespaces import (LABEL_PROPERTIES, LANGUAGES, OWL, RDF, RDF_TYPE, RDFS, SH, SOURCE_PROPERTIES, XSD, compact,
+from ...namespaces import (LABEL_PROPERTIES, LANGUAGES, OWL, RDF, RDF_TYPE, RDFS, SH, SOURCE_PROPERTIES, XSD, compact,
                           expand)
-from ..errors import UsageError
+from ...errors import UsageError
 
 SUBCLASS_OF = RDFS + "subClassOf"
 
@@ -431,57 +427,9 @@ def circle_positions(projection: Projection) -> dict[str, tuple[float, float]]:
                    round(radius * math.sin(2 * math.pi * i / count), 1)) for i, n in enumerate(order)}
 
 
-# --- writers ----------------------------------------------------------------------------------------
+# --- what every writer shows ------------------------------------------------------------------------
 
-_XML_INVALID = re.compile("[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
-
-
-def xml_text(value: object) -> str:
-    """A value as XML 1.0 text: characters XML cannot carry (control characters) become U+FFFD."""
-    if isinstance(value, bool):
-        value = "true" if value else "false"
-    return _XML_INVALID.sub("\uFFFD", str(value))
-
-
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-# in attribute values a parser turns raw newlines and tabs into spaces: write them as references
-_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;",
-                                    "\r": "&#13;", "\t": "&#9;"})
-
-
-class XmlWriter:
-    """Indented XML built line by line, every text and attribute value escaped here (three times faster
-    than building an ElementTree, and the output is exactly what is written)."""
-
-    def __init__(self) -> None:
-        self.lines = ['<?xml version="1.0" encoding="UTF-8"?>']
-        self.depth = 0
-
-    @staticmethod
-    def _attributes(attributes: dict[str, object] | None) -> str:
-        return "".join(f' {name}="{xml_text(value).translate(_ATTRIBUTE_ESCAPES)}"'
-                       for name, value in (attributes or {}).items())
-
-    def open(self, tag: str, attributes: dict[str, object] | None = None) -> None:
-        self.lines.append(f"{'  ' * self.depth}<{tag}{self._attributes(attributes)}>")
-        self.depth += 1
-
-    def close(self, tag: str) -> None:
-        self.depth -= 1
-        self.lines.append(f"{'  ' * self.depth}</{tag}>")
-
-    def leaf(self, tag: str, attributes: dict[str, object] | None = None, text: object = None) -> None:
-        head = f"{'  ' * self.depth}<{tag}{self._attributes(attributes)}"
-        if text is None:
-            self.lines.append(head + "/>")
-        else:
-            self.lines.append(f"{head}>{xml_text(text).translate(_TEXT_ESCAPES)}</{tag}>")
-
-    def document(self) -> bytes:
-        return ("\n".join(self.lines) + "\n").encode("utf-8")
-
-
-def _node_columns(projection: Projection, lang: str) -> tuple[list[Attribute], dict[str, dict[str, object]]]:
+def node_columns(projection: Projection, lang: str) -> tuple[list[Attribute], dict[str, dict[str, object]]]:
     """Every node attribute: label, class, classLabel, types, then the literal properties."""
     keys, table = projection.attributes()
     fixed = [Attribute(name, "string") for name in ("label", "class", "classLabel", "types")]
@@ -492,257 +440,11 @@ def _node_columns(projection: Projection, lang: str) -> tuple[list[Attribute], d
     return fixed + keys, table
 
 
-def _edge_columns(projection: Projection, edge: Edge, lang: str) -> dict[str, str]:
+def edge_columns(projection: Projection, edge: Edge, lang: str) -> dict[str, str]:
     return {"label": projection.label(edge.property, lang), "property": compact(edge.property)}
-
-
-GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
-YFILES_NS = "http://www.yworks.com/xml/graphml"
-XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-GEXF_NS = "http://www.gexf.net/1.2draft"
-GEXF_VIZ_NS = "http://www.gexf.net/1.2draft/viz"
-
-
-def _label_width(text: str) -> float:
-    from ..results import text_width
-
-    return float(max(40, 7 * text_width(text) + 16))
-
-
-def to_graphml(projection: Projection, lang: str = "en") -> bytes:
-    """GraphML with typed keys, and yEd's ShapeNode/PolyLineEdge graphics (colour, shape, label)."""
-    out = XmlWriter()
-    out.open("graphml", {"xmlns": GRAPHML_NS, "xmlns:xsi": XSI_NS, "xmlns:y": YFILES_NS,
-                         "xsi:schemaLocation": f"{GRAPHML_NS} http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd"})
-    node_keys, node_values = _node_columns(projection, lang)
-    key_ids = {}
-    for i, attribute in enumerate(node_keys):
-        key_ids["node", attribute.name] = f"n{i}"
-        out.leaf("key", {"id": f"n{i}", "for": "node", "attr.name": attribute.name, "attr.type": attribute.type})
-    for i, name in enumerate(("label", "property")):
-        key_ids["edge", name] = f"e{i}"
-        out.leaf("key", {"id": f"e{i}", "for": "edge", "attr.name": name, "attr.type": "string"})
-    out.leaf("key", {"id": "ng", "for": "node", "yfiles.type": "nodegraphics"})
-    out.leaf("key", {"id": "eg", "for": "edge", "yfiles.type": "edgegraphics"})
-    out.open("graph", {"id": "micgraph", "edgedefault": "directed"})
-    positions = circle_positions(projection)
-    for n in projection.nodes:
-        out.open("node", {"id": n.id})
-        for name, value in node_values[n.id].items():
-            out.leaf("data", {"key": key_ids["node", name]}, value)
-        style, label = projection.style(n.cls), node_values[n.id]["label"]
-        out.open("data", {"key": "ng"})
-        out.open("y:ShapeNode")
-        x, y = positions[n.id]
-        out.leaf("y:Geometry", {"x": x, "y": y, "width": _label_width(label), "height": 30.0})
-        out.leaf("y:Fill", {"color": style.color, "transparent": "false"})
-        out.leaf("y:BorderStyle", {"color": "#333333", "type": "line", "width": "1.0"})
-        out.leaf("y:NodeLabel", None, label)
-        out.leaf("y:Shape", {"type": SHAPES[style.shape][0]})
-        out.close("y:ShapeNode")
-        out.close("data")
-        out.close("node")
-    for edge in projection.edges:
-        out.open("edge", {"id": edge.id, "source": edge.source, "target": edge.target})
-        columns = _edge_columns(projection, edge, lang)
-        for name, value in columns.items():
-            out.leaf("data", {"key": key_ids["edge", name]}, value)
-        out.open("data", {"key": "eg"})
-        out.open("y:PolyLineEdge")
-        out.leaf("y:LineStyle", {"color": "#888888", "type": "line", "width": "1.0"})
-        out.leaf("y:Arrows", {"source": "none", "target": "standard"})
-        out.leaf("y:EdgeLabel", None, columns["label"])
-        out.close("y:PolyLineEdge")
-        out.close("data")
-        out.close("edge")
-    out.close("graph")
-    out.close("graphml")
-    return out.document()
-
-
-def to_gexf(projection: Projection, lang: str = "en") -> bytes:
-    """GEXF 1.2 with typed attributes and viz colour, shape, size and a starting position."""
-    out = XmlWriter()
-    out.open("gexf", {"xmlns": GEXF_NS, "xmlns:viz": GEXF_VIZ_NS, "xmlns:xsi": XSI_NS, "version": "1.2",
-                      "xsi:schemaLocation": f"{GEXF_NS} http://www.gexf.net/1.2draft/gexf.xsd"})
-    out.open("meta")
-    out.leaf("creator", None, "micgraph")
-    out.leaf("description", None, f"micgraph network projection (labels: {lang})")
-    out.close("meta")
-    out.open("graph", {"mode": "static", "defaultedgetype": "directed"})
-    node_keys, node_values = _node_columns(projection, lang)
-    key_ids = {}
-    out.open("attributes", {"class": "node", "mode": "static"})
-    for i, attribute in enumerate(k for k in node_keys if k.name != "label"):  # GEXF has its own label
-        key_ids[attribute.name] = str(i)
-        out.leaf("attribute", {"id": i, "title": attribute.name, "type": attribute.type})
-    out.close("attributes")
-    out.open("attributes", {"class": "edge", "mode": "static"})
-    out.leaf("attribute", {"id": "property", "title": "property", "type": "string"})
-    out.close("attributes")
-    positions = circle_positions(projection)
-    out.open("nodes")
-    for n in projection.nodes:
-        values = node_values[n.id]
-        out.open("node", {"id": n.id, "label": values["label"]})
-        out.open("attvalues")
-        for name, value in values.items():
-            if name in key_ids:
-                out.leaf("attvalue", {"for": key_ids[name], "value": value})
-        out.close("attvalues")
-        style = projection.style(n.cls)
-        red, green, blue = (int(style.color[i:i + 2], 16) for i in (1, 3, 5))
-        out.leaf("viz:color", {"r": red, "g": green, "b": blue})
-        x, y = positions[n.id]
-        out.leaf("viz:position", {"x": x, "y": y, "z": 0.0})
-        out.leaf("viz:size", {"value": 10.0})
-        out.leaf("viz:shape", {"value": SHAPES[style.shape][1]})
-        out.close("node")
-    out.close("nodes")
-    out.open("edges")
-    for edge in projection.edges:
-        columns = _edge_columns(projection, edge, lang)
-        out.open("edge", {"id": edge.id, "source": edge.source, "target": edge.target, "label": columns["label"]})
-        out.open("attvalues")
-        out.leaf("attvalue", {"for": "property", "value": columns["property"]})
-        out.close("attvalues")
-        out.close("edge")
-    out.close("edges")
-    out.close("graph")
-    out.close("gexf")
-    return out.document()
-
-
-def dot_string(text: str) -> str:
-    """A DOT double-quoted string: backslashes and quotes escaped, newlines as DOT's \\n."""
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + text.replace("\r\n", "\n").replace("\n", "\\n").replace("\r", "\\n") + '"'
-
-
-def wrap_label(text: str, width: int = 24) -> str:
-    """Break a long label on spaces (CJK text has none and stays on one line)."""
-    lines, current = [], ""
-    for word in text.split():
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    return "\n".join([*lines, current])
-
-
-def dot_node_style(projection: Projection, cls: str | None, label: str) -> str:
-    """The DOT attributes that draw a node of class `cls`: label, shape, fill colour, SVG class."""
-    style = projection.style(cls)
-    _, _, shape, extra, _ = SHAPES[style.shape]
-    styles = "filled" + (f",{extra}" if extra else "")
-    return (f"label={dot_string(wrap_label(label))}, shape={shape}, style={dot_string(styles)}, "
-            f"fillcolor={dot_string(style.color)}, class={dot_string(class_token(cls))}")
-
-
-def to_dot(projection: Projection, lang: str = "en", *, edge_labels: bool = True) -> bytes:
-    """Graphviz DOT: nodes filled with their class colour and shape, CJK-capable fonts, IRIs as links."""
-    font = dot_string(FONTS)
-    lines = ["digraph micgraph {",
-             f"  graph [fontname={font}, fontsize=12, overlap=false, outputorder=edgesfirst];",
-             f"  node [fontname={font}, fontsize=10, style=filled, penwidth=0.6, color=\"#333333\"];",
-             f"  edge [fontname={font}, fontsize=8, color=\"#888888\", fontcolor=\"#555555\", arrowsize=0.6];"]
-
-    for n in projection.nodes:
-        link = f", URL={dot_string(n.id)}" if safe_link(n.id) else ""
-        lines.append(f"  {dot_string(n.id)} [{dot_node_style(projection, n.cls, projection.label(n.id, lang))}, "
-                     f"tooltip={dot_string(compact(n.id) if not n.id.startswith('_:') else n.id)}{link}];")
-    for edge in projection.edges:
-        label = f" [label={dot_string(projection.label(edge.property, lang))}]" if edge_labels else ""
-        lines.append(f"  {dot_string(edge.source)} -> {dot_string(edge.target)}{label};")
-    lines.append("}")
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def cytoscape_elements(projection: Projection, lang: str = "en") -> dict:
-    """The Cytoscape.js element JSON ({nodes, edges}, each with `data` and `classes`) with positions."""
-    _, node_values = _node_columns(projection, lang)
-    positions = circle_positions(projection)
-    nodes = [{"data": {"id": n.id, **node_values[n.id]}, "position": dict(zip("xy", positions[n.id])),
-              "classes": class_token(n.cls)} for n in projection.nodes]
-    edges = [{"data": {"id": e.id, "source": e.source, "target": e.target, **_edge_columns(projection, e, lang)},
-              "classes": class_token(e.property)} for e in projection.edges]
-    return {"nodes": nodes, "edges": edges}
-
-
-def cytoscape_style(projection: Projection) -> list[dict]:
-    style = [{"selector": "node", "style": {"label": "data(label)", "font-size": 10, "text-valign": "center",
-                                            "text-wrap": "wrap", "text-max-width": 140}},
-             {"selector": "edge", "style": {"curve-style": "bezier", "target-arrow-shape": "triangle",
-                                            "width": 1, "line-color": "#888888",
-                                            "target-arrow-color": "#888888"}}]
-    for cls in projection.classes:
-        colours = projection.style(cls)
-        style.append({"selector": f"node.{class_token(cls)}",
-                      "style": {"background-color": colours.color, "shape": SHAPES[colours.shape][4]}})
-    return style
-
-
-def to_cytoscape(projection: Projection, lang: str = "en") -> bytes:
-    """Cytoscape.js JSON as Cytoscape desktop writes it (`elements`, `data`), plus a `style` for the classes."""
-    document = {"format_version": "1.0", "generated_by": "micgraph", "target_cytoscapejs_version": "~3",
-                "data": {"name": "micgraph", "lang": lang},
-                "elements": cytoscape_elements(projection, lang), "style": cytoscape_style(projection)}
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def _csv_cell(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def csv_tables(projection: Projection, lang: str = "en") -> dict[str, bytes]:
-    """nodes.csv and edges.csv as Gephi's spreadsheet import reads them (Id, Label; Source, Target, Type...)."""
-    keys, node_values = _node_columns(projection, lang)
-    nodes = io.StringIO()
-    writer = csv.writer(nodes, lineterminator="\r\n")
-    writer.writerow(["Id", "Label", *(k.name for k in keys if k.name != "label")])
-    for n in projection.nodes:
-        values = node_values[n.id]
-        writer.writerow([n.id, values["label"], *(_csv_cell(values.get(k.name, "")) for k in keys
-                                                  if k.name != "label")])
-    edges = io.StringIO()
-    writer = csv.writer(edges, lineterminator="\r\n")
-    writer.writerow(["Source", "Target", "Type", "Id", "Label", "property"])
-    for e in projection.edges:
-        columns = _edge_columns(projection, e, lang)
-        writer.writerow([e.source, e.target, "Directed", e.id, columns["label"], columns["property"]])
-    return {"nodes.csv": nodes.getvalue().encode("utf-8"), "edges.csv": edges.getvalue().encode("utf-8")}
-
-
-def write_csv(projection: Projection, directory: str | Path, lang: str = "en") -> list[Path]:
-    """Write nodes.csv and edges.csv into `directory`, replaced as a whole or not at all.
-
-    A folder that holds anything else is refused rather than replaced: `-o .` must not wipe a project.
-    """
-    from ..output import atomic_directory
-
-    target = Path(directory)
-    tables = csv_tables(projection, check_language(lang))
-    if target.is_dir() and any(p.name not in tables for p in target.iterdir()):
-        raise UsageError(f"{directory}: the folder holds other files; give a new or empty folder for the CSV export")
-    with atomic_directory(target) as staging:
-        for name, data in tables.items():
-            (staging / name).write_bytes(data)
-    return [target / name for name in tables]
-
-
-WRITERS = {"graphml": to_graphml, "gexf": to_gexf, "dot": to_dot, "cytoscape": to_cytoscape}
 
 
 def check_language(lang: str) -> str:
     if lang not in LANGUAGES:
         raise UsageError(f"unknown label language {lang!r}; use one of: {', '.join(LANGUAGES)}")
     return lang
-
-
-def serialize_network(projection: Projection, fmt: str, lang: str = "en") -> bytes:
-    if fmt not in WRITERS:
-        raise UsageError(f"unknown network format {fmt!r}; use one of: {', '.join(WRITERS)}")
-    return WRITERS[fmt](projection, check_language(lang))

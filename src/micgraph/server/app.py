@@ -42,17 +42,17 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import endpoint
-from .namespaces import MICR
-from .errors import MicgraphError, StoreError, UsageError
-from .mediatypes import FORMAT_NAMES, negotiate
-from .querypool import QueryPool, QueryTimeout, WorkerFailed, take_snapshot
+from ..errors import MicgraphError, StoreError, UsageError
+from ..namespaces import MICR
+from . import handlers
+from .negotiation import GRAPH_FORMATS, HTML, negotiate, page_format
+from .pool import QueryPool, QueryTimeout, WorkerFailed, take_snapshot
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_BODY_BYTES = 1 << 20
 STATIC = Path(__file__).parent / "static"
-RDF_OFFERS = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
-PAGE_OFFERS = ["text/turtle", "text/html", *RDF_OFFERS[1:]]  # curl's */* gets Turtle, a browser HTML
+RDF_OFFERS = list(GRAPH_FORMATS)
+PAGE_OFFERS = [RDF_OFFERS[0], HTML, *RDF_OFFERS[1:]]  # curl's */* gets Turtle, a browser HTML
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -69,7 +69,7 @@ def _problem_response(request: Request, exc: Problem) -> Response:
     return Response(f"error: {exc}\n", exc.status, headers=exc.headers, media_type="text/plain; charset=utf-8")
 
 
-def _reply_response(reply: endpoint.Reply, vary: bool = False) -> Response:
+def _reply_response(reply: handlers.Reply, vary: bool = False) -> Response:
     headers = dict(reply.headers)
     if vary:
         headers["Vary"] = "Accept"
@@ -98,7 +98,7 @@ class Service:
         self.folder: Path | None = None
         self.update_lock = asyncio.Lock()
         self.summaries: dict[int, dict | None] = {}
-        self.ontology_pages: dict[int, endpoint.Reply] = {}
+        self.ontology_pages: dict[int, handlers.Reply] = {}
         self.query_page = _query_page()
 
     # lifecycle
@@ -142,7 +142,7 @@ class Service:
             shutil.rmtree(self.folder, ignore_errors=True)
 
     # running tasks in the workers
-    async def run(self, function, **kwargs) -> endpoint.Reply:
+    async def run(self, function, **kwargs) -> handlers.Reply:
         try:
             return await self.pool.run(function, self.settings.timeout, **kwargs)
         except QueryTimeout as exc:
@@ -155,13 +155,13 @@ class Service:
         generation = self.pool.snapshot.generation
         if generation not in self.summaries:
             try:
-                self.summaries = {generation: await self.run(endpoint.dataset_summary)}
+                self.summaries = {generation: await self.run(handlers.dataset_summary)}
             except Problem:
                 return None  # too slow to count: the description goes without counts
         return self.summaries[generation]
 
     async def update(self, text: str, base_iri: str) -> None:
-        from .query import run_update
+        from ..query import run_update
 
         async with self.update_lock:
             await asyncio.to_thread(run_update, self.store, text, base_iri=base_iri)
@@ -171,7 +171,7 @@ class Service:
 
 
 def _query_page() -> str:
-    from .bundle import named_queries
+    from ..bundle import named_queries
     from .pages import query_page
 
     try:
@@ -290,7 +290,7 @@ async def sparql(request: Request) -> Response:
         return await _update(request, service, update, fields)
     if query is None:
         return await _service_description(request, service)
-    reply = await service.run(endpoint.sparql_query, text=query, accept=request.headers.get("accept"),
+    reply = await service.run(handlers.sparql_query, text=query, accept=request.headers.get("accept"),
                               base_iri=_endpoint_iri(request),
                               default_graphs=_graph_iris(fields, "default-graph-uri"),
                               named_graphs=_graph_iris(fields, "named-graph-uri"),
@@ -318,21 +318,21 @@ async def _update(request: Request, service: Service, text: str, fields: dict[st
     try:
         await service.update(text, _endpoint_iri(request))
     except MicgraphError as exc:
-        return _reply_response(endpoint.error_reply(exc))
+        return _reply_response(handlers.error_reply(exc))
     return Response(status_code=204)
 
 
 async def _service_description(request: Request, service: Service) -> Response:
-    media = negotiate(request.headers.get("accept"), [*RDF_OFFERS, "text/html"])
+    media = negotiate(request.headers.get("accept"), [*RDF_OFFERS, HTML])
     if media is None:
-        return _reply_response(endpoint.not_acceptable(RDF_OFFERS))
-    if media == "text/html":
+        return _reply_response(handlers.not_acceptable(RDF_OFFERS))
+    if media == HTML:
         return RedirectResponse("/", status_code=303)
     settings = service.settings
-    quads = endpoint.service_description(_endpoint_iri(request), await service.summary(),
+    quads = handlers.service_description(_endpoint_iri(request), await service.summary(),
                                          allow_update=settings.allow_update, service_allow=settings.service_allow,
                                          timeout=settings.timeout, max_rows=settings.max_rows)
-    return _reply_response(endpoint.service_description_reply(quads, media), vary=True)
+    return _reply_response(handlers.service_description_reply(quads, media), vary=True)
 
 
 # --- Linked Data ----------------------------------------------------------------------------------
@@ -340,9 +340,10 @@ async def _service_description(request: Request, service: Service) -> Response:
 def _page_media(request: Request) -> str:
     requested = request.query_params.get("format")
     if requested is not None:
-        if requested.lower() not in FORMAT_NAMES:
-            raise Problem(400, f"unknown format {requested!r}; use one of: {', '.join(FORMAT_NAMES)}")
-        return FORMAT_NAMES[requested.lower()]
+        try:
+            return page_format(requested)
+        except UsageError as exc:
+            raise Problem(400, f"{exc}, or html") from None
     media = negotiate(request.headers.get("accept"), PAGE_OFFERS)
     if media is None:
         raise Problem(406, "none of the media types in Accept is available; use one of: " + ", ".join(PAGE_OFFERS))
@@ -360,18 +361,18 @@ def _raw_remainder(request: Request, prefix: str) -> str:
 async def resource(request: Request) -> Response:
     service: Service = request.app.state.service
     media = _page_media(request)
-    reply = await service.run(endpoint.resource, iri=MICR + _raw_remainder(request, "/id/"), media=media)
+    reply = await service.run(handlers.resource, iri=MICR + _raw_remainder(request, "/id/"), media=media)
     return _reply_response(reply, vary=True)
 
 
 async def ontology(request: Request) -> Response:
     service: Service = request.app.state.service
     media = _page_media(request)
-    if media != "text/html":
-        return _reply_response(await service.run(endpoint.ontology, media=media), vary=True)
+    if media != HTML:
+        return _reply_response(await service.run(handlers.ontology, media=media), vary=True)
     generation = service.pool.snapshot.generation
     if generation not in service.ontology_pages:
-        service.ontology_pages = {generation: await service.run(endpoint.ontology, media=media)}
+        service.ontology_pages = {generation: await service.run(handlers.ontology, media=media)}
     return _reply_response(service.ontology_pages[generation], vary=True)
 
 
@@ -392,7 +393,7 @@ def create_app(store, *, timeout: float = DEFAULT_TIMEOUT, max_rows: int | None 
         raise UsageError("max_rows must be at least 1")
     if allow_update and not token:
         raise UsageError("updates need a bearer token: pass --token-env VAR naming a non-empty environment variable")
-    from .federation import check_allow_list
+    from ..federation import check_allow_list
 
     service_allow = check_allow_list(service_allow)  # refused at start-up, not on every query
     settings = Settings(timeout, max_rows, allow_update, token if allow_update else None, service_allow,

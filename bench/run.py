@@ -82,7 +82,8 @@ def child(engine: str, data: Path, work: Path, repeats: int, named: bool) -> dic
 
     from micgraph.bulkload import load_into
     from micgraph.query import run_query
-    from micgraph.stores import open_graph, open_store
+    from micgraph.graph import open_graph
+    from micgraph.stores import open_store
     from micgraph.terms import comparable
 
     started = time.perf_counter()

@@ -33,10 +33,10 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from micgraph import bundle
-from micgraph.pages import with_prefix_declarations
+from micgraph.server.pages import with_prefix_declarations
 from micgraph.query import run_query
 from micgraph.results import render
-from micgraph.stores import open_graph
+from micgraph.graph import open_graph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from startup import executable  # noqa: E402  (one lookup of console scripts for all benches)

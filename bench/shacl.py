@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.bundled:
         from micgraph import bundle
         from micgraph.export import export_rdf
-        from micgraph.stores import open_graph
+        from micgraph.graph import open_graph
 
         data, shapes = HERE / "out" / "bundled.nt", bundle.shapes_paths()
         data.write_bytes(export_rdf(open_graph(), "nt"))

@@ -31,7 +31,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from micgraph import bundle, namespaces
-from micgraph.export.network import LABEL_PROPERTIES, project, to_dot, to_graphml
+from micgraph.export.network import dot, graphml, project
+from micgraph.namespaces import LABEL_PROPERTIES
 from micgraph.loading import load_files
 
 COSE_LIMIT = 1000  # Cytoscape's cose takes minutes beyond this
@@ -69,7 +70,7 @@ def scaled_graph(files: list[str], copies: int, folder: Path) -> Path:
 
 
 def micgraph_graphml(path: Path) -> bytes:
-    return to_graphml(project(load_files([path])))
+    return graphml.write(project(load_files([path])))
 
 
 def rdflib_networkx_graphml(path: Path) -> bytes:
@@ -96,15 +97,15 @@ def rdflib_networkx_graphml(path: Path) -> bytes:
 
 def render_jobs(path: Path, folder: Path):
     micgraph = str(Path(sys.executable).parent / "micgraph")
-    dot = folder / "plain.dot"
-    dot.write_bytes(to_dot(project(load_files([path])), edge_labels=False))
+    plain = folder / "plain.dot"
+    plain.write_bytes(dot.write(project(load_files([path])), edge_labels=False))
 
     def ours():
         subprocess.run([micgraph, "render", "--no-bundled", "--data", str(path), "--no-edge-labels", "-o",
                         str(folder / "ours.svg")], check=True, capture_output=True)
 
     def plain():
-        subprocess.run(["sfdp", "-Tsvg", "-o", str(folder / "plain.svg"), str(dot)], check=True, capture_output=True)
+        subprocess.run(["sfdp", "-Tsvg", "-o", str(folder / "plain.svg"), str(plain)], check=True, capture_output=True)
 
     return ours, plain
 

@@ -33,8 +33,15 @@ class Invoker:
     def __init__(self) -> None:
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, input: str | bytes | None = None, expect: int | None = 0):
-        result = self.runner.invoke(main, list(args), input=input, catch_exceptions=False)
+    def __call__(self, *args: str, input: str | bytes | None = None, expect: int | None = 0,
+                 cwd: str | Path | None = None):
+        previous = os.getcwd()
+        if cwd is not None:
+            os.chdir(cwd)
+        try:
+            result = self.runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        finally:
+            os.chdir(previous)
         if expect is not None:
             assert result.exit_code == expect, (
                 f"micgraph {' '.join(args)} exited {result.exit_code}, expected {expect}\n"
@@ -50,7 +57,7 @@ def cli() -> Invoker:
 @pytest.fixture(scope="session")
 def bundled_graph():
     """The bundled ontology + data in an in-memory store (read-only by convention: do not add to it)."""
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
 
     return open_graph()
 

@@ -90,18 +90,29 @@ def test_every_class_and_property_is_documented_with_its_en_and_zh_labels(docume
 
 
 def test_the_folder_holds_the_page_the_ontology_and_the_context(site):
-    assert sorted(p.name for p in site.iterdir()) == ["context.jsonld", "index.html", "micgraph.ttl"]
+    assert sorted(p.name for p in site.iterdir()) == [".micgraph", "context.jsonld", "index.html", "micgraph.ttl"]
     assert Graph().parse(site / "micgraph.ttl").isomorphic(Graph().parse(bundle.ontology_path()))
     html = (site / "index.html").read_text("utf-8")
     assert html.lstrip().lower().startswith("<!doctype html") and "</html>" in html
 
 
-def test_docs_replace_the_folder_whole(cli, tmp_path):
+def test_docs_never_delete_what_micgraph_did_not_write(cli, tmp_path):
     target = tmp_path / "site"
     target.mkdir()
-    (target / "stale.html").write_text("from an older run")
-    cli("docs", "-o", str(target))
-    assert not (target / "stale.html").exists() and (target / "index.html").is_file()
+    (target / "notes.txt").write_text("mine")
+    result = cli("docs", "-o", str(target), expect=2)  # a folder of someone else's files: refused
+    assert "did not write" in result.stderr and sorted(p.name for p in target.iterdir()) == ["notes.txt"]
+    cli("docs", "-o", str(target), "--force")  # micgraph's files beside them
+    assert (target / "notes.txt").read_text() == "mine" and (target / "index.html").is_file()
+    (target / "index.html").write_text("an older run")
+    cli("docs", "-o", str(target))  # a folder micgraph wrote is updated without --force
+    assert (target / "index.html").read_text() != "an older run" and (target / "notes.txt").read_text() == "mine"
+    # `docs -o .` in a project folder leaves the project alone
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "README.md").write_text("precious")
+    cli("docs", "-o", ".", cwd=project, expect=2)
+    assert sorted(p.name for p in project.iterdir()) == ["README.md"]
     # a path that is a file, not a folder: one-line error, the file untouched
     clash = tmp_path / "file"
     clash.write_text("keep me")

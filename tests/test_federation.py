@@ -16,7 +16,7 @@ from conftest import FIXTURES
 from endpoints import Listener, OxigraphServer, Redirector, closed_port_url
 from micgraph.errors import QueryEvaluationError, QuerySyntaxError, UsageError
 from micgraph.query import run_query
-from micgraph.stores import open_graph
+from micgraph.graph import open_graph
 
 LINKS = FIXTURES / "links"
 LOCAL = ["--no-bundled", "--data", str(LINKS / "graph.ttl"), "--data", str(LINKS / "links-good.ttl")]
@@ -206,7 +206,7 @@ def test_words_that_look_like_service_are_not_service_calls(local, query):
 
 
 def test_plain_queries_do_not_load_the_sparql_parser():
-    code = ("import sys; from micgraph.stores import open_graph; from micgraph.query import run_query;"
+    code = ("import sys; from micgraph.graph import open_graph; from micgraph.query import run_query;"
             f"g = open_graph([{str(LINKS / 'graph.ttl')!r}], bundled=False);"
             "assert len(run_query(g, 'SELECT ?service WHERE { ?service a mic:City }')) == 3;"
             "print('rdflib.plugins.sparql.parser' in sys.modules)")

@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, VOID
 from conftest import FIXTURES
 from micgraph import bundle
 from micgraph.links import TARGETS, check_links, list_links, target_of
-from micgraph.stores import open_graph
+from micgraph.graph import open_graph
 
 LINKS = FIXTURES / "links"
 GRAPH = str(LINKS / "graph.ttl")

@@ -58,7 +58,8 @@ def engines(tmp_path_factory, oxigraph_server, virtuoso_server):
 
     from micgraph.cli import main
     from micgraph.remote import open_endpoint, push
-    from micgraph.stores import open_graph, open_store
+    from micgraph.graph import open_graph
+    from micgraph.stores import open_store
     from servers import VIRTUOSO_PASSWORD, VIRTUOSO_USER
 
     memory = open_graph()

@@ -26,7 +26,7 @@ ROBOTICS = str(MICR["cn-mic-robotics"])
 
 def fixture_projection(**options):
     from micgraph.export.network import project_store
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
 
     return project_store(open_graph([NETWORK], bundled=False), **options)
 
@@ -119,13 +119,13 @@ def test_class_styles_are_stable_and_distinct(cli):
     import os
     import sys
 
-    from micgraph.export.network import PALETTE, SLOTS, assign_styles, preferred_slot
+    from micgraph.export.network.projection import PALETTE, SLOTS, assign_styles, preferred_slot
 
     centre = str(MIC.InnovationCenter)
     style = fixture_projection().style(centre)
     assert style.color in PALETTE
     # the slot comes from the IRI alone: the same in another process with another string-hash seed
-    script = f"from micgraph.export.network import preferred_slot; print(preferred_slot('{centre}'))"
+    script = f"from micgraph.export.network.projection import preferred_slot; print(preferred_slot('{centre}'))"
     for seed in ("1", "2"):
         run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                              env={**os.environ, "PYTHONHASHSEED": seed})
@@ -199,7 +199,7 @@ def test_gexf_reads_back_with_networkx(cli, lang):
 
 
 def test_gexf_viz_attributes_are_the_class_style(cli):
-    from micgraph.export.network import SHAPES
+    from micgraph.export.network.projection import SHAPES
 
     data = export(cli, "gexf")
     graph = nx.read_gexf(io.BytesIO(data))
@@ -235,14 +235,14 @@ def test_dot_is_parsed_and_rendered_by_graphviz(cli, tmp_path):
 
 
 def test_dot_escapes_quotes_backslashes_and_newlines():
-    from micgraph.export.network import dot_string
+    from micgraph.export.network.dot import dot_string
 
     assert dot_string('say "hi" \\ there\nnext') == '"say \\"hi\\" \\\\ there\\nnext"'
 
 
 def test_class_tokens_never_collide():
     """Tokens carry styles and filter checkboxes: classes whose names need replacing keep distinct ones."""
-    from micgraph.export.network import class_token
+    from micgraph.export.network.projection import class_token
 
     classes = [str(MIC["创新中心"]), str(MIC["研究院所"]), "http://ex.org/a.b", "http://ex.org/a_b",
                str(MIC.ChineseInnovationCenter), str(MIC.Program), None]
@@ -323,29 +323,30 @@ def test_csv_export_is_atomic_and_refuses_a_folder_with_other_files(cli, tmp_pat
     assert cli("export", "--no-bundled", "--data", str(NETWORK), "--format", "csv", expect=2).stderr.count("-o DIR")
 
 
-def test_csv_interrupted_midway_leaves_the_old_tables(tmp_path, monkeypatch):
-    import pathlib
-
-    from micgraph.export import network
+def test_csv_interrupted_midway_leaves_every_table_whole(tmp_path, monkeypatch):
+    from micgraph import output
+    from micgraph.export.network import gephi
 
     target = tmp_path / "gephi"
     projection = fixture_projection()
-    network.write_csv(projection, target)
+    gephi.write_csv(projection, target)
     before = {p.name: p.read_bytes() for p in target.iterdir()}
-    real_write = pathlib.Path.write_bytes
-    written = []
+    real_replace = output.os.replace
+    renamed = []
 
-    def write_then_interrupt(self, data):  # Ctrl-C arrives after the first table is on disk
-        real_write(self, data)
-        written.append(self.name)
+    def replace_then_interrupt(source, destination):  # Ctrl-C arrives after the first table is in place
+        real_replace(source, destination)
+        renamed.append(destination)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pathlib.Path, "write_bytes", write_then_interrupt)
+    monkeypatch.setattr(output.os, "replace", replace_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        network.write_csv(projection, target, "zh")
+        gephi.write_csv(projection, target, "zh")
     monkeypatch.undo()
-    assert written == ["nodes.csv"]
-    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    after = {p.name: p.read_bytes() for p in target.iterdir()}
+    assert sorted(after) == sorted(before)  # no temporary file left behind
+    new = {name: data for name, data in gephi.csv_tables(projection, "zh").items()}
+    assert all(after[name] in (before[name], new.get(name)) for name in after if name != ".micgraph")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gephi"]
 
 
@@ -419,15 +420,16 @@ def test_query_construct_on_an_endpoint_as_a_network(cli, oxigraph_server):
     assert nx.read_graphml(io.BytesIO(remote.stdout_bytes)).nodes[BATTERY]["label"] == "国家动力电池创新中心"
 
 
-def test_the_command_line_offers_what_the_library_writes():
-    # the CLI keeps its own copies so that `micgraph --help` does not import the library
-    from micgraph import render
-    from micgraph.cli import graph, viz
-    from micgraph.export import NETWORK_EXPORT_FORMATS
-    from micgraph.export.network import WRITERS
+def test_every_network_format_of_the_registry_has_a_writer():
+    from micgraph import formats, picture
+    from micgraph.cli import viz
+    from micgraph.export.network import serialize_network
 
-    assert graph.NETWORK_FORMATS == NETWORK_EXPORT_FORMATS == (*WRITERS, "html")
-    assert viz._LAYOUTS == render.LAYOUTS and viz._PICTURE_FORMATS == render.RENDER_FORMATS
+    projection = fixture_projection()
+    for fmt in formats.formats(formats.NETWORK):
+        if not fmt.folder:
+            assert serialize_network(projection, fmt.name)  # each writes something
+    assert viz.LAYOUTS is picture.LAYOUTS
 
 
 @pytest.mark.parametrize("fmt, read", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])

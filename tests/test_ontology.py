@@ -54,9 +54,10 @@ def declared(onto: Graph, term: URIRef) -> bool:
 @pytest.mark.slow
 def test_hermit_ontology_and_data_consistent_no_unsatisfiable_class():
     require_tool("java", "HermiT needs a Java runtime")
+    from micgraph.graph import open_graph
     from micgraph.reason import check_consistency
 
-    report = check_consistency()  # the ontology with all bundled data
+    report = check_consistency(open_graph())  # the ontology with all bundled data
     assert report.consistent
     assert report.unsatisfiable == []
 
@@ -64,9 +65,10 @@ def test_hermit_ontology_and_data_consistent_no_unsatisfiable_class():
 @pytest.mark.slow
 def test_hermit_ontology_alone_consistent():
     require_tool("java", "HermiT needs a Java runtime")
+    from micgraph.graph import open_graph
     from micgraph.reason import check_consistency
 
-    report = check_consistency(data=[])
+    report = check_consistency(open_graph(bundled=False, with_ontology=True))
     assert report.consistent and report.unsatisfiable == []
 
 
@@ -74,11 +76,12 @@ def test_hermit_ontology_alone_consistent():
 def test_hermit_sees_the_disjointness_axioms(tmp_path):
     """The consistency check is not vacuous: a centre of two disjoint kinds makes the graph inconsistent."""
     require_tool("java", "HermiT needs a Java runtime")
+    from micgraph.graph import open_graph
     from micgraph.reason import check_consistency
 
     bad = tmp_path / "two-kinds.ttl"
     bad.write_text(f"<{MICR}x> a <{MIC}ChineseInnovationCenter> , <{MIC}ManufacturingUSAInstitute> .\n")
-    assert check_consistency(data=[bad]).consistent is False
+    assert check_consistency(open_graph([bad], bundled=False, with_ontology=True)).consistent is False
 
 
 # --- the ontology ---------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def test_wheel_contains_the_bundled_graph(wheel):
 def test_wheel_carries_the_query_page_assets_with_their_licence(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("yasgui.min.js", "yasgui.min.css", "LICENSE.txt", "THIRD-PARTY-LICENSES.txt"):
-        assert f"micgraph/static/yasgui/{name}" in names, name
+        assert f"micgraph/server/static/yasgui/{name}" in names, name
 
 
 def test_installed_wheel_finds_its_bundle_and_runs_a_named_query(wheel, tmp_path):

@@ -210,7 +210,7 @@ def test_service_is_refused_by_default(cli):
 
 def test_library_run_query_returns_typed_results():
     from micgraph.query import run_query
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
 
     graph = open_graph([TINY], bundled=False)
     select = run_query(graph, PREFIX + "SELECT ?c ?s WHERE { ?c ex:share ?s } ORDER BY ?c")

@@ -23,7 +23,7 @@ def dot():
 
 def fixture_projection(**options):
     from micgraph.export.network import project_store
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
 
     return project_store(open_graph([NETWORK], bundled=False), **options)
 
@@ -75,7 +75,7 @@ def test_render_png_draws_chinese_with_a_cjk_font(cli, dot, tmp_path):
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "warning" not in result.stderr
     # ask Graphviz which font file it draws our font list with, and fontconfig whether that file has Chinese
-    from micgraph.export.network import FONTS
+    from micgraph.export.network.projection import FONTS
 
     verbose = subprocess.run([dot, "-v", "-Tpng", "-o", str(tmp_path / "probe.png")], capture_output=True, text=True,
                              input=f'digraph {{ node [fontname="{FONTS}"]; a [label="国家动力电池创新中心"]; }}').stderr
@@ -117,7 +117,7 @@ def test_missing_graphviz_is_a_clear_error(cli, tmp_path, monkeypatch):
 
 def test_graphviz_failure_is_reported_in_one_line(dot):
     from micgraph.errors import ToolError
-    from micgraph.render import render_dot
+    from micgraph.picture import render_dot
 
     with pytest.raises(ToolError, match=r"^Graphviz \(dot\) failed: .*syntax error in line 1"):
         render_dot(b"digraph { a -> }", "svg", "dot")
@@ -125,7 +125,7 @@ def test_graphviz_failure_is_reported_in_one_line(dot):
 
 def test_render_option_errors(cli, tmp_path):
     result = cli("render", "--no-bundled", "--data", str(NETWORK), "-o", str(tmp_path / "g.jpg"), expect=2)
-    assert "name it .svg, .png or .pdf" in result.stderr
+    assert "cannot tell the format from the extension" in result.stderr
     result = cli("render", "--no-bundled", "--data", str(FIXTURES / "core" / "malformed.ttl"), expect=2)
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
 

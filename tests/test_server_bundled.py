@@ -17,7 +17,7 @@ from serving import page, read_page, start_server
 from micgraph.bundle import named_queries
 from micgraph.namespaces import MIC, MICR
 from micgraph.export.rdf import serialize_triples
-from micgraph.pages import with_prefix_declarations
+from micgraph.server.pages import with_prefix_declarations
 from micgraph.query import run_query
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}

@@ -19,7 +19,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from conftest import SERVE_FIXTURE, require_tool
 
 from micgraph.bundle import named_queries
-from micgraph.pages import with_prefix_declarations
+from micgraph.server.pages import with_prefix_declarations
 
 COMUNICA = Path(__file__).parent / "node" / "node_modules" / ".bin" / "comunica-sparql"
 ONLY_FIXTURE = ["--no-bundled", "--data", str(SERVE_FIXTURE)]

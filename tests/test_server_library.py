@@ -13,9 +13,10 @@ import pytest
 from conftest import SERVE_FIXTURE
 
 from micgraph.errors import QuerySyntaxError, ServiceNotAllowedError, UsageError
-from micgraph.mediatypes import negotiate
+from micgraph.server.negotiation import negotiate
 from micgraph.query import run_query, run_update
-from micgraph.stores import OxigraphStore, open_graph
+from micgraph.graph import open_graph
+from micgraph.stores import OxigraphStore
 
 
 # --- content negotiation ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from serving import page, read_page
 
 MICR = "https://w3id.org/micgraph/id/"
 ONLY_FIXTURE = ["--no-bundled", "--data", str(SERVE_FIXTURE)]
-STATIC = Path(__file__).resolve().parents[1] / "src" / "micgraph" / "static" / "yasgui"
+STATIC = Path(__file__).resolve().parents[1] / "src" / "micgraph" / "server" / "static" / "yasgui"
 
 
 # --- RDF descriptions ------------------------------------------------------------------------------

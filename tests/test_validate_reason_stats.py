@@ -88,7 +88,7 @@ def test_native_rdfs_agrees_with_owlrl_rdfs():
     import pyoxigraph as ox
 
     from micgraph.reason import INFERRED, _trivial, rdfs_closure
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
     from micgraph.terms import to_rdflib
 
     store = open_graph([TINY], bundled=False)

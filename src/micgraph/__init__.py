@@ -18,7 +18,7 @@ import importlib
 __version__ = "0.1.0"
 
 _API = {
-    "open_graph": "stores",
+    "open_graph": "graph",
     "open_store": "stores",
     "run_query": "query",
     "validate": "validation",

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from . import formats
 from .errors import StoreError, UsageError
-from .loading import display_name, open_source, parse_error
+from .loading import display_name, open_source, parse_error, refuse_xml_entities
 
 PROGRESS_EVERY = 50_000  # quads between two progress callbacks
 
@@ -217,7 +217,7 @@ def load_into(store, paths: Iterable[str | Path], *, input_format: str | None = 
 
 def _load_one(store, path, input_format, target, progress) -> FileLoad:
     name = display_name(path)
-    fmt = formats.for_input(path, input_format).rdf
+    syntax = formats.for_input(path, input_format)
     digest, stdin_data = content_hash(path)
     size = len(stdin_data) if stdin_data is not None else Path(path).stat().st_size
     started = time.perf_counter()
@@ -226,8 +226,9 @@ def _load_one(store, path, input_format, target, progress) -> FileLoad:
     _checkpoint(store.oxigraph, directory)
     try:
         with open_source(path) if stdin_data is None else _bytes_stream(stdin_data) as stream:
-            reader = _CountingReader(stream, getattr(stream, "fileobj", None))
-            parsed = ox.parse(reader, fmt, base_iri=None if stdin_data is not None else Path(path).resolve().as_uri())
+            source = refuse_xml_entities(stream, name) if syntax.name == "xml" else stream
+            reader = _CountingReader(source, getattr(stream, "fileobj", None))
+            parsed = ox.parse(reader, syntax.rdf, base_iri=None if stdin_data is not None else Path(path).resolve().as_uri())
 
             def counted(quads):
                 nonlocal count

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 from pathlib import Path
 
 from . import bundle, namespaces
@@ -73,13 +72,12 @@ def ontology_html(ontology_path: Path | None = None) -> str:
         logging.disable(previous)
 
 
-def write_docs(directory: str | Path) -> list[Path]:
-    """Write index.html, micgraph.ttl and context.jsonld into `directory`, replacing it atomically."""
-    from .output import atomic_directory
+def write_docs(directory: str | Path, *, force: bool = False) -> list[Path]:
+    """Write index.html, micgraph.ttl and context.jsonld into `directory` (output.write_folder: only these
+    files, each atomically; a folder holding files micgraph did not write is refused unless `force`)."""
+    from .output import write_folder
 
-    html = ontology_html()
-    with atomic_directory(directory) as staging:
-        (staging / "index.html").write_text(html, encoding="utf-8")
-        shutil.copyfile(bundle.ontology_path(), staging / "micgraph.ttl")
-        shutil.copyfile(bundle.root() / "ontology" / "context.jsonld", staging / "context.jsonld")
-    return sorted(Path(directory).iterdir())
+    files = {"index.html": ontology_html().encode("utf-8"),
+             "micgraph.ttl": bundle.ontology_path().read_bytes(),
+             "context.jsonld": (bundle.root() / "ontology" / "context.jsonld").read_bytes()}
+    return write_folder(directory, files, force=force)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from . import formats, namespaces
-from .errors import (MicgraphError, QueryEvaluationError, QuerySyntaxError, ServiceNotAllowedError,
+from .errors import (MicgraphError, ParseError, QueryEvaluationError, QuerySyntaxError, ServiceNotAllowedError,
                      UsageError)
 
 DEFAULT_TIMEOUT = 60.0  # seconds per SERVICE call
@@ -258,12 +258,10 @@ class _Analysis:
     def _syntax_error(self, exc) -> MicgraphError:
         """pyoxigraph's account of the error (the same words and position as for any other query), read from
         the masked copy, which calls nothing; rdflib's if pyoxigraph accepts what rdflib rejects."""
-        from .query import syntax_error
-
         try:
             ox.Store().query(self.masked, prefixes=namespaces.PREFIXES, base_iri=self.base)
         except SyntaxError as oxigraph_error:
-            return syntax_error(oxigraph_error, self.source)
+            return QuerySyntaxError.from_oxigraph(oxigraph_error, self.source)
         return QueryEvaluationError(f"{self.source}: rdflib's SPARQL parser, which micgraph uses to read SERVICE "
                                     f"clauses, rejects this query: {exc.msg} at line {exc.lineno}, column {exc.col}")
 
@@ -359,11 +357,17 @@ def fetch_solutions(endpoint: str, query: str, timeout: float = DEFAULT_TIMEOUT,
         raise QueryEvaluationError(f"{label} answered {reply.content_type or 'without a content type'}, "
                                    "not SPARQL results (JSON, XML, CSV or TSV)")
     try:
+        if answer.name == "xml":
+            import io
+
+            from .loading import refuse_xml_entities
+
+            refuse_xml_entities(io.BytesIO(reply.body), f"the answer of {label}")
         parsed = ox.parse_query_results(reply.body, answer.results)
         if isinstance(parsed, ox.QueryBoolean):
             raise QueryEvaluationError(f"{label} answered a boolean, not solutions")
         variables = [v.value for v in parsed.variables]
         rows = [tuple(solution[v] for v in variables) for solution in parsed]
-    except (SyntaxError, ValueError) as exc:
+    except (SyntaxError, ValueError, ParseError) as exc:
         raise QueryEvaluationError(f"{label} sent unreadable results: {exc}") from exc
     return variables, rows

@@ -15,8 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 
-import pyoxigraph as ox
-
 from .errors import UsageError
 
 # Kinds: what a format can hold, which is what decides where it may be used.
@@ -39,8 +37,7 @@ class Format:
     media_types: tuple[str, ...]
     extensions: tuple[str, ...]
     aliases: tuple[str, ...] = ()
-    rdf: ox.RdfFormat | None = None
-    results: ox.QueryResultsFormat | None = None
+    oxigraph: str | None = None  # the name of pyoxigraph's RdfFormat or QueryResultsFormat for this format
     dataset: bool = False  # keeps named graphs apart (TriG, N-Quads)
     writable: bool = True
     folder: bool = False  # written as a folder of files (Gephi's CSV pair)
@@ -56,31 +53,43 @@ class Format:
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
+    # pyoxigraph is imported when a format object is first needed, not by `micgraph --help`
+    @property
+    def rdf(self):
+        """pyoxigraph's RdfFormat for an RDF syntax, else None."""
+        import pyoxigraph as ox
 
-_R = ox.RdfFormat
-_Q = ox.QueryResultsFormat
+        return getattr(ox.RdfFormat, self.oxigraph) if self.kind == RDF and self.oxigraph else None
+
+    @property
+    def results(self):
+        """pyoxigraph's QueryResultsFormat for a W3C results format, else None."""
+        import pyoxigraph as ox
+
+        return getattr(ox.QueryResultsFormat, self.oxigraph) if self.kind == RESULTS and self.oxigraph else None
+
 
 REGISTRY: tuple[Format, ...] = (
     # RDF syntaxes, in the order a list of choices shows them
     Format("turtle", RDF, "Turtle", ("text/turtle", "application/x-turtle"), ("ttl", "turtle"), ("ttl",),
-           rdf=_R.TURTLE),
+           oxigraph="TURTLE"),
     Format("nt", RDF, "N-Triples", ("application/n-triples", "text/plain"), ("nt",), ("ntriples", "n-triples"),
-           rdf=_R.N_TRIPLES),
+           oxigraph="N_TRIPLES"),
     Format("jsonld", RDF, "JSON-LD", ("application/ld+json", "application/json"), ("jsonld", "json"),
-           ("json-ld",), rdf=_R.JSON_LD),
+           ("json-ld",), oxigraph="JSON_LD"),
     Format("xml", RDF, "RDF/XML", ("application/rdf+xml", "application/xml", "text/xml"), ("rdf", "owl", "xml"),
-           ("rdfxml", "rdf/xml", "rdf", "owl"), rdf=_R.RDF_XML),
-    Format("trig", RDF, "TriG", ("application/trig",), ("trig",), rdf=_R.TRIG, dataset=True),
-    Format("nquads", RDF, "N-Quads", ("application/n-quads",), ("nq",), ("nq", "n-quads"), rdf=_R.N_QUADS,
+           ("rdfxml", "rdf/xml", "rdf", "owl"), oxigraph="RDF_XML"),
+    Format("trig", RDF, "TriG", ("application/trig",), ("trig",), oxigraph="TRIG", dataset=True),
+    Format("nquads", RDF, "N-Quads", ("application/n-quads",), ("nq",), ("nq", "n-quads"), oxigraph="N_QUADS",
            dataset=True),
-    Format("n3", RDF, "N3", ("text/n3",), ("n3",), rdf=_R.N3, writable=False),
+    Format("n3", RDF, "N3", ("text/n3",), ("n3",), oxigraph="N3", writable=False),
     # SELECT and ASK results: the W3C formats first (the first is what a server sends by default)
     Format("json", RESULTS, "SPARQL 1.1 results JSON", ("application/sparql-results+json", "application/json"),
-           ("srj", "json"), results=_Q.JSON),
+           ("srj", "json"), oxigraph="JSON"),
     Format("xml", RESULTS, "SPARQL 1.1 results XML",
-           ("application/sparql-results+xml", "application/xml", "text/xml"), ("srx", "xml"), results=_Q.XML),
-    Format("csv", RESULTS, "SPARQL 1.1 CSV", ("text/csv",), ("csv",), results=_Q.CSV),
-    Format("tsv", RESULTS, "SPARQL 1.1 TSV", ("text/tab-separated-values",), ("tsv",), results=_Q.TSV),
+           ("application/sparql-results+xml", "application/xml", "text/xml"), ("srx", "xml"), oxigraph="XML"),
+    Format("csv", RESULTS, "SPARQL 1.1 CSV", ("text/csv",), ("csv",), oxigraph="CSV"),
+    Format("tsv", RESULTS, "SPARQL 1.1 TSV", ("text/tab-separated-values",), ("tsv",), oxigraph="TSV"),
     Format("table", RESULTS, "aligned table", ("text/plain",), ("txt",)),
     Format("md", RESULTS, "Markdown table", ("text/markdown",), ("md",)),
     # networks for visualisation tools
@@ -171,12 +180,14 @@ class Target:
     compressed: bool = False
 
 
-def for_output(kinds: Iterable[str], requested: str | None, output: str | None, default: str) -> Target:
+def for_output(kinds: Iterable[str], requested: str | None, output: str | None, default: str, *,
+               what: str = "this output") -> Target:
     """The format of an output: `--format` if given, else the extension of `-o`, else `default`.
 
     The extension is never silently ignored: one that names another format than `--format`
     (`-o out.json --format turtle`), or a format this command does not write (`-o out.csv` for an RDF
-    export), is an error. An extension no format uses (`.out`, none) is only a name, as is a folder's.
+    export), is an error, and so is one no format uses (`.out`) unless `--format` says what to write.
+    A name without an extension gets `default`; a folder's name is only a name.
     """
     kinds = tuple(kinds)
     named = from_extension(output, *kinds, writable=True) if output else None
@@ -186,8 +197,12 @@ def for_output(kinds: Iterable[str], requested: str | None, output: str | None, 
         if named is not None:
             return Target(named, compressed)
         if elsewhere is not None:
-            raise UsageError(f"-o {output} names {elsewhere.title}, which this command does not write; use one "
-                             f"of: {', '.join(names(*kinds))} (by --format or by the file's extension)")
+            raise UsageError(f"-o {output} names {elsewhere.title}, which is not a format for {what}; use one of: "
+                             f"{', '.join(names(*kinds))} (by --format or by the file's extension)")
+        suffix = PurePath(split_compression(output)[0]).suffix if output else ""
+        if suffix:
+            raise UsageError(f"-o {output}: cannot tell the format from the extension {suffix!r}; pass --format "
+                             f"({', '.join(names(*kinds))}) or name the file after one")
         return Target(get(default, *kinds, writable=True), compressed)
     chosen = get(requested, *kinds, writable=True)
     if chosen.folder:

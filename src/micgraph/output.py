@@ -90,9 +90,34 @@ def _kind(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def open_output(path: str | Path) -> Iterator[IO[bytes]]:
-    """A binary stream whose content appears at `path` only when the block completes (regular files), or
-    written straight into `path` when it is a FIFO or a device."""
+def open_output(path: str | Path | None, *, compressed: bool = False) -> Iterator[IO[bytes]]:
+    """A binary stream to `path` (standard output for None or `-`), gzipped when `compressed`.
+
+    A regular file's content appears only when the block completes; a FIFO or a device is written straight
+    through; a folder is refused.
+    """
+    with _raw_output(path) as stream:
+        if not compressed:
+            yield stream
+            return
+        import gzip
+
+        # no name and no time in the header: the same bytes give the same file
+        with gzip.GzipFile(filename="", fileobj=stream, mode="wb", mtime=0) as zipped:
+            yield zipped  # type: ignore[misc]
+
+
+@contextlib.contextmanager
+def _raw_output(path: str | Path | None) -> Iterator[IO[bytes]]:
+    if path is None or str(path) == "-":
+        try:
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise MicgraphError(f"cannot write to standard output: {exc.strerror or exc}") from exc
+        return
     target = _resolve(path)
     kind = _kind(target)
     if kind == "folder":
@@ -129,30 +154,10 @@ def open_output(path: str | Path) -> Iterator[IO[bytes]]:
         raise
 
 
-def compress(data: bytes) -> bytes:
-    """gzip with no name and no time in the header: the same bytes give the same file."""
-    import gzip
-
-    return gzip.compress(data, compresslevel=6, mtime=0)
-
-
 def write_output(path: str | Path | None, data: bytes | str, *, compressed: bool = False) -> None:
-    """`data` to the file `path` (see open_output), or to standard output when `path` is None or `-`."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if compressed:
-        data = compress(data)
-    if path is None or str(path) == "-":
-        try:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise MicgraphError(f"cannot write to standard output: {exc.strerror or exc}") from exc
-        return
-    with open_output(path) as stream:
-        stream.write(data)
+    """`data` to the file `path`, or to standard output when `path` is None or `-` (see open_output)."""
+    with open_output(path, compressed=compressed) as stream:
+        stream.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def write_folder(path: str | Path, files: dict[str, bytes], *, force: bool = False) -> list[Path]:

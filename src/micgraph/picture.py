@@ -17,9 +17,9 @@ import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import formats
 from .errors import ToolError, UsageError
 
-RENDER_FORMATS = ("svg", "png", "pdf")
 LAYOUTS = ("sfdp", "dot", "neato", "fdp")
 EDGE_LABEL_LIMIT = 200  # more edges than this: edge labels only on request, or they bury the picture
 INSTALL_HINT = "Debian: apt-get install graphviz fonts-wqy-microhei"
@@ -52,8 +52,8 @@ def render_dot(source: bytes, fmt: str = "svg", layout: str = "sfdp", timeout: f
                pinned: bool = False) -> Rendering:
     """Lay out and draw DOT `source` with Graphviz (`fmt` may also be `dot`: the laid-out graph);
     `pinned` draws a graph whose nodes all have positions already. Warnings are returned, failures raised."""
-    if fmt not in (*RENDER_FORMATS, "dot"):
-        raise UsageError(f"unknown picture format {fmt!r}; use one of: {', '.join(RENDER_FORMATS)}")
+    if fmt != "dot":  # Graphviz's laid-out DOT, the first of the two passes
+        fmt = formats.get(fmt, formats.PICTURE).name
     if layout not in LAYOUTS:
         raise UsageError(f"unknown layout {layout!r}; use one of: {', '.join(LAYOUTS)}")
     engine = ["-Kneato", "-n2"] if pinned else [f"-K{layout}"]
@@ -99,7 +99,7 @@ _BOUNDING_BOX = re.compile(r'\bbb="([-+\d.e]+),([-+\d.e]+),([-+\d.e]+),([-+\d.e]
 
 def with_legend(laid_out: str, projection, lang: str) -> str:
     """Graphviz's laid-out DOT plus one pinned node per class, in a grid under the graph's bounding box."""
-    from .export.network import dot_node_style, dot_string
+    from .export.network.dot import dot_node_style, dot_string
     from .results import text_width
 
     box = _BOUNDING_BOX.search(laid_out)

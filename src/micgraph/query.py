@@ -58,7 +58,6 @@ class GraphResult:
 
 Result = SelectResult | AskResult | GraphResult
 
-_SYNTAX_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)
 # Comments, strings and IRIs, for lexical scans of query text that must not look inside them.
 _LEXICAL_NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
 # The FROM keyword (not ?from, ex:from): a query that names its own dataset.
@@ -130,7 +129,7 @@ def run_query(store, sparql: str | None = None, *, name: str | None = None, base
             result = sandbox.without_network(evaluate, timeout=timeout, on_timeout=lambda: QueryTimeoutError(
                 f"{source} stopped after {timeout:g} s (--timeout); simplify it or add a LIMIT"))
     except SyntaxError as exc:
-        raise syntax_error(exc, source=source) from exc
+        raise QuerySyntaxError.from_oxigraph(exc, source) from exc
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryEvaluationError(f"{source} failed: {' '.join(str(exc).split())}") from exc
     return federated.restore(result) if federated else result
@@ -144,17 +143,9 @@ def run_update(store, sparql: str, *, base_iri: str | None = None) -> None:
     try:
         store.update(sparql, base_iri=base_iri)
     except SyntaxError as exc:
-        raise syntax_error(exc, source="update") from exc
+        raise QuerySyntaxError.from_oxigraph(exc, "update") from exc
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryEvaluationError(f"update failed: {exc}") from exc
-
-
-def syntax_error(exc: SyntaxError, source: str = "query") -> QuerySyntaxError:
-    message = str(exc.msg if exc.msg else exc)
-    match = _SYNTAX_POSITION.match(message)
-    if match:
-        return QuerySyntaxError(match.group(3), int(match.group(1)), int(match.group(2)), source)
-    return QuerySyntaxError(message, exc.lineno, exc.offset, source)
 
 
 def collect(raw, max_rows: int | None = None) -> Result:

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import bundle
 from .namespaces import INFERRED_GRAPH, OWL, RDF, RDFS, XSD
+from .constants import MATERIALISING_PROFILES, REASONING_PROFILES
 from .errors import ReasonerError, UsageError
 
-PROFILES = ("none", "rdfs", "owlrl")
 INFERRED = ox.NamedNode(INFERRED_GRAPH)
 
 # RDFS rules rdfs5/11 (schema closure), rdfs7 (sub-properties), rdfs2/3 (domain, range), rdfs9 (subclasses),
@@ -96,7 +95,7 @@ def materialise(store, profile: str) -> int:
         quads = owlrl_entailments(store)
         store.add_quads(quads)
         return len(quads)
-    raise UsageError(f"unknown inference profile {profile!r}; use one of: {', '.join(PROFILES)}")
+    raise UsageError(f"unknown inference profile {profile!r}; use one of: none, {', '.join(MATERIALISING_PROFILES)}")
 
 
 # --- HermiT through owlready2 -------------------------------------------------------------------
@@ -175,12 +174,8 @@ def _hermit_world(store):
     return world, consistent, replaced
 
 
-def check_consistency(data: Iterable[str | Path] | None = None, *, store=None) -> ConsistencyReport:
-    """Run HermiT on the ontology with `data` (the bundled data when None), or on `store`."""
-    from .stores import open_graph
-
-    if store is None:
-        store = open_graph() if data is None else open_graph([bundle.ontology_path(), *data], bundled=False)
+def check_consistency(store) -> ConsistencyReport:
+    """Run HermiT on the store (e.g. `open_graph()`, the bundled ontology and data)."""
     world, consistent, replaced = _hermit_world(store)
     unsatisfiable: list[str] = []
     if consistent:
@@ -218,3 +213,33 @@ def _owlready_term(world, value):
         return ox.NamedNode(iri) if iri and not iri.startswith("_:") else None
     return None
 
+
+# --- what `micgraph reason` reports --------------------------------------------------------------------
+
+def entailments(store, profile: str) -> list[ox.Quad]:
+    """The triples `profile` (rdfs, owlrl or hermit) entails from the store and that it does not assert, as
+    quads in the inferred graph; they are also added to the store. HermiT refuses an inconsistent graph."""
+    if profile not in REASONING_PROFILES:
+        raise UsageError(f"unknown reasoning profile {profile!r}; use one of: {', '.join(REASONING_PROFILES)}")
+    if profile == "hermit":
+        quads, report = hermit_entailments(store)
+        if not report.ok:
+            raise ReasonerError("the graph is inconsistent or has unsatisfiable classes: run `micgraph reason --check`")
+        store.add_quads(quads)
+    else:
+        materialise(store, profile)
+    return [q for q in store.quads() if q.graph_name == INFERRED]
+
+
+def consistency_lines(report: ConsistencyReport) -> list[str]:
+    """The consistency report as lines for people, compact IRIs."""
+    from .namespaces import compact
+
+    if not report.consistent:
+        return [f"{report.reasoner}: INCONSISTENT"]
+    count = len(report.unsatisfiable)
+    lines = [f"{report.reasoner}: consistent; {count or 'no'} unsatisfiable class{'es' if count != 1 else ''}"]
+    lines += [f"unsatisfiable: {compact(iri)}" for iri in report.unsatisfiable]
+    lines += [f"note: {count} literal(s) of {compact(datatype)} checked as strings (HermiT does not support the "
+              "datatype)" for datatype, count in sorted(report.replaced_datatypes.items())]
+    return lines

@@ -30,7 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import formats, namespaces
-from .errors import EndpointError, UsageError
+from .errors import EndpointError, ParseError, UsageError
 from .httpclient import Client, Response, check_url
 from .stores import Store
 
@@ -106,7 +106,7 @@ class RemoteStore(Store):
             answer = formats.from_media_type(reply.content_type, formats.RESULTS)
             if answer is not None and answer.results is not None:
                 fmt = answer.results
-                body = _valid_blank_nodes(reply.body, fmt)
+                body = _valid_blank_nodes(_checked_xml(reply, answer.name), fmt)
                 results = ox.parse_query_results(body, fmt)
                 if not isinstance(results, ox.QuerySolutions):
                     return results
@@ -114,7 +114,7 @@ class RemoteStore(Store):
                 return ox.parse_query_results(body, fmt)
             syntax = formats.from_media_type(reply.content_type, formats.RDF)
             if syntax is not None:
-                return [quad.triple for quad in ox.parse(reply.body, syntax.rdf)]
+                return [quad.triple for quad in ox.parse(_checked_xml(reply, syntax.name), syntax.rdf)]
         except (SyntaxError, ValueError) as exc:
             raise EndpointError(f"{self.url}: unreadable {reply.content_type} answer: {exc}") from exc
         raise EndpointError(f"{self.url}: answered with {reply.content_type or 'no content type'}, "
@@ -126,6 +126,20 @@ class RemoteStore(Store):
 
     def __len__(self) -> int:
         return int(next(iter(self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
+
+
+def _checked_xml(reply: Response, fmt: str) -> bytes:
+    """The answer's body; an XML one is refused if it declares entities (see loading.refuse_xml_entities)."""
+    if fmt == "xml":
+        import io
+
+        from .loading import refuse_xml_entities
+
+        try:
+            refuse_xml_entities(io.BytesIO(reply.body), "the endpoint's answer")
+        except ParseError as exc:
+            raise EndpointError(str(exc)) from exc
+    return reply.body
 
 
 def _check_row_cap(rows: int, reply: Response, url: str) -> None:

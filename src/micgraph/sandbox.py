@@ -118,19 +118,36 @@ class _Engine:
 
 
 _idle: list[_Engine] = []
+_busy: set[_Engine] = set()
 _lock = threading.Lock()
 
 
 def _engine() -> _Engine:
     with _lock:
-        return _idle.pop() if _idle else _Engine()
+        engine = _idle.pop() if _idle else None
+    engine = engine or _Engine()
+    with _lock:
+        _busy.add(engine)
+    return engine
+
+
+def _release(engine: _Engine) -> None:
+    with _lock:
+        _busy.discard(engine)
+        _idle.append(engine)
+
+
+def busy() -> bool:
+    """Whether an engine thread is still running a task (one that timed out, or was interrupted): a
+    process should then end with os._exit, not by unwinding into a store the engine still reads."""
+    with _lock:
+        return bool(_busy)
 
 
 def network_guard() -> str | None:
     """None when the engine threads run without network access, else the reason they cannot."""
     engine = _engine()
-    with _lock:
-        _idle.append(engine)
+    _release(engine)
     return engine.guard
 
 
@@ -149,8 +166,7 @@ def without_network(function: Callable[[], T], *, timeout: float | None = None,
         ok, value = reply.get(timeout=timeout)
     except queue.Empty:
         raise (on_timeout() if on_timeout is not None else TimeoutError(f"still running after {timeout} s")) from None
-    with _lock:
-        _idle.append(engine)
+    _release(engine)
     if ok:
         return value
     raise value

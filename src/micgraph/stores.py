@@ -65,6 +65,30 @@ class Store:
         self.close()
 
 
+def _is_store(folder: Path) -> bool:
+    """Whether `folder` holds an Oxigraph (RocksDB) store: RocksDB always writes CURRENT and a MANIFEST."""
+    return (folder / "CURRENT").is_file() and any(folder.glob("MANIFEST-*"))
+
+
+def _check_store_folder(folder: Path, create: bool) -> None:
+    """A store is opened only where one is, or created only in a new or empty folder: never in a folder
+    of other files, which RocksDB would fill with its own."""
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"{folder}: not a folder, so not an Oxigraph store")
+    if folder.is_dir() and _is_store(folder):
+        return
+    from .bulkload import rollback_dir
+
+    if rollback_dir(folder).is_dir():
+        return  # a load was killed before RocksDB wrote its files: recover() puts the checkpoint back
+    if not create:
+        raise StoreError(f"{folder}: no Oxigraph store there; create one with `micgraph load FILE --store "
+                         f"oxigraph:{folder}`")
+    if folder.is_dir() and any(folder.iterdir()):
+        raise StoreError(f"{folder}: the folder holds files that are not an Oxigraph store; give a new or empty "
+                         "folder for the store")
+
+
 class OxigraphStore(Store):
     """pyoxigraph's store: in memory when `path` is None, else the on-disk (RocksDB) store at `path`."""
 
@@ -76,8 +100,7 @@ class OxigraphStore(Store):
             self._store = ox.Store()
             self.description = "memory"
             return
-        if not create and not self.path.is_dir():
-            raise StoreError(f"{path}: no Oxigraph store there; create one with `micgraph load FILE --store oxigraph:{path}`")
+        _check_store_folder(self.path, create)
         from .bulkload import recover
 
         recover(self.path)  # roll back a load that was killed part-way
@@ -194,20 +217,3 @@ def open_store(spec: str | None, *, create: bool = False) -> Store:
     if kind == "oxigraph" and location:
         return OxigraphStore(location, create=create)
     raise UsageError(f"unknown store {spec!r}; use oxigraph:DIR")
-
-
-def open_graph(data: Iterable[str | Path] = (), *, bundled: bool = True, input_format: str | None = None,
-               infer: str = "none", store: str | None = None) -> Store:
-    """The graph a command reads: the bundled ontology and data (unless `bundled=False`) plus `data` files,
-    with RDFS or OWL RL entailments added in their own named graph when `infer` asks for them."""
-    data = list(data)
-    target = open_store(store)
-    for path in bundle.graph_paths() if bundled and store is None else []:
-        target.load(path)
-    for path in data:
-        target.load(path, input_format)
-    if infer != "none":
-        from .reason import materialise
-
-        materialise(target, infer)
-    return target

@@ -69,22 +69,6 @@ def to_rdflib_graph(quads: Iterable[ox.Quad], graph=None):
     return graph
 
 
-def to_rdflib_dataset(store: ox.Store):
-    """The store as an rdflib Dataset, named graphs kept, default graph = union of all graphs."""
-    from rdflib import Dataset
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-
-    dataset = Dataset(default_union=True)
-    contexts = {}
-    for quad in store:
-        name = quad.graph_name
-        if name not in contexts:
-            graph_name = to_rdflib(name)
-            contexts[name] = dataset.graph(graph_name if graph_name is not None else DATASET_DEFAULT_GRAPH_ID)
-        contexts[name].add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-    return dataset
-
-
 def rdflib_triples_to_quads(triples: Iterable, graph: ox.NamedNode | ox.DefaultGraph | None = None) -> list[ox.Quad]:
     """rdflib triples -> pyoxigraph quads in `graph`; triples RDF 1.1 cannot hold (literal subjects) are dropped."""
     from rdflib import Literal

@@ -25,11 +25,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import bundle, namespaces
+from . import bundle, formats, namespaces
 from .namespaces import SH
 from .errors import ShapesError, UsageError
 
-REPORT_FORMATS = ("text", "turtle", "json")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -59,21 +58,18 @@ class ValidationReport:
 
 def validate(data: Iterable[str | Path] | None = None, shapes: Iterable[str | Path] | None = None,
              infer: str = "none", *, input_format: str | None = None, store=None) -> ValidationReport:
-    """Validate `data` files (the bundled data when None), merged with the ontology, against `shapes`
-    (the bundled shapes when None). `store`, if given, is validated as it is instead of `data`."""
+    """Validate `data` files (the bundled data when None), read with the ontology, against `shapes` (the
+    bundled shapes when None). `store`, if given, is validated as it is (`infer` added) instead."""
+    from .graph import open_graph
     from .loading import load_files
     from .reason import materialise
-    from .stores import OxigraphStore
 
-    if infer not in ("none", "rdfs", "owlrl"):
-        raise UsageError(f"unknown inference profile {infer!r}; use none, rdfs or owlrl")
     if store is None:
-        store = OxigraphStore()
-        store.load(bundle.ontology_path())
-        for path in bundle.data_paths() if data is None else data:
-            store.load(path, None if data is None else input_format)
+        store = open_graph(data or (), bundled=data is None, with_ontology=True, input_format=input_format,
+                           infer=infer)
+    else:
+        materialise(store, infer)
     shapes_store = load_files(bundle.shapes_paths() if shapes is None else shapes)
-    materialise(store, infer)
     return validate_store(store, shapes_store)
 
 
@@ -253,15 +249,15 @@ def render_report(report: ValidationReport, fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps({"conforms": report.conforms, "results": [asdict(r) for r in report.results]},
                           ensure_ascii=False, indent=2) + "\n"
-    if fmt == "turtle":
+    if fmt in formats.names(formats.RDF):
         from .export.rdf import serialize
         from .terms import from_rdflib
 
         quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.DefaultGraph())
                  for s, p, o in report.graph]
-        return serialize(quads, "turtle").decode("utf-8")
+        return serialize(quads, fmt).decode("utf-8")
     if fmt != "text":
-        raise UsageError(f"unknown report format {fmt!r}; use one of: {', '.join(REPORT_FORMATS)}")
+        raise UsageError(f"unknown report format {fmt!r}; use one of: text, json, {', '.join(formats.names(formats.RDF))}")
     lines = []
     for r in report.results:
         lines.append(f"{r.severity}: {r.focus_node}")

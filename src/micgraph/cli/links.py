@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
-from . import main
-from .common import emit, graph_options, open_graph_from, output_option
+from .group import main
+from .. import formats
+from ..constants import ExitStatus
+from .common import emit, graph_options, output_option
 
 TARGET_CHOICES = ("wikidata", "dbpedia", "geonames", "isic", "ror")
 
@@ -16,11 +18,11 @@ TARGET_CHOICES = ("wikidata", "dbpedia", "geonames", "isic", "ror")
               help="Check the links instead of listing them: identifier IRI forms, entities with two identifiers "
                    "of one target, identifiers shared by two entities, links from entities not in the graph, "
                    "provenance and linkset counts. Exit 1 on any problem.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
-              help="json is the SPARQL 1.1 results JSON format.")
+@click.option("--format", "fmt", type=click.Choice(formats.names(formats.RESULTS)), default="table", show_default=True,
+              help="A results format (json is the SPARQL 1.1 results JSON format).")
 @graph_options
 @output_option
-def links(target, check, fmt, data, input_format, no_bundled, store, infer, output):
+def links(target, check, fmt, graph, output):
     """List micgraph's links to Wikidata, DBpedia, GeoNames and ROR, and its ISIC Rev.4 codes, with their sources.
 
     \b
@@ -30,17 +32,17 @@ def links(target, check, fmt, data, input_format, no_bundled, store, infer, outp
     from ..links import check_links, links_result, list_links, problems_result
     from ..results import render
 
-    graph = open_graph_from(data, input_format, no_bundled, store, infer)
+    store = graph.open()
     if not check:
-        emit(render(links_result(list_links(graph, target)), fmt), output)
+        emit(render(links_result(list_links(store, target)), fmt), output)
         return
-    report = check_links(graph, target)
+    report = check_links(store, target)
     if report.problems or fmt != "table" or output:  # an empty table says less than the summary line
         emit(render(problems_result(report.problems), fmt), output)
     click.echo(f"{_count(len(report.links), 'link')} to {_count(len({l.target for l in report.links}), 'dataset')} "
                f"checked: {_count(len(report.problems), 'problem')}", err=True)
     if report.problems:
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(ExitStatus.NO)
 
 
 def _count(n: int, noun: str) -> str:

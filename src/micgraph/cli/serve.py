@@ -6,15 +6,16 @@ import os
 
 import click
 
-from . import main
-from .common import graph_options, open_graph_from
+from .group import main
+from ..constants import SERVE_QUERY_TIMEOUT
+from .common import graph_options
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port; the URL is printed).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=SERVE_QUERY_TIMEOUT, show_default=True,
               metavar="S", help="Stop each query after S seconds; its client gets 503.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True, metavar="N",
               help="Cut SELECT results after N rows (the response says so in X-SPARQL-MaxRows).")
@@ -33,7 +34,7 @@ from .common import graph_options, open_graph_from
 @click.option("--access-log", is_flag=True, help="Log every request on stderr.")
 @graph_options
 def serve(host, port, timeout, max_rows, allow_update, token_env, cors, service_allow, workers, max_body_bytes,
-          access_log, data, input_format, no_bundled, store, infer):
+          access_log, graph):
     """Serve the graph over HTTP until interrupted (Ctrl-C).
 
     \b
@@ -59,12 +60,12 @@ def serve(host, port, timeout, max_rows, allow_update, token_env, cors, service_
             raise click.UsageError(f"--token-env {token_env}: the environment variable is not set or empty")
     from ..server import serve as run_server
 
-    graph = open_graph_from(data, input_format, no_bundled, store, infer)
+    store = graph.open()
 
     def ready(url: str) -> None:
-        click.echo(f"micgraph serve: {len(graph)} triples ({graph.description}) at {url} — SPARQL endpoint "
+        click.echo(f"micgraph serve: {len(store)} triples ({store.description}) at {url} — SPARQL endpoint "
                    f"{url}sparql; Ctrl-C stops", err=True)
 
-    run_server(graph, host=host, port=port, access_log=access_log, on_ready=ready, timeout=timeout,
+    run_server(store, host=host, port=port, access_log=access_log, on_ready=ready, timeout=timeout,
                max_rows=max_rows, allow_update=allow_update, token=token, cors=tuple(cors),
                service_allow=tuple(service_allow), workers=workers, max_body_bytes=max_body_bytes)

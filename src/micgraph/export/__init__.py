@@ -29,8 +29,9 @@ def export_construct(triples, store, fmt: str, *, lang: str = "en") -> bytes:
 
 
 def export_csv(store, directory: str | Path, *, lang: str = "en", schema: bool = False,
-               classes: Iterable[str] = ()) -> list[Path]:
-    """nodes.csv and edges.csv for Gephi's spreadsheet import, written into `directory` atomically."""
+               classes: Iterable[str] = (), force: bool = False) -> list[Path]:
+    """nodes.csv and edges.csv for Gephi's spreadsheet import, written into `directory` (only those two
+    files: a folder holding others is refused unless `force`)."""
     from .network import gephi, project_store
 
-    return gephi.write_csv(project_store(store, schema=schema, classes=classes), directory, lang)
+    return gephi.write_csv(project_store(store, schema=schema, classes=classes), directory, lang, force=force)

@@ -1,6 +1,6 @@
 """The SPARQL 1.1 Protocol endpoint, the Linked Data pages and the query page, as one ASGI app (Starlette).
 
-    from micgraph.stores import open_graph
+    from micgraph import open_graph
     from micgraph.server import create_app, serve
     app = create_app(open_graph(), timeout=10, max_rows=10_000)   # any ASGI server can run it
     serve(open_graph(), host="127.0.0.1", port=8000)               # or let uvicorn run it here

@@ -6,7 +6,6 @@ import csv
 import io
 from pathlib import Path
 
-from ...errors import UsageError
 from .projection import Projection, check_language, edge_columns, node_columns
 
 def _csv_cell(value: object) -> str:
@@ -34,18 +33,8 @@ def csv_tables(projection: Projection, lang: str = "en") -> dict[str, bytes]:
     return {"nodes.csv": nodes.getvalue().encode("utf-8"), "edges.csv": edges.getvalue().encode("utf-8")}
 
 
-def write_csv(projection: Projection, directory: str | Path, lang: str = "en") -> list[Path]:
-    """Write nodes.csv and edges.csv into `directory`, replaced as a whole or not at all.
+def write_csv(projection: Projection, directory: str | Path, lang: str = "en", *, force: bool = False) -> list[Path]:
+    """Write nodes.csv and edges.csv into `directory` (output.write_folder: never touching other files)."""
+    from ...output import write_folder
 
-    A folder that holds anything else is refused rather than replaced: `-o .` must not wipe a project.
-    """
-    from ..output import atomic_directory
-
-    target = Path(directory)
-    tables = csv_tables(projection, check_language(lang))
-    if target.is_dir() and any(p.name not in tables for p in target.iterdir()):
-        raise UsageError(f"{directory}: the folder holds other files; give a new or empty folder for the CSV export")
-    with atomic_directory(target) as staging:
-        for name, data in tables.items():
-            (staging / name).write_bytes(data)
-    return [target / name for name in tables]
+    return write_folder(directory, csv_tables(projection, check_language(lang)), force=force)

@@ -181,13 +181,15 @@ def test_graphml_carries_yed_keys_and_escapes_text(cli):
     assert comment == 'Tests escaping: <tags> & "quotes", a\nnewline and a tab\t.'
 
 
-def test_xml_writers_replace_characters_xml_cannot_hold(tmp_path, cli):
+def test_xml_writers_refuse_characters_xml_cannot_hold(tmp_path, cli):
     source = tmp_path / "control.ttl"
     source.write_text('<http://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "bell\\u0007here" ;\n'
                       '  <http://example.org/p> <http://example.org/b> .\n', encoding="utf-8")
-    for fmt, read in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
-        graph = read(io.BytesIO(export(cli, fmt, data=source)))
-        assert graph.nodes["http://example.org/a"]["label"] == "bell\ufffdhere"
+    for fmt in ("graphml", "gexf"):  # a faithful file or none: never a label altered behind the reader's back
+        result = cli("export", "--no-bundled", "--data", str(source), "--format", fmt, expect=2)
+        assert result.stderr.count("\n") == 1 and "U+0007" in result.stderr and "not XML" in result.stderr
+    cytoscape = json.loads(cli("export", "--no-bundled", "--data", str(source), "--format", "cytoscape").stdout)
+    assert {n["data"]["label"] for n in cytoscape["elements"]["nodes"]} >= {"bell\x07here"}
 
 
 # --- GEXF ----------------------------------------------------------------------------------------------
@@ -289,7 +291,7 @@ def test_cytoscape_json_follows_the_element_format(cli):
 def test_csv_writes_gephi_tables_into_a_folder(cli, tmp_path):
     target = tmp_path / "gephi"
     out = cli("export", "--no-bundled", "--data", str(NETWORK), "--format", "csv", "-o", str(target), "--lang", "zh")
-    assert sorted(p.name for p in target.iterdir()) == ["edges.csv", "nodes.csv"]
+    assert sorted(p.name for p in target.iterdir()) == [".micgraph", "edges.csv", "nodes.csv"]
     assert str(target / "nodes.csv") in out.stdout
     nodes = list(csv.DictReader(io.StringIO((target / "nodes.csv").read_text("utf-8"))))
     edges = list(csv.DictReader(io.StringIO((target / "edges.csv").read_text("utf-8"))))
@@ -318,8 +320,11 @@ def test_csv_export_is_atomic_and_refuses_a_folder_with_other_files(cli, tmp_pat
     (tmp_path / "project" / "keep.txt").write_text("precious")
     result = cli("export", "--no-bundled", "--data", str(NETWORK), "--format", "csv", "-o", str(tmp_path / "project"),
                  expect=2)
-    assert "holds other files" in result.stderr
+    assert "did not write" in result.stderr
     assert (tmp_path / "project" / "keep.txt").read_text() == "precious"
+    cli("export", "--no-bundled", "--data", str(NETWORK), "--format", "csv", "-o", str(tmp_path / "project"), "--force")
+    assert sorted(p.name for p in (tmp_path / "project").iterdir()) == [".micgraph", "edges.csv", "keep.txt",
+                                                                        "nodes.csv"]
     assert cli("export", "--no-bundled", "--data", str(NETWORK), "--format", "csv", expect=2).stderr.count("-o DIR")
 
 

@@ -48,6 +48,6 @@ def test_shapes_pyshacl_cannot_run_raise_shapes_error(case, tmp_path):
 def test_cli_reports_a_shacl_failure_in_one_line_with_exit_2(cli, tmp_path):
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(PREFIXES + BAD_SHAPES["failure"][0])
-    result = cli("validate", str(TINY), "--shapes", str(shapes), expect=2)
+    result = cli("validate", "--no-bundled", "--data", str(TINY), "--shapes", str(shapes), expect=2)
     assert result.stderr.startswith("error: SHACL validation failed: A SPARQL Constraint must not contain")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -19,16 +19,16 @@ EX = Namespace("http://example.org/ns#")
 
 def test_validate_exit_codes_and_inference(cli, tmp_path):
     # tiny.ttl never says that ex:mic is an ex:Program; only the range of ex:program entails it
-    result = cli("validate", TINY, "--shapes", SHAPES, expect=1)
+    result = cli("validate", "--no-bundled", "--data", TINY, "--shapes", SHAPES, expect=1)
     assert "Violation: http://example.org/ns#battery" in result.stdout
     assert "A center needs its program" in result.stdout
     assert result.stdout.rstrip().endswith("does not conform: 2 violations")
-    assert cli("validate", TINY, "--shapes", SHAPES, "--infer", "rdfs").stdout.strip() == "conforms"
-    assert cli("validate", TINY, "--shapes", SHAPES, "--infer", "owlrl").stdout.strip() == "conforms"
+    assert cli("validate", "--no-bundled", "--data", TINY, "--shapes", SHAPES, "--infer", "rdfs").stdout.strip() == "conforms"
+    assert cli("validate", "--no-bundled", "--data", TINY, "--shapes", SHAPES, "--infer", "owlrl").stdout.strip() == "conforms"
 
 
 def test_validate_reports_focus_path_value_message_severity(cli):
-    result = cli("validate", TINY, str(CORE / "broken-center.ttl"), "--shapes", SHAPES, "--infer", "rdfs",
+    result = cli("validate", "--no-bundled", "--data", TINY, "--data", str(CORE / "broken-center.ttl"), "--shapes", SHAPES, "--infer", "rdfs",
                  "--format", "json", expect=1)
     report = json.loads(result.stdout)
     assert report["conforms"] is False
@@ -39,16 +39,16 @@ def test_validate_reports_focus_path_value_message_severity(cli):
 
 
 def test_validate_turtle_report_parses(cli):
-    out = cli("validate", TINY, "--shapes", SHAPES, "--format", "turtle", expect=1).stdout
+    out = cli("validate", "--no-bundled", "--data", TINY, "--shapes", SHAPES, "--format", "turtle", expect=1).stdout
     report = Graph().parse(data=out, format="turtle")
     sh = Namespace("http://www.w3.org/ns/shacl#")
     assert len(set(report.subjects(predicate=sh.focusNode))) == 2
 
 
 def test_validate_unreadable_input_exits_2(cli, tmp_path):
-    result = cli("validate", str(CORE / "malformed.ttl"), "--shapes", SHAPES, expect=2)
+    result = cli("validate", "--no-bundled", "--data", str(CORE / "malformed.ttl"), "--shapes", SHAPES, expect=2)
     assert result.stderr.startswith("error: ") and "malformed.ttl:4:" in result.stderr
-    result = cli("validate", TINY, "--shapes", str(tmp_path / "none.ttl"), expect=2)
+    result = cli("validate", "--no-bundled", "--data", TINY, "--shapes", str(tmp_path / "none.ttl"), expect=2)
     assert "none.ttl: no such file" in result.stderr
 
 

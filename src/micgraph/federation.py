@@ -349,7 +349,7 @@ def fetch_solutions(endpoint: str, query: str, timeout: float = DEFAULT_TIMEOUT,
     if allowed is not None and endpoint not in tuple(allowed):
         raise QueryEvaluationError(f"SERVICE <{endpoint}> is not allowed")
     label = f"SERVICE <{endpoint}>"
-    client = Client(label, timeout=timeout, error=QueryEvaluationError)
+    client = Client(label, timeout=timeout, error=QueryEvaluationError, timeout_option="--service-timeout")
     reply = client.request("POST", endpoint, body=urllib.parse.urlencode({"query": query}).encode("utf-8"),
                            content_type="application/x-www-form-urlencoded; charset=utf-8", accept=_ACCEPT)
     answer = formats.from_media_type(reply.content_type, formats.RESULTS)

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import bundle
-from .reason import materialise
 from .stores import Store, open_store
 
 
@@ -28,5 +27,8 @@ def open_graph(data: Iterable[str | Path] = (), *, bundled: bool = True, input_f
             target.load(path)
     for path in data:
         target.load(path, input_format)
-    materialise(target, infer)
+    if infer != "none":
+        from .reason import materialise  # only then: a plain query does not load the reasoners' module
+
+        materialise(target, infer)
     return target

@@ -56,9 +56,11 @@ class Client:
     """Requests to one or more URLs with shared credentials, limits and error class."""
 
     def __init__(self, label: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
-                 credentials: tuple[str, str] | None = None, error: type[MicgraphError] = MicgraphError) -> None:
+                 credentials: tuple[str, str] | None = None, error: type[MicgraphError] = MicgraphError,
+                 timeout_option: str = "") -> None:
         self.label = label  # how messages name the other end: "http://host/sparql", "SERVICE <...>"
         self.timeout = timeout
+        self.timeout_option = timeout_option  # the option that sets the timeout, named when it runs out
         self.max_bytes = max_bytes
         self.credentials = credentials
         self.error = error
@@ -120,7 +122,8 @@ class Client:
             content = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
             return Response(response.status, content, dict(response.getheaders()), b"".join(chunks))
         except TimeoutError as exc:
-            raise self.error(f"{self.label}: no answer within {self.timeout:g} s{_doing(what)}") from exc
+            hint = f" ({self.timeout_option})" if self.timeout_option else ""
+            raise self.error(f"{self.label}: no answer within {self.timeout:g} s{hint}{_doing(what)}") from exc
         except ssl.SSLError as exc:
             raise self.error(f"{self.label}: TLS error: {exc.reason or exc}{_doing(what)}") from exc
         except OSError as exc:

@@ -62,7 +62,8 @@ def credentials(url: str) -> tuple[str, str] | None:
 
 
 def _client(url: str, timeout: float) -> Client:
-    return Client(check_url(url), timeout=timeout, credentials=credentials(url), error=EndpointError)
+    return Client(check_url(url), timeout=timeout, credentials=credentials(url), error=EndpointError,
+                  timeout_option="--endpoint-timeout")
 
 
 # --- querying ------------------------------------------------------------------------------------

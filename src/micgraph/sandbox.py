@@ -112,6 +112,7 @@ class _Engine:
                     reply.put((True, function()))
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller as it is
                     reply.put((False, exc))
+                del function, reply  # hold nothing between tasks (a disk store stays locked while referenced)
 
         threading.Thread(target=loop, name="micgraph-engine", daemon=True).start()
         ready.wait()

@@ -164,8 +164,10 @@ class OxigraphStore(Store):
         return len(self._store)
 
     def close(self) -> None:
-        if self.path is not None and self._store is not None and self.writable:
-            self._store.flush()
+        if self.path is not None and self._store is not None:
+            if self.writable:
+                self._store.flush()
+            self._store = None  # RocksDB closes, and unlocks the folder, when its last reference goes
 
     def graph_counts(self) -> list[tuple[str | None, int]]:
         default = next(iter(self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0]

@@ -40,8 +40,15 @@ def _read_query(query: str | None, query_file: str | None, name: str | None) -> 
 def _result_target(fmt: str | None, output: str | None, kind: str) -> formats.Target:
     """--format, else -o's extension, else a table on a terminal (CSV into a pipe), Turtle for graphs."""
     if kind == "graph":
-        return formats.for_output((formats.RDF, formats.NETWORK), fmt, output, "turtle",
-                                  what="a CONSTRUCT or DESCRIBE result")
+        target = formats.for_output((formats.RDF, formats.NETWORK), fmt, output, "turtle",
+                                    what="a CONSTRUCT or DESCRIBE result")
+        if target.format.folder:
+            raise click.UsageError(f"--format {target.format.name} does not apply to a CONSTRUCT/DESCRIBE result "
+                                   "(it writes a folder: see `micgraph export`)")
+        return target
+    if fmt is not None and fmt not in formats.names(formats.RESULTS):
+        raise click.UsageError(f"--format {fmt} does not apply to a SELECT/ASK result; use one of: "
+                               f"{', '.join(formats.names(formats.RESULTS))}")
     default = "table" if common.stdout_is_terminal() and not output else "csv"
     return formats.for_output((formats.RESULTS,), fmt, output, default, what=f"{kind.upper()} results")
 

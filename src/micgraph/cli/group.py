@@ -14,12 +14,13 @@ from ..errors import MicgraphError
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def _exit_with(message: str, status: int):
+def _exit_with(message: str | None, status: int):
     """Print the one line and leave. When an engine thread is still running a query (it cannot be
     stopped), the process ends at once rather than unwinding into a store that thread still reads."""
     from .. import sandbox
 
-    click.echo(f"error: {message}", err=True)
+    if message is not None:
+        click.echo(f"error: {message}", err=True)
     if sandbox.busy():
         sys.stdout.flush()
         sys.stderr.flush()
@@ -32,32 +33,37 @@ class MicgraphGroup(click.Group):
 
     def main(self, *args, **kwargs):
         kwargs["standalone_mode"] = False
-        debug = "--debug" in sys.argv[1:2] or bool(os.environ.get("MICGRAPH_DEBUG"))
+        arguments = kwargs.get("args", args[0] if args else None)
+        debug = "--debug" in (sys.argv[1:] if arguments is None else arguments)[:1] or bool(
+            os.environ.get("MICGRAPH_DEBUG"))
         try:
             status = super().main(*args, **kwargs)
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx is not None else "micgraph"
-            _exit_with(f"{exc.format_message()} (see `{command} --help`)", ExitStatus.ERROR)
+            failure = f"{exc.format_message()} (see `{command} --help`)", ExitStatus.ERROR
         except click.ClickException as exc:
-            _exit_with(exc.format_message(), exc.exit_code)
+            failure = exc.format_message(), exc.exit_code
         except (click.exceptions.Abort, KeyboardInterrupt):
-            _exit_with("interrupted", ExitStatus.INTERRUPTED)
+            failure = "interrupted", ExitStatus.INTERRUPTED
         except MicgraphError as exc:
             if debug:
                 import traceback
 
                 traceback.print_exc()
-            _exit_with(str(exc), exc.exit_code)
+            failure = str(exc), exc.exit_code
         except BrokenPipeError:
             # the reader (e.g. `| head`) went away: not an error; silence the flush at exit too
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-            sys.exit(ExitStatus.OK)
+            failure = None, ExitStatus.OK
         except Exception as exc:  # a bug: say so in one line unless debugging
             if debug:
                 raise
-            _exit_with(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+            failure = (f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
                        "(run `micgraph --debug ...` for the traceback)", ExitStatus.INTERNAL_ERROR)
-        sys.exit(status if isinstance(status, int) else ExitStatus.OK)
+        else:
+            sys.exit(status if isinstance(status, int) else ExitStatus.OK)
+        # outside the handler: the exception and the frames it holds (an open store) are released first
+        _exit_with(*failure)
 
 
 @click.group(cls=MicgraphGroup, context_settings=CONTEXT_SETTINGS)

@@ -78,7 +78,7 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Problem:
+class LinkProblem:
     kind: str  # iri-form, two-ids, shared-id, no-subject, no-provenance, no-linkset, linkset-count
     subject: str
     object: str
@@ -88,7 +88,7 @@ class Problem:
 @dataclass
 class LinkReport:
     links: list[Link]
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[LinkProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -148,12 +148,12 @@ def check_links(store, target: str | None = None) -> LinkReport:
     for link in links:
         known = TARGETS.get(link.target)
         if known is not None and not known.form.fullmatch(link.object):
-            problems.append(Problem("iri-form", link.subject, link.object,
+            problems.append(LinkProblem("iri-form", link.subject, link.object,
                                     f"not a {known.title} identifier IRI ({known.form_text})"))
         if not link.sources:
             where = ("no prov:wasDerivedFrom on the industry or its concept scheme" if link.target == "isic"
                      else "no owl:Axiom annotation with dcterms:source for this link")
-            problems.append(Problem("no-provenance", link.subject, link.object, where))
+            problems.append(LinkProblem("no-provenance", link.subject, link.object, where))
     ids_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     holders: dict[str, set[str]] = defaultdict(set)
     for link in links:
@@ -162,21 +162,21 @@ def check_links(store, target: str | None = None) -> LinkReport:
             holders[link.object].add(link.subject)
     for (subject, name), ids in sorted(ids_of.items()):
         if len(ids) > 1:
-            problems.append(Problem("two-ids", subject, " ".join(sorted(ids)),
+            problems.append(LinkProblem("two-ids", subject, " ".join(sorted(ids)),
                                     f"linked to {len(ids)} different {TARGETS[name].title} identifiers"))
     for identifier, subjects in sorted(holders.items()):
         if len(subjects) > 1:
-            problems.append(Problem("shared-id", " ".join(sorted(subjects)), identifier,
+            problems.append(LinkProblem("shared-id", " ".join(sorted(subjects)), identifier,
                                     f"{len(subjects)} entities linked to the same identifier"))
     typed = {row[0].value for row in store.query(_TYPED) if isinstance(row[0], ox.NamedNode)}
     for subject in sorted({link.subject for link in links} - typed):
-        problems.append(Problem("no-subject", subject, "", "linked, but not in the graph (it has no rdf:type)"))
+        problems.append(LinkProblem("no-subject", subject, "", "linked, but not in the graph (it has no rdf:type)"))
     problems.extend(_linkset_problems(store, links, target))
     problems.sort(key=lambda p: (p.kind, p.subject, p.object))
     return report
 
 
-def _linkset_problems(store, links: list[Link], target: str | None) -> list[Problem]:
+def _linkset_problems(store, links: list[Link], target: str | None) -> list[LinkProblem]:
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for link in links:
         if link.target in TARGETS and link.target != "isic":
@@ -186,7 +186,7 @@ def _linkset_problems(store, links: list[Link], target: str | None) -> list[Prob
     for linkset, predicate, space, triples in store.query(_LINKSETS):
         name = target_of(space.value) if space is not None else None
         if predicate is None or name is None:
-            problems.append(Problem("linkset-count", linkset.value, "",
+            problems.append(LinkProblem("linkset-count", linkset.value, "",
                                     "void:Linkset without void:linkPredicate or a void:objectsTarget with a "
                                     "known void:uriSpace"))
             continue
@@ -196,12 +196,12 @@ def _linkset_problems(store, links: list[Link], target: str | None) -> list[Prob
         actual = counts.get((name, predicate.value), 0)
         if triples is None or not triples.value.isdigit() or int(triples.value) != actual:
             stated = "no void:triples" if triples is None else f"void:triples {triples.value}"
-            problems.append(Problem("linkset-count", linkset.value, predicate.value,
+            problems.append(LinkProblem("linkset-count", linkset.value, predicate.value,
                                     f"{stated}, but the graph has {actual} {namespaces.compact(predicate.value)} "
                                     f"links to {TARGETS[name].title}"))
     for (name, predicate), count in sorted(counts.items()):
         if (name, predicate) not in described:
-            problems.append(Problem("no-linkset", name, predicate,
+            problems.append(LinkProblem("no-linkset", name, predicate,
                                     f"{count} {namespaces.compact(predicate)} links to {TARGETS[name].title} "
                                     "are not described by a void:Linkset"))
     return problems
@@ -216,7 +216,7 @@ def links_result(links: list[Link]) -> SelectResult:
     return SelectResult(["target", "subject", "predicate", "object", "source"], rows)
 
 
-def problems_result(problems: list[Problem]) -> SelectResult:
+def problems_result(problems: list[LinkProblem]) -> SelectResult:
     rows = [(ox.Literal(p.kind), ox.Literal(p.subject), ox.Literal(p.object) if p.object else None,
              ox.Literal(p.detail)) for p in problems]
     return SelectResult(["problem", "subject", "object", "detail"], rows)

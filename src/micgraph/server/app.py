@@ -56,7 +56,7 @@ PAGE_OFFERS = [RDF_OFFERS[0], HTML, *RDF_OFFERS[1:]]  # curl's */* gets Turtle, 
 FORM = "application/x-www-form-urlencoded"
 
 
-class Problem(Exception):
+class Refusal(Exception):
     """A request the server refuses: becomes `status` with `error: <message>` as the body."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
@@ -65,7 +65,7 @@ class Problem(Exception):
         self.headers = headers or {}
 
 
-def _problem_response(request: Request, exc: Problem) -> Response:
+def _refusal_response(request: Request, exc: Refusal) -> Response:
     return Response(f"error: {exc}\n", exc.status, headers=exc.headers, media_type="text/plain; charset=utf-8")
 
 
@@ -146,17 +146,17 @@ class Service:
         try:
             return await self.pool.run(function, self.settings.timeout, **kwargs)
         except QueryTimeout as exc:
-            raise Problem(503, f"query stopped: {exc}, the server's timeout; simplify the query or add a "
+            raise Refusal(503, f"query stopped: {exc}, the server's timeout; simplify the query or add a "
                                "LIMIT") from None
         except WorkerFailed as exc:
-            raise Problem(500, f"internal error: {exc}") from None
+            raise Refusal(500, f"internal error: {exc}") from None
 
     async def summary(self) -> dict | None:
         generation = self.pool.snapshot.generation
         if generation not in self.summaries:
             try:
                 self.summaries = {generation: await self.run(handlers.dataset_summary)}
-            except Problem:
+            except Refusal:
                 return None  # too slow to count: the description goes without counts
         return self.summaries[generation]
 
@@ -186,12 +186,12 @@ def _query_page() -> str:
 async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise Problem(413, f"the request body is {declared} bytes; this server accepts at most {limit}")
+        raise Refusal(413, f"the request body is {declared} bytes; this server accepts at most {limit}")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise Problem(413, f"the request body is over {limit} bytes, the most this server accepts")
+            raise Refusal(413, f"the request body is over {limit} bytes, the most this server accepts")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -210,11 +210,11 @@ def _content_type(request: Request) -> tuple[str, str | None]:
 
 def _text(body: bytes, charset: str | None, what: str) -> str:
     if charset not in (None, "utf-8", "utf8"):
-        raise Problem(415, f"{what} must be UTF-8 (charset={charset} given)")
+        raise Refusal(415, f"{what} must be UTF-8 (charset={charset} given)")
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Problem(400, f"{what} is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+        raise Refusal(400, f"{what} is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
 
 
 def _graph_iris(fields: dict[str, list[str]], name: str) -> list[str] | None:
@@ -225,7 +225,7 @@ def _graph_iris(fields: dict[str, list[str]], name: str) -> list[str] | None:
         try:
             ox.NamedNode(value)
         except ValueError:
-            raise Problem(400, f"{name}: {value!r} is not an IRI") from None
+            raise Refusal(400, f"{name}: {value!r} is not an IRI") from None
     return values
 
 
@@ -234,12 +234,12 @@ def _form_fields(encoded: str, where: str) -> dict[str, list[str]]:
     try:
         return parse_qs(encoded, keep_blank_values=True, errors="strict")
     except UnicodeDecodeError as exc:
-        raise Problem(400, f"{where}: a parameter is not UTF-8 once percent-decoded ({exc.reason})") from None
+        raise Refusal(400, f"{where}: a parameter is not UTF-8 once percent-decoded ({exc.reason})") from None
 
 
 def _one(values: list[str], name: str) -> str:
     if len(values) > 1:
-        raise Problem(400, f"give one {name}, not {len(values)}")
+        raise Refusal(400, f"give one {name}, not {len(values)}")
     return values[0]
 
 
@@ -247,7 +247,7 @@ async def _protocol_request(request: Request, limit: int) -> tuple[str | None, s
     """(query, update, parameters) of a SPARQL Protocol request; at most one of query and update is set."""
     fields = _form_fields(request.url.query, "the request URL")
     if len(request.url.query) > limit:
-        raise Problem(414, f"the request URL is over {limit} bytes; POST the query instead")
+        raise Refusal(414, f"the request URL is over {limit} bytes; POST the query instead")
     query = update = None
     if request.method == "POST":
         media, charset = _content_type(request)
@@ -261,20 +261,20 @@ async def _protocol_request(request: Request, limit: int) -> tuple[str | None, s
         elif media == "application/sparql-update":
             update = _text(body, charset, "the update")
         else:
-            raise Problem(415, f"POST a query as {FORM}, application/sparql-query or application/sparql-update "
+            raise Refusal(415, f"POST a query as {FORM}, application/sparql-query or application/sparql-update "
                                f"(Content-Type {media or 'missing'})")
     if "query" in fields:
         if query is not None or update is not None:
-            raise Problem(400, "the request carries the query twice (in the body and as a parameter)")
+            raise Refusal(400, "the request carries the query twice (in the body and as a parameter)")
         query = _one(fields["query"], "query")
     if "update" in fields:
         if request.method != "POST":
-            raise Problem(400, "an update must be sent with POST")
+            raise Refusal(400, "an update must be sent with POST")
         if update is not None:
-            raise Problem(400, "the request carries the update twice (in the body and as a parameter)")
+            raise Refusal(400, "the request carries the update twice (in the body and as a parameter)")
         update = _one(fields["update"], "update")
     if query is not None and update is not None:
-        raise Problem(400, "a request carries a query or an update, not both")
+        raise Refusal(400, "a request carries a query or an update, not both")
     return query, update, fields
 
 
@@ -301,20 +301,20 @@ async def sparql(request: Request) -> Response:
 def _check_token(request: Request, token: str) -> None:
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
-        raise Problem(401, "updates need an Authorization: Bearer token",
+        raise Refusal(401, "updates need an Authorization: Bearer token",
                       {"WWW-Authenticate": 'Bearer realm="micgraph"'})
     if not hmac.compare_digest(credentials.strip().encode("utf-8"), token.encode("utf-8")):
-        raise Problem(403, "the bearer token is not the one this server accepts for updates")
+        raise Refusal(403, "the bearer token is not the one this server accepts for updates")
 
 
 async def _update(request: Request, service: Service, text: str, fields: dict[str, list[str]]) -> Response:
     settings = service.settings
     if not settings.allow_update:
-        raise Problem(403, "this endpoint is read-only: updates (INSERT, DELETE, LOAD, CLEAR, ...) are refused")
+        raise Refusal(403, "this endpoint is read-only: updates (INSERT, DELETE, LOAD, CLEAR, ...) are refused")
     _check_token(request, settings.token)
     for name in ("using-graph-uri", "using-named-graph-uri"):
         if name in fields:
-            raise Problem(400, f"{name} is not supported; name the graphs with USING / WITH in the update")
+            raise Refusal(400, f"{name} is not supported; name the graphs with USING / WITH in the update")
     try:
         await service.update(text, _endpoint_iri(request))
     except MicgraphError as exc:
@@ -343,10 +343,10 @@ def _page_media(request: Request) -> str:
         try:
             return page_format(requested)
         except UsageError as exc:
-            raise Problem(400, f"{exc}, or html") from None
+            raise Refusal(400, f"{exc}, or html") from None
     media = negotiate(request.headers.get("accept"), PAGE_OFFERS)
     if media is None:
-        raise Problem(406, "none of the media types in Accept is available; use one of: " + ", ".join(PAGE_OFFERS))
+        raise Refusal(406, "none of the media types in Accept is available; use one of: " + ", ".join(PAGE_OFFERS))
     return media
 
 
@@ -415,7 +415,7 @@ def create_app(store, *, timeout: float = DEFAULT_TIMEOUT, max_rows: int | None 
         Route("/ontology", ontology, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={Problem: _problem_response})
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={Refusal: _refusal_response})
     app.state.service = service
     if cors:
         from starlette.middleware.cors import CORSMiddleware

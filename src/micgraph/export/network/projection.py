@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from ...namespaces import (LABEL_PROPERTIES, LANGUAGES, OWL, RDF, RDF_TYPE, RDFS, SH, SOURCE_PROPERTIES, XSD, compact,
                           expand)
+from ...canonical import canonical_quads
 from ...errors import UsageError
 
 SUBCLASS_OF = RDFS + "subClassOf"
@@ -328,13 +329,11 @@ def _most_specific(types: Iterable[str], superclasses: dict[str, set[str]]) -> s
 
 
 def _canonical_triples(statements: Iterable) -> list[ox.Triple]:
-    """Quads or triples -> distinct triples with blank nodes relabelled by RDF canonicalisation (RDFC-1.0),
+    """Quads or triples -> distinct triples with blank nodes labelled from the graph alone (canonical.py),
     in no particular order (the projection sorts what it returns); RDF-star terms dropped."""
-    dataset = ox.Dataset(ox.Quad(s.subject, s.predicate, s.object, ox.DefaultGraph()) for s in statements
-                         if not isinstance(s.subject, ox.Triple) and not isinstance(s.object, ox.Triple))
-    if any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in dataset):
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return [q.triple for q in dataset]
+    return [q.triple for q in canonical_quads(
+        ox.Quad(s.subject, s.predicate, s.object, ox.DefaultGraph()) for s in statements
+        if not isinstance(s.subject, ox.Triple) and not isinstance(s.object, ox.Triple))]
 
 
 def project(statements: Iterable, *, schema: bool = False, classes: Iterable[str] = (),

@@ -194,7 +194,7 @@ def test_regions_and_countries_link_to_their_geonames_features(places, published
 @pytest.mark.slow
 def test_the_generator_reproduces_the_committed_files():
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "link_places.py"), "--check"],
-                            capture_output=True, text=True, timeout=600)
+                            capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr
     assert "0 unlinked" in result.stderr
 

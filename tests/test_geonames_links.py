@@ -171,7 +171,7 @@ def test_chinese_names_come_from_the_records_where_the_graph_has_none(places, pu
         names = {n for n in cities_table[str(links[city])]["alternatenames"] if han.fullmatch(n)}
         expected = set()
         for script, tag in ((hanzidentifier.SIMPLIFIED, "zh"), (hanzidentifier.BOTH, "zh"),
-                            (hanzidentifier.TRADITIONAL, "zh-Hant")):
+                            (hanzidentifier.TRADITIONAL, "zh-hant")):
             found = [n for n in names if hanzidentifier.identify(n) == script]
             if found:
                 expected = {(found[0], tag)} if len(found) == 1 else set()

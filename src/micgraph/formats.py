@@ -99,6 +99,8 @@ REGISTRY: tuple[Format, ...] = (
     Format("cytoscape", NETWORK, "Cytoscape.js JSON", ("application/json",), ("cyjs",)),
     Format("csv", NETWORK, "Gephi nodes.csv and edges.csv", ("text/csv",), (), folder=True),
     Format("html", NETWORK, "HTML explorer", ("text/html",), ("html", "htm")),
+    # located resources
+    Format("geojson", MAP, "GeoJSON (RFC 7946)", ("application/geo+json",), ("geojson",)),
     # pictures drawn by Graphviz
     Format("svg", PICTURE, "SVG", ("image/svg+xml",), ("svg",)),
     Format("png", PICTURE, "PNG", ("image/png",), ("png",)),

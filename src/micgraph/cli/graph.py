@@ -196,10 +196,11 @@ def reason(profile, check, fmt, graph, output):
 
 
 @main.command()
-@format_option(formats.RDF, formats.NETWORK,
+@format_option(formats.RDF, formats.NETWORK, formats.MAP,
                help="RDF: turtle (default), nt, jsonld, xml, trig, nquads. Networks: graphml (yEd), gexf (Gephi), "
                     "dot (Graphviz), cytoscape (Cytoscape.js JSON), csv (Gephi nodes.csv and edges.csv in the "
-                    "folder -o DIR), html (a self-contained explorer page). Default: from -o's extension.")
+                    "folder -o DIR), html (a self-contained explorer page). Map: geojson (cities, and centres and "
+                    "institutes at their city). Default: from -o's extension.")
 @network_options
 @click.option("--force", is_flag=True, help="--format csv: write into a folder that holds other files too.")
 @graph_options
@@ -218,20 +219,26 @@ def export(fmt, lang, schema, classes, force, graph, output):
     micgraph export -o graph.graphml --lang zh
     micgraph export --format csv -o gephi/ --class mic:InnovationCenter --class mic:Program
     micgraph export -o explorer.html
+    micgraph export -o places.geojson --lang zh
     """
     from ..export import export_csv, export_network, export_rdf
 
-    target = formats.for_output((formats.RDF, formats.NETWORK), fmt, output, "turtle")
+    target = formats.for_output((formats.RDF, formats.NETWORK, formats.MAP), fmt, output, "turtle")
     chosen = target.format
-    if chosen.kind == formats.RDF and (lang or schema or classes):
+    if chosen.kind != formats.NETWORK and (schema or classes or (lang and chosen.kind == formats.RDF)):
         raise click.UsageError("--lang, --schema and --class apply to the network formats "
-                               f"({', '.join(formats.names(formats.NETWORK))}), not to {chosen.name}")
+                               f"({', '.join(formats.names(formats.NETWORK))}; --lang to geojson too), "
+                               f"not to {chosen.name}")
     if chosen.folder and not output:
         raise click.UsageError(f"--format {chosen.name} writes {chosen.title} into a folder: give it with -o DIR")
     store = graph.open()
     if chosen.folder:
         for path in export_csv(store, output, lang=lang or "en", schema=schema, classes=classes, force=force):
             click.echo(str(path))
+    elif chosen.kind == formats.MAP:
+        from ..export.geojson import export_geojson
+
+        emit(export_geojson(store, lang=lang or "en"), output, target)
     elif chosen.kind == formats.NETWORK:
         emit(export_network(store, chosen.name, lang=lang or "en", schema=schema, classes=classes), output, target)
     else:

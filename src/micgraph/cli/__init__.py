@@ -69,3 +69,4 @@ from . import links  # noqa: E402,F401
 from . import serve  # noqa: E402,F401
 from . import viz  # noqa: E402,F401
 from . import store  # noqa: E402,F401
+from . import chart  # noqa: E402,F401

@@ -4,8 +4,8 @@
     %%sparql -o df
     SELECT ?program ?label WHERE { ?program a mic:Program ; rdfs:label ?label FILTER(LANG(?label) = "en") }
 
-The cell runs on the bundled graph (read once per kernel and kept), or on `--data FILE`, `--store
-oxigraph:DIR` or `--endpoint URL`; `-n NAME` runs a named query. SELECT gives a pandas DataFrame,
+The cell runs on the bundled graph (read once per kernel and kept), plus `--data FILE` (only the files
+with `--no-bundled`), or on `--store oxigraph:DIR` or `--endpoint URL`; `-n NAME` runs a named query. SELECT gives a pandas DataFrame,
 ASK a bool, CONSTRUCT/DESCRIBE a graph result shown as a table of triples. A bad query or option is
 one line (IPython's UsageError), not a traceback.
 """
@@ -109,18 +109,19 @@ _bundled: dict[str, object] = {}  # the bundled graph per --infer, read once per
 def _open(options):
     """(store, whether to close it after the query)."""
     if options.endpoint:
-        if options.store or options.data or options.infer != "none":
+        if options.store or options.data or options.no_bundled or options.infer != "none":
             raise UsageError("--endpoint queries the remote store: --data, --store and --infer do not apply")
         from .remote import open_endpoint
 
         return open_endpoint(options.endpoint), False
     from .stores import open_graph
 
-    if not options.data and not options.store:
+    if not options.data and not options.store and not options.no_bundled:
         if options.infer not in _bundled:
             _bundled[options.infer] = open_graph(infer=options.infer)
         return _bundled[options.infer], False
-    return open_graph(options.data or (), store=options.store, infer=options.infer), True
+    return open_graph(options.data or (), bundled=not options.no_bundled, store=options.store,
+                      infer=options.infer), True
 
 
 def run_cell(options, cell: str | None):
@@ -152,7 +153,8 @@ def _magic():
 
     @magic_arguments()
     @argument("-n", "--name", metavar="NAME", help="Run the named query NAME (the cell stays empty).")
-    @argument("--data", action="append", metavar="FILE", help="Query this RDF file instead (repeatable).")
+    @argument("--data", action="append", metavar="FILE", help="Add this RDF file to the graph (repeatable).")
+    @argument("--no-bundled", action="store_true", help="Query only the --data files, not the bundled graph.")
     @argument("--store", metavar="oxigraph:DIR", help="Query a persistent Oxigraph store instead.")
     @argument("--endpoint", metavar="URL", help="Query a SPARQL 1.1 endpoint instead.")
     @argument("--infer", choices=("none", "rdfs", "owlrl"), default="none",

@@ -12,7 +12,8 @@ rdf:langString                                   `LangString` (a `str` with `.la
 xsd:integer and its subtypes (int, long, byte,   `int` (within the subtype's range)
 nonNegativeInteger, unsignedShort, ...)
 xsd:decimal                                      `decimal.Decimal`, digits kept as written (`5.30`)
-xsd:double, xsd:float                            `float` (`INF`, `-INF`, `NaN` included)
+xsd:double, xsd:float                            `float` (`INF`, `-INF`, `NaN` included; a float is
+                                                 rounded to 32 bits, as its value space says)
 xsd:boolean                                      `bool`
 xsd:date                                         `datetime.date`; with a timezone, `ZonedDate` (a date
                                                  with `.tzinfo`)
@@ -40,6 +41,7 @@ import binascii
 import datetime as dt
 import math
 import re
+import struct
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, NamedTuple, Self
@@ -269,6 +271,22 @@ def _double(text: str):
     return float(text) if _DOUBLE.fullmatch(text) else None
 
 
+_FLOAT_MAX = 3.4028234663852886e38  # the largest finite 32-bit float
+
+
+def _float(text: str):
+    """xsd:float: the nearest 32-bit float (1.1 is 1.100000023841858), held in a Python float."""
+    value = _double(text)
+    if value is None or math.isnan(value) or math.isinf(value):
+        return value
+    if abs(value) > _FLOAT_MAX:
+        # beyond the largest float by at least half a unit in the last place: infinity (IEEE 754 rounding)
+        if abs(value) >= _FLOAT_MAX + 2.0 ** 103:
+            return math.copysign(math.inf, value)
+        return math.copysign(_FLOAT_MAX, value)
+    return struct.unpack("<f", struct.pack("<f", value))[0]
+
+
 def _boolean(text: str):
     return {"true": True, "1": True, "false": False, "0": False}.get(text)
 
@@ -376,7 +394,7 @@ def _rational(text: str):
 _UNREPRESENTABLE = object()  # well-typed, but Python cannot hold the value exactly: stays a TypedString
 
 _PARSERS = {
-    XSD + "decimal": _decimal, XSD + "double": _double, XSD + "float": _double, XSD + "boolean": _boolean,
+    XSD + "decimal": _decimal, XSD + "double": _double, XSD + "float": _float, XSD + "boolean": _boolean,
     XSD + "date": _date, XSD + "dateTime": _datetime,
     XSD + "dateTimeStamp": lambda text: _datetime(text, zone_required=True), XSD + "time": _time,
     XSD + "gYear": _gyear, XSD + "gYearMonth": _gyearmonth, XSD + "hexBinary": _hex,

@@ -76,9 +76,11 @@ OBSERVATION_CLASSES = ("https://w3id.org/micgraph/ontology#Observation", "http:/
 # The chart's own words (everything else comes from the graph or the query).
 WORDS = {
     "en": {"sources": "Sources: ", "separator": "; ", "end": ".", "no-sources": "No source documents: the rows name no resource that has one.",
-           "approximate": "≈ approximate, as the source states it", "count": "{} (count)", "none": "(none)"},
+           "approximate": "≈ approximate, as the source states it", "count": "{} (count)", "none": "(none)",
+           "ill-typed": "Not drawn, not numbers: "},
     "zh": {"sources": "来源：", "separator": "；", "end": "。", "no-sources": "无来源文献：结果中没有带来源的资源。",
-           "approximate": "≈ 约数(据来源表述)", "count": "{}(数量)", "none": "(无)"},
+           "approximate": "≈ 约数（据来源表述）", "count": "{}（数量）", "none": "(无)",
+           "ill-typed": "未绘制的无效数值："},
 }
 
 _BOUND_LOW = re.compile(r"^(min|lower|least|atleast|low$|from$)", re.IGNORECASE)
@@ -94,6 +96,16 @@ class Column:
     name: str
     values: list[Any]
     role: str  # observation, resource, measure, low, high, period, unit, text, flag, empty
+    ill_typed: list[str] = field(default_factory=list)  # numbers that are not: left out of the drawing
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, Decimal, float)) and not isinstance(value, (bool, v.Year))
+
+
+def _ill_typed_number(value) -> bool:
+    return isinstance(value, v.TypedString) and (value.datatype in v.INTEGER_DATATYPES or value.datatype in
+                                                 (v.XSD + "decimal", v.XSD + "double", v.XSD + "float"))
 
 
 @dataclass
@@ -213,9 +225,10 @@ def _classify(name: str, values: list[Any], facts: Facts) -> Column:
         return Column(name, values, "observation" if observation else "resource")
     if all(isinstance(x, bool) for x in present):
         return Column(name, values, "flag")
-    if all(isinstance(x, (int, Decimal, float)) and not isinstance(x, (bool, v.Year)) for x in present):
+    if any(_is_number(x) for x in present) and all(_is_number(x) or _ill_typed_number(x) for x in present):
         role = "low" if _BOUND_LOW.match(name) else "high" if _BOUND_HIGH.match(name) else "measure"
-        return Column(name, values, role)
+        ill_typed = [str(x) for x in present if not _is_number(x)]
+        return Column(name, [x if x is None or _is_number(x) else None for x in values], role, ill_typed)
     if all(_temporal(x) for x in present):
         return Column(name, values, "period")
     if all(isinstance(x, str) for x in present):
@@ -307,7 +320,7 @@ class _Reader:
         self.rows, self.facts, self.lang = rows, facts, lang
         self.words = WORDS[lang]
         self.columns = [_classify(name, [row[name] for row in rows], facts) for name in variables]
-        for column in self.columns:  # periods read from text replace the text
+        for column in self.columns:  # periods read from text, and ill-typed numbers left out, replace the cells
             for row, value in zip(rows, column.values):
                 row[column.name] = value
         self.by_role: dict[str, list[Column]] = {}
@@ -451,6 +464,9 @@ class _Reader:
         lines = wrap(text, CAPTION_WIDTH)
         if any(row["figure-approximate"] for row in drawn):
             lines.append(self.words["approximate"])
+        ill_typed = [f"?{c.name} {x!r}" for c in self.columns for x in c.ill_typed]
+        if ill_typed:
+            lines += wrap(self.words["ill-typed"] + ", ".join(ill_typed), CAPTION_WIDTH)
         return lines, sources
 
     # the kinds ---------------------------------------------------------------------------------------
@@ -867,20 +883,21 @@ def find_cjk_font() -> tuple[str, Path] | None:
     return None
 
 
-def _prepare_fonts(spec_text: str) -> None:
-    """Register the CJK font's folder with vl-convert; fail with the fix when Chinese text has no font."""
+def _register_cjk_font() -> bool:
+    """Register the CJK font's folder with vl-convert (once per process); False when there is none."""
     import vl_convert
 
     font = find_cjk_font()
     if font is None:
-        if _CJK.search(spec_text):
-            raise ToolError("the chart has Chinese text and no CJK font is installed: install fonts-wqy-microhei "
-                            "or fonts-noto-cjk (Debian/Ubuntu), or Noto Sans CJK SC")
-        return
+        return False
     folder = str(font[1].parent)
     if folder not in _registered_fonts:
         vl_convert.register_font_directory(folder)
         _registered_fonts.add(folder)
+    return True
+
+
+_SVG_TEXT = re.compile(r"<text[^>]*>(.*?)</text>", re.S)
 
 
 def vega_lite_version() -> str:
@@ -902,25 +919,28 @@ def chart_bytes(drawn, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise UsageError(f"unknown chart format {fmt!r}; use one of: {', '.join(FORMATS)}")
     spec = spec_of(drawn)
-    text = json.dumps(spec, ensure_ascii=False, indent=2) + "\n"
     if fmt == "vega-lite":
-        return text.encode("utf-8")
+        return (json.dumps(spec, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     try:
         import vl_convert
     except ImportError:
         raise UsageError("charts need altair and vl-convert: pip install 'micgraph[chart]'") from None
-    _prepare_fonts(text)
     version = vega_lite_version()
     if version not in vl_convert.get_vegalite_versions():
         raise ToolError(f"vl-convert {getattr(vl_convert, '__version__', '')} cannot render Vega-Lite {version} "
                         "(altair's): upgrade vl-convert-python")
     options: dict[str, Any] = {"vl_version": version, "format_locale": "en-US", "time_format_locale": "en-US"}
     try:
+        if fmt == "html":  # drawn by the browser, with its own fonts
+            return vl_convert.vegalite_to_html(spec, bundle=True, **options).encode("utf-8")
+        has_font = _register_cjk_font()
+        svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[], **options)
+        if not has_font and any(_CJK.search(text) for text in _SVG_TEXT.findall(svg)):
+            raise ToolError("the chart has Chinese text and no CJK font is installed: install fonts-wqy-microhei "
+                            "or fonts-noto-cjk (Debian/Ubuntu), or Noto Sans CJK SC")
         if fmt == "svg":
-            return vl_convert.vegalite_to_svg(spec, allowed_base_urls=[], **options).encode("utf-8")
-        if fmt == "png":
-            return vl_convert.vegalite_to_png(spec, allowed_base_urls=[], scale=PNG_SCALE, **options)
-        return vl_convert.vegalite_to_html(spec, bundle=True, **options).encode("utf-8")
+            return svg.encode("utf-8")
+        return vl_convert.svg_to_png(svg, scale=PNG_SCALE)
     except ValueError as exc:
         raise ToolError(f"vl-convert could not draw the chart: {' '.join(str(exc).split())[:300]}") from None
 

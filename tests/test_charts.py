@@ -20,13 +20,11 @@ import pytest
 from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
 from conftest import read_rdflib
-from micgraph import bundle
-from micgraph.errors import MicgraphError, ToolError, UsageError
+from micgraph import bundle, charts
+from micgraph.errors import MicgraphError, ToolError
 
 pytest.importorskip("altair")
 pytest.importorskip("vl_convert")
-
-from micgraph import charts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "charts.md"
@@ -153,7 +151,7 @@ def test_china_vs_us_growth(data):
 
 def test_china_advanced_manufacturing_share(data):
     spec = spec_of("china-advanced-manufacturing-share")
-    line, labels = spec["layer"]
+    line, _ = spec["layer"]
     assert line["mark"]["type"] == "line" and line["mark"]["point"]
     assert (line["encoding"]["x"]["field"], line["encoding"]["x"]["type"]) == ("year", "temporal")
     assert line["encoding"]["x"]["scale"]["type"] == "utc"
@@ -348,8 +346,8 @@ def test_counted_rows_when_there_is_no_number(fixture_graph):
     ("SELECT ?s ?n WHERE { ?s ex:size ?n }", "pie", "unknown chart kind 'pie'"),
     ("SELECT ?n WHERE { VALUES ?n { 1 2 } }", "bar", "needs a category column"),
     ("SELECT ?s WHERE { ?s ?p ?o", None, "SPARQL syntax error"),
-    ("SELECT ?i WHERE { VALUES ?x { 0 1 2 3 4 5 6 7 8 9 } VALUES ?y { 0 1 2 3 4 5 6 7 8 9 } "
-     "VALUES ?z { 0 1 2 3 4 5 6 7 8 9 10 } BIND(?x + 10 * ?y + 100 * ?z AS ?i) }", None, "more than 1000 rows"),
+    (("SELECT ?i WHERE { VALUES ?x { 0 1 2 3 4 5 6 7 8 9 } VALUES ?y { 0 1 2 3 4 5 6 7 8 9 } "
+      "VALUES ?z { 0 1 2 3 4 5 6 7 8 9 10 } BIND(?x + 10 * ?y + 100 * ?z AS ?i) }"), None, "more than 1000 rows"),
 ])
 def test_what_cannot_be_drawn_is_a_one_line_error(fixture_graph, query, kind, message):
     with pytest.raises(MicgraphError, match=re.escape(message)):
@@ -390,7 +388,7 @@ def test_cli_errors(cli, tmp_path, monkeypatch, args, message):
 
 def test_docs_show_the_real_error(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    shown = re.search(r"^error: cannot tell the chart format.*$", DOC.read_text("utf-8"), re.M).group(0)
+    shown = re.search(r"^error: cannot tell the chart format.*$", DOC.read_text("utf-8"), re.MULTILINE).group(0)
     assert cli("chart", "china-vs-us-growth", "-o", "growth.pdf", expect=2).stderr.strip() == shown
 
 

@@ -33,7 +33,7 @@ def lit(text: str, datatype: str) -> ox.Literal:
 
 @pytest.mark.parametrize(("text", "datatype", "expected"), [
     ("42", "integer", 42), ("-0", "integer", 0), ("+7", "int", 7), ("127", "byte", 127),
-    ("5.30", "decimal", Decimal("5.30")), (".5", "decimal", Decimal("0.5")), ("1.", "decimal", Decimal("1")),
+    ("5.30", "decimal", Decimal("5.30")), (".5", "decimal", Decimal("0.5")), ("1.", "decimal", Decimal(1)),
     ("1.5E3", "double", 1500.0), ("-INF", "double", float("-inf")), ("+INF", "float", float("inf")),
     ("true", "boolean", True), ("0", "boolean", False),
     ("2024-05-24", "date", dt.date(2024, 5, 24)),

@@ -897,7 +897,7 @@ def _register_cjk_font() -> bool:
     return True
 
 
-_SVG_TEXT = re.compile(r"<text[^>]*>(.*?)</text>", re.S)
+_SVG_TEXT = re.compile(r"<text[^>]*>(.*?)</text>", re.DOTALL)
 
 
 def vega_lite_version() -> str:

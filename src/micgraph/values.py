@@ -22,14 +22,15 @@ xsd:time                                         `datetime.time`
 xsd:gYear                                        `Year` (an `int`: a year is not a date, so no month or
                                                  day is invented; `.tz` keeps a zone)
 xsd:gYearMonth                                   `YearMonth` (year, month, tz)
-xsd:hexBinary, xsd:base64Binary                  `bytes`
+xsd:hexBinary, xsd:base64Binary                  `bytes` (base64 in its canonical form: no spaces)
 owl:rational                                     `fractions.Fraction`
 quoted triple (RDF 1.2)                          `QuotedTriple` (subject, predicate, object values)
 any other datatype, and every ill-typed literal  `TypedString` (a `str` with `.datatype`): never an error
 ===============================================  ==========================================================
 
-A literal is well-typed when its lexical form is in the datatype's lexical space as Oxigraph reads it
-(no surrounding whitespace: `" 12 "^^xsd:integer` is ill-typed, as it is to Oxigraph's casts). Values
+A literal is well-typed when its lexical form is in the datatype's XSD 1.1 lexical space, with no
+surrounding whitespace (`" 12 "^^xsd:integer` is ill-typed, as it is to Oxigraph's casts; the tests hold
+the two to agreeing, except where Oxigraph is lenient, `nan` and `inf`, or limited, 64-bit integers). Values
 Python cannot hold exactly stay `TypedString` too: dates outside years 1-9999, fractions of a second
 beyond microseconds, integers of more than 4300 digits (Python's int-string limit).
 """

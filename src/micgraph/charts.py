@@ -387,8 +387,7 @@ class _Reader:
     def indicator(self) -> str | None:
         """The indicator every figure of the result measures, if they share one."""
         indicators = {self.facts.indicator.get(o) for row in self.rows for o in self.observations_of(row)}
-        shared = indicators.pop() if len(indicators) == 1 else None
-        return shared
+        return indicators.pop() if len(indicators) == 1 else None
 
     def value_title(self, fallback: str) -> str:
         """The measure axis: the indicator's label when the figures share one, and their unit."""
@@ -399,7 +398,9 @@ class _Reader:
         return _capitalised(f"{title} ({unit})" if unit else title)
 
     def approximate(self, row: dict[str, Any]) -> bool:
-        return any(self.facts.approximate.get(o, False) for o in self.observations_of(row))
+        """Whether the row's figures are approximate: mic:isApproximate, or a true ?approximate column."""
+        return any(self.facts.approximate.get(o, False) for o in self.observations_of(row)) or any(
+            row[c.name] is True and "approx" in c.name.lower() for c in self.role("flag"))
 
     def sources(self, row: dict[str, Any]) -> list[str]:
         """The source documents of the figures in a row (of its other resources when it has no figure)."""
@@ -441,6 +442,13 @@ class _Reader:
     def cite(self, out: dict[str, Any], sources: list[str]) -> None:
         out["figure-source-iris"] = [str(s) for s in sources]
         out["figure-sources"] = self.words["separator"].join(_label(self.facts, s, self.lang) for s in sources)
+
+    def with_value(self, row: dict[str, Any], measure: Column) -> dict[str, Any]:
+        """A data row with the label written on its mark: the number, ≈ when approximate, a unit symbol."""
+        out = self.base(row)
+        unit = self.unit_text(self.unit_of(row))
+        out["value-label"] = self.value_label(row[measure.name], out["figure-approximate"], unit)
+        return out
 
     def value_label(self, value, approximate: bool, unit: str | None, prefix: str = "") -> str | None:
         if value is None:
@@ -512,47 +520,37 @@ class _Reader:
         categories = self.categories()
         self._need(bool(categories), "bar", "a category column (resources or text) and a number")
         category, measure = categories[0], measures[0]
-        rows = []
-        for row in self.rows:
-            out = self.base(row)
-            unit = self.unit_text(self.unit_of(row))
-            out["value-label"] = self.value_label(row[measure.name], out["figure-approximate"], unit)
-            rows.append(out)
+        rows = [self.with_value(row, measure) for row in self.rows]
         return Figure("bar", rows, category=category.name, category_title=self.class_title(category),
                       value=measure.name, value_title=self.value_title(_humanise(measure.name)),
                       horizontal=self._long_labels(rows, category.name))
 
     def count_bar(self) -> Figure:
+        """Rows counted per category; each bar cites the sources of the rows it counts."""
         counted, by = self._counted()
         self._need(bool(by), "bar", "a category column to count the rows by")
         category = by[0]
-        counts: dict[Any, dict[str, Any]] = {}
+        groups: dict[Any, list[dict[str, Any]]] = {}
         for row in self.rows:
-            key = row[category.name]
-            entry = counts.get(key)
-            if entry is None:
-                entry = counts[key] = {**self.base(row), "row-count": 0, "counted": []}
-            entry["row-count"] += 1
-            if counted is not None and row[counted.name] is not None:
-                entry["counted"].append(row)
+            groups.setdefault(row[category.name], []).append(row)
         rows = []
-        for entry in counts.values():
-            members = entry.pop("counted")
+        for members in groups.values():
+            entry = self.base(members[0])
+            sources: list[str] = []
+            for member in members:
+                sources += [s for s in self.sources(member) if s not in sources]
+            self.cite(entry, sources)
             if counted is not None:
                 entry.pop(counted.name, None)
                 entry.pop(f"{counted.name}-iri", None)
-                sources: list[str] = []
-                for member in members:
-                    sources += [s for s in self.sources(member) if s not in sources]
-                self.cite(entry, sources)
                 entry["counted-iris"] = [str(m[counted.name]) for m in members]
-            entry["value-label"] = str(entry["row-count"])
+            entry["row-count"] = len(members)
+            entry["value-label"] = str(len(members))
             rows.append(entry)
         what = self.class_title(counted) if counted is not None else _capitalised(_humanise(category.name))
-        title = self.words["count"].format(what)
-        figure = Figure("bar", rows, category=category.name, category_title=self.class_title(category)
-                        if category.role == "resource" else _capitalised(_humanise(category.name)),
-                        value="row-count", value_title=title, horizontal=self._long_labels(rows, category.name))
+        figure = Figure("bar", rows, category=category.name, category_title=self.class_title(category),
+                        value="row-count", value_title=self.words["count"].format(what),
+                        horizontal=self._long_labels(rows, category.name))
         figure.meta["counted"] = counted.name if counted is not None else None
         return figure
 
@@ -563,13 +561,9 @@ class _Reader:
             category = categories[0]
             rows = []
             for row in self.rows:
-                base = self.base(row)
-                unit = self.unit_text(self.unit_of(row))
                 for measure in measures:
-                    out = {**base, "measure-name": _capitalised(_humanise(measure.name)),
-                           "measure-value": _number(row[measure.name])}
-                    out["value-label"] = self.value_label(row[measure.name], base["figure-approximate"], unit)
-                    rows.append(out)
+                    rows.append({**self.with_value(row, measure), "measure-name": _capitalised(_humanise(measure.name)),
+                                 "measure-value": _number(row[measure.name])})
             return Figure("grouped-bar", rows, category=category.name, category_title=self.class_title(category),
                           series="measure-name", series_title=None, value="measure-value",
                           value_title=self.value_title(_humanise(" / ".join(m.name for m in measures))),
@@ -577,12 +571,7 @@ class _Reader:
         self._need(len(categories) >= 2 and bool(measures), "grouped-bar",
                    "two category columns and a number, or a category and two numbers")
         group, series, measure = categories[0], categories[1], measures[0]
-        rows = []
-        for row in self.rows:
-            out = self.base(row)
-            unit = self.unit_text(self.unit_of(row))
-            out["value-label"] = self.value_label(row[measure.name], out["figure-approximate"], unit)
-            rows.append(out)
+        rows = [self.with_value(row, measure) for row in self.rows]
         return Figure("grouped-bar", rows, category=group.name, category_title=self.class_title(group),
                       series=series.name, series_title=self.class_title(series), value=measure.name,
                       value_title=self.value_title(_humanise(measure.name)), horizontal=self._long_labels(rows, group.name))
@@ -592,14 +581,7 @@ class _Reader:
         self._need(bool(periods) and bool(measures), "line", "a period column (dates, years) and a number")
         period, measure = periods[0], measures[0]
         categories = self.categories()
-        rows = []
-        for row in self.rows:
-            if row[period.name] is None:
-                continue
-            out = self.base(row)
-            unit = self.unit_text(self.unit_of(row))
-            out["value-label"] = self.value_label(row[measure.name], out["figure-approximate"], unit)
-            rows.append(out)
+        rows = [self.with_value(row, measure) for row in self.rows if row[period.name] is not None]
         series = categories[0] if categories and len({r[categories[0].name] for r in rows}) > 1 else None
         figure = Figure("line", rows, period=period.name, category_title=_capitalised(_humanise(period.name)),
                         value=measure.name, value_title=self.value_title(_humanise(measure.name)),
@@ -622,8 +604,7 @@ class _Reader:
             out = self.base(row)
             unit_iri = self.unit_of(row)
             unit = self.unit_text(unit_iri)
-            approximate = out["figure-approximate"] or any(row[c.name] is True for c in self.role("flag"))
-            out["figure-approximate"] = approximate
+            approximate = out["figure-approximate"]
             lo = row[low.name] if low is not None else None
             hi = row[high.name] if high is not None else None
             if categories:

@@ -77,10 +77,10 @@ OBSERVATION_CLASSES = ("https://w3id.org/micgraph/ontology#Observation", "http:/
 WORDS = {
     "en": {"sources": "Sources: ", "separator": "; ", "end": ".", "no-sources": "No source documents: the rows name no resource that has one.",
            "approximate": "≈ approximate, as the source states it", "count": "{} (count)", "none": "(none)",
-           "ill-typed": "Not drawn, not numbers: "},
+           "ill-typed": "Not drawn, not numbers: ", "sources-title": "sources"},
     "zh": {"sources": "来源：", "separator": "；", "end": "。", "no-sources": "无来源文献：结果中没有带来源的资源。",
            "approximate": "≈ 约数（据来源表述）", "count": "{}（数量）", "none": "(无)",
-           "ill-typed": "未绘制的无效数值："},
+           "ill-typed": "未绘制的无效数值：", "sources-title": "来源"},
 }
 
 _BOUND_LOW = re.compile(r"^(min|lower|least|atleast|low$|from$)", re.IGNORECASE)
@@ -682,7 +682,7 @@ def _draw(figure: Figure):
     if figure.series:
         tooltip.append(alt.Tooltip(f"{figure.series}:N", title=figure.series_title or ""))
     tooltip.append(alt.Tooltip("value-label:N", title=figure.value_title or ""))
-    tooltip.append(alt.Tooltip("figure-sources:N", title="sources"))
+    tooltip.append(alt.Tooltip("figure-sources:N", title=WORDS[figure.meta["lang"]]["sources-title"]))
     data = alt.Data(values=figure.rows)
 
     if figure.kind in ("bar", "grouped-bar"):
@@ -819,6 +819,7 @@ def figure_of(query: str, graph=None, *, kind: str | None = None, lang: str = "e
     reader = _Reader(result.variables, rows, _read_facts(store, iris, symbols), lang)
     chosen = reader.choose(kind)
     figure = reader.figure(chosen)
+    figure.meta["lang"] = lang
     figure.caption, sources = reader.caption(figure.rows)
     figure.title = title if title is not None else _title(reader, name, lang)
     figure.meta.update({"query": name or query, "kind": chosen, "lang": lang, "sources": [str(s) for s in sources]})

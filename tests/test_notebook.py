@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
+from micgraph.cli import main
 from micgraph.query import GraphResult, SelectResult, run_query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,8 +142,32 @@ def test_named_query_ask_construct_and_data_file(shell, capfd, tmp_path):
     data.write_text("<http://example.org/a> <http://example.org/p> 1 .\n", encoding="utf-8")
     frame = run(shell, f"%%sparql --data {data} --no-bundled\nSELECT ?o WHERE {{ ?s ?p ?o }}", capfd)[0].result
     assert frame["o"].tolist() == [1]
+    store = tmp_path / "store"
+    CliRunner().invoke(main, ["load", str(data), "--store", f"oxigraph:{store}"], catch_exceptions=False)
+    for _ in range(2):  # the store is released after each cell, so the next can open it
+        frame = run(shell, f"%%sparql --store oxigraph:{store}\nSELECT ?o WHERE {{ ?s ?p ?o }}", capfd)[0].result
+        assert frame["o"].tolist() == [1]
     added = run(shell, f"%%sparql --data {data}\nSELECT ?o WHERE {{ ?s ?p ?o }}", capfd)[0].result
     assert len(added) == len(_bundled()) + 1                            # --data adds to the bundled graph
+
+
+@pytest.mark.server
+def test_sparql_cell_on_an_endpoint(shell, capfd, tmp_path, oxigraph_server):
+    """--endpoint sends the cell to a real SPARQL server (the Oxigraph server) and types its answer."""
+    from micgraph.remote import push
+    from micgraph.stores import open_graph
+
+    data = tmp_path / "remote.ttl"
+    data.write_text('<http://example.org/a> <http://example.org/p> "2024-05-24"^^<http://www.w3.org/2001/XMLSchema#date> .\n',
+                    encoding="utf-8")
+    graph = "http://example.org/test-notebook"
+    push(open_graph([data], bundled=False), oxigraph_server.store, graph=graph, replace=True,
+         query_url=oxigraph_server.query)
+    frame = run(shell, f"%%sparql --endpoint {oxigraph_server.query}\n"
+                       f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", capfd)[0].result
+    assert str(frame["o"].dtype) == "datetime64[ns]" and str(frame["o"][0].date()) == "2024-05-24"
+    outcome, out, err = run(shell, "%%sparql --endpoint http://127.0.0.1:9/sparql\nASK {}", capfd)
+    assert not outcome.success and "127.0.0.1:9" in out + err and "Traceback" not in out + err
 
 
 def _bundled():

@@ -264,6 +264,7 @@ def test_png_reads_back_at_twice_the_svg_size(investment_zh):
     assert any(colour == (0x4C, 0x78, 0xA8) for _, colour in colours)       # the bars' colour
 
 
+@pytest.mark.slow
 def test_html_is_self_contained(investment_zh):
     html = charts.chart_bytes(investment_zh, "html").decode("utf-8")
     assert html.lstrip().lower().startswith("<!doctype html>")
@@ -271,6 +272,7 @@ def test_html_is_self_contained(investment_zh):
     assert not re.search(r"<script[^>]+src=", html), "the page must work offline"
 
 
+@pytest.mark.slow
 def test_output_is_deterministic(investment_zh):
     """The same graph gives the same bytes: twice in one process, and in a fresh one."""
     first = charts.chart_bytes(investment_zh, "svg")

@@ -257,7 +257,7 @@ def within_oxigraph(value) -> bool:
     return True
 
 
-@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(CASTABLE).flatmap(lambda name: st.tuples(st.just(name), st.one_of(LEXICAL[name], st.text(max_size=12)))))
 def test_lexical_spaces_agree_with_oxigraph(case):
     datatype, text = case
@@ -292,7 +292,7 @@ def oxigraph_lenient(text: str, datatype: str) -> bool:
         and text not in ("INF", "+INF", "-INF", "NaN")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.sampled_from(["integer", "decimal", "double", "boolean", "date", "gYear"]).flatmap(
     lambda name: st.tuples(st.just(name), LEXICAL[name])))
 def test_values_agree_with_rdflib(case):

@@ -199,6 +199,7 @@ LEXICAL = {
     "normalizedString": st.text(), "language": st.text(), "NCName": st.text(), "gDay": st.text(),
     "gMonthDay": st.text(), "yearMonthDuration": st.text(), "dayTimeDuration": st.text(),
     "QName": st.text(), "NOTATION": st.text(), "Name": st.text(), "NMTOKEN": st.text(), "ID": st.text(),
+    "IDREF": st.text(), "IDREFS": st.text(), "ENTITY": st.text(), "ENTITIES": st.text(), "NMTOKENS": st.text(),
 }
 OTHER_DATATYPES = ["http://www.w3.org/2002/07/owl#rational", "http://www.w3.org/2002/07/owl#real",
                    "http://www.w3.org/1999/02/22-rdf-syntax-ns#HTML", "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral",

@@ -184,10 +184,46 @@ def test_china_vs_us_figures(bundled_graph):
     assert (num(leading["china"]), num(leading["us"])) == (9, 2)       # 9 of 11 vs the 2 bold ones
 
 
-def test_china_investment_growth_2024(bundled_graph):
+def test_china_investment_growth_2024(bundled_graph, data):
     answer = [(row["sectorZh"], num(row["growth"])) for row in rows(bundled_graph, "china-investment-growth-2024")]
     assert answer == [("铁路、船舶和航空航天", Decimal("34.9")), ("有色金属冶炼和加工", Decimal("24.2")),
                       ("金属制品", Decimal("16.6")), ("信息技术", 12), ("制造业", Decimal("9.2"))]
+    for row in rows(bundled_graph, "china-investment-growth-2024"):     # each figure names its observation
+        assert num(str(data.value(URIRef(row["obs"]), URIRef(MIC + "value")))) == num(row["growth"])
+
+
+def test_china_vs_us_growth(bundled_graph):
+    answer = [(row["country"], num(row["growth"]), row["unit"], row["period"])
+              for row in rows(bundled_graph, "china-vs-us-growth")]
+    assert answer == [(r("country-cn"), Decimal("5.3"), "%", "2017/2022"),    # seed: 5.3 % vs about 1.5 %
+                      (r("country-us"), Decimal("1.5"), "%", "2017/2022")]
+    assert {row["indicator"] for row in rows(bundled_graph, "china-vs-us-growth")} == {r("indicator-mva-cagr")}
+
+
+def test_centers_by_first_year_are_the_rows_behind_the_counts(bundled_graph, data):
+    answer = rows(bundled_graph, "centers-by-first-year")
+    centres = [row["centre"] for row in answer]
+    chinese = {str(s) for c in ("ChineseInnovationCenter", "CoBuiltInnovationCenter")
+               for s in data.subjects(RDF.type, URIRef(MIC + c))}
+    assert sorted(centres) == sorted(chinese)                               # each centre once
+    counts: dict[str, int] = {}
+    for row in answer:
+        counts[row["year"]] = counts.get(row["year"], 0) + 1
+    assert counts == {row["year"]: int(row["centres"]) for row in rows(bundled_graph, "centers-approved-per-year")}
+    assert {row["year"] for row in answer if row["centre"] == r("cn-mic-power-battery")} == {"2016"}
+
+
+def test_programs_centres(bundled_graph):
+    answer = {row["program"]: (int(row["listedCentres"]), num(row["statedCentres"]), row["obs"])
+              for row in rows(bundled_graph, "programs-centres")}
+    assert answer == {
+        r("program-fraunhofer"): (5, 76, r("obs-de-fraunhofer-institutes")),
+        r("program-manufacturing-usa"): (17, 17, r("obs-us-musa-active-institutes")),
+        r("program-china-mic"): (29, 33, r("obs-cn-mic-count-2025-seed")),   # seed: 33 built by early 2025
+    }
+    compared = {row["program"]: row for row in rows(bundled_graph, "programs-compared")}
+    for program, (listed, stated, _) in answer.items():                # the same numbers as programs-compared
+        assert (int(compared[program]["listedCentres"]), num(compared[program]["statedCentres"])) == (listed, stated)
 
 
 def test_big_fund_figures(bundled_graph):

@@ -22,6 +22,9 @@ class ExitStatus(IntEnum):
 MATERIALISING_PROFILES = ("rdfs", "owlrl")
 REASONING_PROFILES = (*MATERIALISING_PROFILES, "hermit")
 
+# The kinds of chart `micgraph chart` draws (charts.py).
+CHART_KINDS = ("bar", "grouped-bar", "line", "range")
+
 # Time limits, in seconds.
 QUERY_TIMEOUT = 300.0  # a local query (`micgraph query --timeout`); 0 means none
 ENDPOINT_TIMEOUT = 60.0  # one exchange with a remote endpoint (`--endpoint-timeout`)

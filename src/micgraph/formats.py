@@ -105,6 +105,11 @@ REGISTRY: tuple[Format, ...] = (
     Format("svg", PICTURE, "SVG", ("image/svg+xml",), ("svg",)),
     Format("png", PICTURE, "PNG", ("image/png",), ("png",)),
     Format("pdf", PICTURE, "PDF", ("application/pdf",), ("pdf",)),
+    # charts of figures (Vega-Lite, drawn by vl-convert)
+    Format("svg", CHART, "SVG", ("image/svg+xml",), ("svg",)),
+    Format("png", CHART, "PNG", ("image/png",), ("png",)),
+    Format("html", CHART, "HTML page", ("text/html",), ("html", "htm")),
+    Format("vega-lite", CHART, "Vega-Lite spec", ("application/vnd.vegalite.v6+json",), ("vl.json",)),
     # reports (validation, statistics)
     Format("text", REPORT, "text", ("text/plain",), ("txt",)),
     Format("json", REPORT, "JSON", ("application/json",), ("json",)),

@@ -34,6 +34,24 @@ class SelectResult:
     def __len__(self) -> int:
         return len(self.bindings)
 
+    def values(self) -> list[dict]:
+        """Rows as {variable: Python value}: int, Decimal, float, bool, dates, years, tagged strings, IRIs
+        (see micgraph.values)."""
+        from .values import select_values
+
+        return select_values(self)
+
+    def to_dataframe(self):
+        """The rows as a pandas DataFrame with typed columns (needs the `notebook` extra)."""
+        from .values import to_dataframe
+
+        return to_dataframe(self)
+
+    def _repr_html_(self) -> str:
+        from .notebook import select_html
+
+        return select_html(self)
+
 
 @dataclass
 class AskResult:
@@ -54,6 +72,11 @@ class GraphResult:
 
     def __len__(self) -> int:
         return len(self.triples)
+
+    def _repr_html_(self) -> str:
+        from .notebook import graph_html
+
+        return graph_html(self)
 
 
 Result = SelectResult | AskResult | GraphResult

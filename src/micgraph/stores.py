@@ -58,6 +58,12 @@ class Store:
     def close(self) -> None:
         """Release the backend (flush a disk store); the store is unusable afterwards."""
 
+    def _repr_html_(self) -> str:
+        """A summary for notebooks: triples, named graphs, the most used classes."""
+        from .notebook import store_html
+
+        return store_html(self)
+
     def __enter__(self):
         return self
 

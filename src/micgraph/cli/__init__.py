@@ -9,7 +9,7 @@ stays fast.
 
 from __future__ import annotations
 
-from . import graph, links, serve, store, viz  # noqa: F401  (each registers its commands on `main`)
+from . import chart, graph, links, serve, store, viz  # noqa: F401  (each registers its commands on `main`)
 from .group import main
 
 __all__ = ["main"]

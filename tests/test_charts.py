@@ -20,7 +20,7 @@ import pytest
 from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
 from conftest import read_rdflib
-from micgraph import bundle, charts
+from micgraph import bundle, charts, namespaces
 from micgraph.errors import MicgraphError, ToolError
 
 pytest.importorskip("altair")
@@ -29,7 +29,7 @@ pytest.importorskip("vl_convert")
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "charts.md"
 SHIPPED = ROOT / "docs" / "img" / "charts"
-MIC, MICR = Namespace(bundle.MIC), Namespace(bundle.MICR)
+MIC, MICR = Namespace(namespaces.MIC), Namespace(namespaces.MICR)
 PROV = Namespace("http://www.w3.org/ns/prov#")
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -304,7 +304,7 @@ ex:k1 rdfs:label "kind one"@en . ex:k2 rdfs:label "kind two"@en .
 
 @pytest.fixture(scope="module")
 def fixture_graph(tmp_path_factory):
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
 
     path = tmp_path_factory.mktemp("chart") / "fixture.ttl"
     path.write_text(FIXTURE, encoding="utf-8")
@@ -393,7 +393,7 @@ def test_cli_errors(cli, tmp_path, monkeypatch, args, message):
 
 def test_docs_show_the_real_error(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    shown = re.search(r"^error: cannot tell the chart format.*$", DOC.read_text("utf-8"), re.MULTILINE).group(0)
+    shown = re.search(r"^error: -o growth.pdf .*$", DOC.read_text("utf-8"), re.MULTILINE).group(0)
     assert cli("chart", "china-vs-us-growth", "-o", "growth.pdf", expect=2).stderr.strip() == shown
 
 

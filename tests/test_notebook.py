@@ -155,7 +155,7 @@ def test_named_query_ask_construct_and_data_file(shell, capfd, tmp_path):
 def test_sparql_cell_on_an_endpoint(shell, capfd, tmp_path, oxigraph_server):
     """--endpoint sends the cell to a real SPARQL server (the Oxigraph server) and types its answer."""
     from micgraph.remote import push
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
 
     data = tmp_path / "remote.ttl"
     data.write_text('<http://example.org/a> <http://example.org/p> "2024-05-24"^^<http://www.w3.org/2001/XMLSchema#date> .\n',

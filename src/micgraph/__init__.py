@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+from .constants import VERSION as __version__
 
 _API = {
     "open_graph": "graph",

@@ -783,7 +783,7 @@ def _graph(graph):
     if graph is not None:
         return graph
     if _bundled_graph is None:
-        from .stores import open_graph
+        from .graph import open_graph
 
         _bundled_graph = open_graph()
     return _bundled_graph

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+VERSION = "0.1.0"  # the package version (hatch reads it from here)
+
 
 class ExitStatus(IntEnum):
     """What `micgraph` exits with (as HTTPie names its statuses)."""

@@ -19,10 +19,10 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 
-from . import __version__
+from .constants import VERSION
 from .errors import MicgraphError
 
-USER_AGENT = f"micgraph/{__version__} (https://w3id.org/micgraph)"
+USER_AGENT = f"micgraph/{VERSION} (https://w3id.org/micgraph)"
 DEFAULT_TIMEOUT = 60.0  # seconds for a whole exchange
 DEFAULT_MAX_BYTES = 256 << 20  # the largest answer read into memory
 _CHUNK = 1 << 16

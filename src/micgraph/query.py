@@ -48,7 +48,7 @@ class SelectResult:
         return to_dataframe(self)
 
     def _repr_html_(self) -> str:
-        from .notebook import select_html
+        from .display import select_html
 
         return select_html(self)
 
@@ -74,7 +74,7 @@ class GraphResult:
         return len(self.triples)
 
     def _repr_html_(self) -> str:
-        from .notebook import graph_html
+        from .display import graph_html
 
         return graph_html(self)
 

@@ -60,7 +60,7 @@ class Store:
 
     def _repr_html_(self) -> str:
         """A summary for notebooks: triples, named graphs, the most used classes."""
-        from .notebook import store_html
+        from .display import store_html
 
         return store_html(self)
 

@@ -68,7 +68,7 @@ class IRI(str):
 
     def compact(self) -> str:
         """`micr:x` for an IRI in one of micgraph's namespaces, else the IRI itself."""
-        from .bundle import compact
+        from .namespaces import compact
 
         return compact(self)
 

@@ -17,12 +17,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
-import io
 import json
 import os
 import shutil
+import stat
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -33,7 +35,8 @@ import pyoxigraph as ox
 
 from . import formats
 from .errors import StoreError, UsageError
-from .loading import display_name, open_source, parse_error, refuse_xml_entities
+from .loading import PARSER_ERRORS, bad_gzip, check_readable, display_name, guarded, open_source, parse_error
+from .namespaces import checked_iri
 
 PROGRESS_EVERY = 50_000  # quads between two progress callbacks
 
@@ -137,16 +140,15 @@ def _commit(store: ox.Store, directory: Path) -> None:
 # --- reading with progress and stable blank nodes ------------------------------------------------
 
 class _CountingReader:
-    """A binary stream that counts the bytes read from the file itself (compressed bytes for .gz)."""
+    """A binary stream that counts the bytes handed to the parser."""
 
-    def __init__(self, stream: IO[bytes], raw: IO[bytes] | None) -> None:
+    def __init__(self, stream: IO[bytes]) -> None:
         self._stream = stream
-        self._raw = raw
         self.read_bytes = 0
 
     def read(self, size: int = -1) -> bytes:
         data = self._stream.read(size)
-        self.read_bytes = self._raw.tell() if self._raw is not None else self.read_bytes + len(data)
+        self.read_bytes += len(data)
         return data
 
     def readinto(self, buffer) -> int:
@@ -155,13 +157,69 @@ class _CountingReader:
         return len(data)
 
 
-def content_hash(path: str | Path) -> tuple[str, bytes | None]:
-    """SHA-256 of the file's decompressed content; for stdin also the content itself (read once)."""
+def content_hash(path: str | Path) -> tuple[str, int]:
+    """SHA-256 and length of the file's content (decompressed, as the parser reads it)."""
+    digest = hashlib.sha256()
+    length = 0
     with open_source(path) as stream:
-        if str(path) == "-":
-            data = stream.read()
-            return hashlib.sha256(data).hexdigest(), data
-        return hashlib.file_digest(stream, "sha256").hexdigest(), None
+        try:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+                length += len(chunk)
+        except (OSError, EOFError) as exc:
+            raise parse_error(display_name(path), exc) from exc
+    return digest.hexdigest(), length
+
+
+class _Copying:
+    """A stream that hashes what it reads and copies it into `copy`."""
+
+    def __init__(self, stream: IO[bytes], copy: IO[bytes], name: str) -> None:
+        self._stream, self._copy, self._name = stream, copy, name
+        self.digest = hashlib.sha256()
+        self.length = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self.digest.update(data)
+        self.length += len(data)
+        try:
+            self._copy.write(data)
+        except OSError as exc:
+            raise StoreError(f"no room for a copy of {self._name} while it loads: {exc.strerror or exc}") from exc
+        return data
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _spool(path: str | Path, syntax: formats.Format, name: str, copy: IO[bytes]) -> tuple[str, int]:
+    """Copy what can be read only once (stdin, a FIFO, a device) into `copy` while hashing it and parsing
+    it: a stream of garbage (or an endless one, /dev/zero) stops at its first error, before the store is
+    touched. Returns the SHA-256 and the length; `copy` is rewound."""
+    with open_source(path) as stream:
+        copying = _Copying(stream, copy, name)
+        try:
+            for _ in ox.parse(guarded(copying, syntax, name), syntax.rdf, base_iri=_base(path)):
+                pass
+            while copying.read(1 << 20):  # what the parser left unread, if anything
+                pass
+        except PARSER_ERRORS as exc:
+            raise parse_error(name, exc) from exc
+    copy.seek(0)
+    return copying.digest.hexdigest(), copying.length
+
+
+def _base(path: str | Path) -> str | None:
+    return None if str(path) == "-" else Path(path).resolve().as_uri()
+
+
+def _readable_twice(path: str | Path) -> bool:
+    """Whether the file can be read once to hash it and again to parse it (a regular file; not stdin, a
+    FIFO or a device, whose content is gone once read)."""
+    return str(path) != "-" and stat.S_ISREG(os.stat(path).st_mode)
 
 
 def stable_blank_nodes(quads: Iterable[ox.Quad], seed: str, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
@@ -204,31 +262,40 @@ def load_into(store, paths: Iterable[str | Path], *, input_format: str | None = 
     time, each all-or-nothing. Raises ParseError (nothing of that file is kept) or StoreError."""
     if store.path is None:
         raise UsageError("load needs a persistent store: --store oxigraph:DIR")
-    target = ox.NamedNode(graph) if graph else None
     paths = list(paths)
-    for path in paths:  # fail on a bad name or syntax before touching the store
-        syntax = formats.for_input(path, input_format)
-        if target is not None and syntax.dataset:
-            raise UsageError(f"{path}: --graph applies to triple syntaxes, and {syntax.name} holds its own graphs")
-        if str(path) != "-":
-            open_source(path).close()
+    check_inputs(paths, input_format=input_format, graph=graph)
+    target = ox.NamedNode(graph) if graph else None
     return [_load_one(store, path, input_format, target, progress) for path in paths]
+
+
+def check_inputs(paths: Iterable[str | Path], *, input_format: str | None = None, graph: str | None = None) -> None:
+    """Fail as loading would on a bad name, syntax, unreadable file or graph IRI, before any store is touched."""
+    if graph:
+        checked_iri(graph, "--graph")
+    for path in paths:
+        syntax = formats.for_input(path, input_format)
+        if graph and syntax.dataset:
+            raise UsageError(f"{path}: --graph applies to triple syntaxes, and {syntax.name} holds its own graphs")
+        check_readable(path)
 
 
 def _load_one(store, path, input_format, target, progress) -> FileLoad:
     name = display_name(path)
     syntax = formats.for_input(path, input_format)
-    digest, stdin_data = content_hash(path)
-    size = len(stdin_data) if stdin_data is not None else Path(path).stat().st_size
+    directory = store.path
     started = time.perf_counter()
     count = 0
-    directory = store.path
-    _checkpoint(store.oxigraph, directory)
-    try:
-        with open_source(path) if stdin_data is None else _bytes_stream(stdin_data) as stream:
-            source = refuse_xml_entities(stream, name) if syntax.name == "xml" else stream
-            reader = _CountingReader(source, getattr(stream, "fileobj", None))
-            parsed = ox.parse(reader, syntax.rdf, base_iri=None if stdin_data is not None else Path(path).resolve().as_uri())
+    with contextlib.ExitStack() as cleanup:
+        if _readable_twice(path):
+            digest, size = content_hash(path)
+            content = cleanup.enter_context(open_source(path))
+        else:  # read once: kept in a temporary file beside the store, then parsed from there
+            content = cleanup.enter_context(tempfile.TemporaryFile(dir=directory.parent))
+            digest, size = _spool(path, syntax, name, content)
+        _checkpoint(store.oxigraph, directory)
+        try:
+            reader = _CountingReader(guarded(content, syntax, name))
+            parsed = ox.parse(reader, syntax.rdf, base_iri=_base(path))
 
             def counted(quads):
                 nonlocal count
@@ -238,21 +305,18 @@ def _load_one(store, path, input_format, target, progress) -> FileLoad:
                     yield quad
 
             store.oxigraph.bulk_extend(counted(stable_blank_nodes(parsed, digest[:16], target)))
-        _commit(store.oxigraph, directory)
-    except BaseException as exc:
-        store.release()
-        gc.collect()
-        _roll_back(directory)
-        store.reopen()
-        if isinstance(exc, (SyntaxError, ValueError, EOFError, UnicodeDecodeError)):
-            raise parse_error(name, exc) from exc
-        if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
-            raise StoreError(f"{directory}: loading {name} failed: {exc}") from exc
-        raise
+            _commit(store.oxigraph, directory)
+        except BaseException as exc:
+            store.release()
+            gc.collect()
+            _roll_back(directory)
+            store.reopen()
+            if isinstance(exc, OSError) and not bad_gzip(exc):  # the store's disk, not the file
+                raise StoreError(f"{directory}: loading {name} failed: {exc.strerror or exc}") from exc
+            if isinstance(exc, PARSER_ERRORS):
+                raise parse_error(name, exc) from exc
+            raise
     if progress is not None:
         progress(name, count, size, size)
     return FileLoad(name, count, size, time.perf_counter() - started)
 
-
-def _bytes_stream(data: bytes) -> IO[bytes]:
-    return io.BytesIO(data)

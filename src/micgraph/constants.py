@@ -32,3 +32,12 @@ QUERY_TIMEOUT = 300.0  # a local query (`micgraph query --timeout`); 0 means non
 ENDPOINT_TIMEOUT = 60.0  # one exchange with a remote endpoint (`--endpoint-timeout`)
 SERVICE_TIMEOUT = 60.0  # one SERVICE call (`--service-timeout`)
 SERVE_QUERY_TIMEOUT = 30.0  # a query sent to `micgraph serve` (`serve --timeout`)
+
+# The deepest nesting micgraph reads in a data file: JSON-LD objects and arrays, RDF/XML elements (see
+# loading.py and docs/security.md). pyoxigraph's JSON-LD processor overflows its stack at about 4,000 levels
+# and its RDF/XML parser slows down with the square of the depth; real documents nest a few levels.
+MAX_NESTING_IN_FILES = 256
+
+# The longest query text micgraph reads from a file or standard input (bytes): a longer one is refused
+# before it is read whole (`query -f /dev/zero`).
+QUERY_TEXT_LIMIT = 16 << 20

@@ -75,8 +75,9 @@ def ontology_html(ontology_path: Path | None = None) -> str:
 def write_docs(directory: str | Path, *, force: bool = False) -> list[Path]:
     """Write index.html, micgraph.ttl and context.jsonld into `directory` (output.write_folder: only these
     files, each atomically; a folder holding files micgraph did not write is refused unless `force`)."""
-    from .output import write_folder
+    from .output import check_folder, write_folder
 
+    check_folder(directory, force=force)  # before the minutes pyLODE may take
     files = {"index.html": ontology_html().encode("utf-8"),
              "micgraph.ttl": bundle.ontology_path().read_bytes(),
              "context.jsonld": (bundle.root() / "ontology" / "context.jsonld").read_bytes()}

@@ -73,13 +73,26 @@ def compact(iri: str) -> str:
 
 
 def expand(name: str) -> str:
-    """`mic:Center` -> its full IRI; a full IRI (`<...>` or with `://`) is returned as it is."""
+    """`mic:Center` -> its full IRI; a full IRI (`<...>` or with `://`) is returned as it is (UsageError if
+    the result is not an absolute IRI)."""
     if name.startswith("<") and name.endswith(">"):
-        return name[1:-1]
+        return checked_iri(name[1:-1])
     prefix, colon, local = name.partition(":")
     if colon and local.startswith("//"):
-        return name
+        return checked_iri(name)
     if not colon or prefix not in PREFIXES:
         raise UsageError(f"{name!r} is neither a full IRI nor a compact IRI with a known prefix "
                          f"({', '.join(p + ':' for p in PREFIXES)})")
-    return PREFIXES[prefix] + local
+    return checked_iri(PREFIXES[prefix] + local, repr(name) + " expands to")
+
+
+def checked_iri(text: str, what: str = "") -> str:
+    """`text` if it is an absolute IRI as pyoxigraph reads one, else a UsageError naming `what` (the option
+    that gave it, say) and the first thing wrong with it."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(text)
+    except ValueError as exc:
+        raise UsageError(f"{what + ' ' if what else ''}{text!r} is not an absolute IRI: {exc}") from exc
+    return text

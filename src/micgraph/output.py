@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from .errors import MicgraphError, UsageError
+from .errors import MicgraphError, OutputClosedError, UsageError
 
 MANIFEST = ".micgraph"  # in a folder micgraph wrote: which files are its own
 
@@ -113,11 +113,13 @@ def _raw_output(path: str | Path | None) -> Iterator[IO[bytes]]:
         try:
             yield sys.stdout.buffer
             sys.stdout.buffer.flush()
-        except BrokenPipeError:
-            raise
+        except BrokenPipeError as exc:
+            raise OutputClosedError("standard output was closed") from exc
         except OSError as exc:
             raise MicgraphError(f"cannot write to standard output: {exc.strerror or exc}") from exc
         return
+    if not str(path):
+        raise UsageError("the output's file name is empty; give a file name, or - for standard output")
     target = _resolve(path)
     kind = _kind(target)
     if kind == "folder":
@@ -160,29 +162,40 @@ def write_output(path: str | Path | None, data: bytes | str, *, compressed: bool
         stream.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
+def check_folder(path: str | Path, *, force: bool = False) -> set[str]:
+    """Refuse now, as write_folder would, a folder output that cannot be written (a file, a folder of files
+    micgraph did not write, a broken manifest): before the work of making its files. Returns the names
+    the folder's manifest lists (empty for a new folder)."""
+    target = _resolve(path)
+    kind = _kind(target)
+    if kind in ("file", "special"):
+        raise UsageError(f"{path}: exists and is not a folder")
+    if kind == "missing":
+        if not target.parent.is_dir():
+            raise MicgraphError(f"{path}: cannot create the folder: folder {target.parent} does not exist")
+        return set()
+    manifest = target / MANIFEST
+    if manifest.is_file():
+        try:
+            return set(json.loads(manifest.read_text(encoding="utf-8"))["files"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{manifest}: not a micgraph manifest ({exc}); remove it or choose another "
+                             "folder") from exc
+    if any(target.iterdir()) and not force:
+        raise UsageError(f"{path}: the folder holds files micgraph did not write; give a new or empty folder, "
+                         "or --force to add micgraph's files beside them (none of them is removed)")
+    return set()
+
+
 def write_folder(path: str | Path, files: dict[str, bytes], *, force: bool = False) -> list[Path]:
     """Write `files` (name -> bytes) into the folder `path`, creating it if needed, each file atomically.
 
     Files micgraph wrote there before (listed in its manifest) and no longer writes are removed; files it
     did not write are never touched, and a non-empty folder without a manifest is refused unless `force`.
     """
+    previous = check_folder(path, force=force)
     target = _resolve(path)
-    kind = _kind(target)
-    if kind in ("file", "special"):
-        raise UsageError(f"{path}: exists and is not a folder")
-    previous: set[str] = set()
-    if kind == "folder":
-        manifest = target / MANIFEST
-        if manifest.is_file():
-            try:
-                previous = set(json.loads(manifest.read_text(encoding="utf-8"))["files"])
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise UsageError(f"{manifest}: not a micgraph manifest ({exc}); remove it or choose another "
-                                 "folder") from exc
-        elif any(target.iterdir()) and not force:
-            raise UsageError(f"{path}: the folder holds files micgraph did not write; give a new or empty folder, "
-                             "or --force to add micgraph's files beside them (none of them is removed)")
-    else:
+    if _kind(target) == "missing":
         try:
             target.mkdir(parents=False)
         except OSError as exc:

@@ -85,7 +85,7 @@ class RemoteStore(Store):
     def __init__(self, url: str, *, default_graphs: Iterable[str] = (), timeout: float = DEFAULT_TIMEOUT) -> None:
         self.http = _client(url, timeout)
         self.url = url
-        self.default_graphs = list(default_graphs)
+        self.default_graphs = [namespaces.checked_iri(g, "--default-graph") for g in default_graphs]
         self.description = url
 
     def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True):
@@ -130,14 +130,13 @@ class RemoteStore(Store):
 
 
 def _checked_xml(reply: Response, fmt: str) -> bytes:
-    """The answer's body; an XML one is refused if it declares entities (see loading.refuse_xml_entities)."""
+    """The answer's body; an XML one is refused if it declares entities, nests too deep or is not
+    well-formed (see loading.check_xml)."""
     if fmt == "xml":
-        import io
-
-        from .loading import refuse_xml_entities
+        from .loading import check_xml
 
         try:
-            refuse_xml_entities(io.BytesIO(reply.body), "the endpoint's answer")
+            check_xml(reply.body, "the endpoint's answer")
         except ParseError as exc:
             raise EndpointError(str(exc)) from exc
     return reply.body
@@ -229,6 +228,8 @@ def push(store: Store, url: str, *, graph: str | None = None, replace: bool = Fa
     by the Graph Store Protocol if `url` is a Graph Store, else by SPARQL Update INSERT DATA. With
     `replace` the graph's previous content goes first. The triple count is checked afterwards through
     `query_url` (default `url`) when a named graph was written."""
+    if graph:
+        namespaces.checked_iri(graph, "--graph")  # before any request; and it goes into SPARQL text below
     http = _client(url, timeout)
     started = time.perf_counter()
     triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in store.quads()}, key=str)

@@ -71,6 +71,13 @@ class Store:
         self.close()
 
 
+def _read_as(exc: SyntaxError, sparql: str) -> SyntaxError:
+    """pyoxigraph's syntax error, carrying the text its parser read (the predeclared prefixes, then the
+    query) as SyntaxError.text: QuerySyntaxError.from_oxigraph words the error from it."""
+    exc.text = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in namespaces.PREFIXES.items()) + sparql
+    return exc
+
+
 def _is_store(folder: Path) -> bool:
     """Whether `folder` holds an Oxigraph (RocksDB) store: RocksDB always writes CURRENT and a MANIFEST."""
     return (folder / "CURRENT").is_file() and any(folder.glob("MANIFEST-*"))
@@ -116,7 +123,7 @@ class OxigraphStore(Store):
     def reopen(self) -> None:
         try:
             self._store = ox.Store(str(self.path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RocksDB's own errors (a corrupt MANIFEST) are RuntimeErrors
             raise StoreError(f"{self.path}: cannot open the Oxigraph store: {' '.join(str(exc).split())}") from exc
 
     def release(self) -> None:
@@ -131,7 +138,7 @@ class OxigraphStore(Store):
         store.path = Path(path)
         try:
             store._store = ox.Store.read_only(str(path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise StoreError(f"{path}: cannot open the Oxigraph store read-only: {exc}") from exc
         store.description = f"oxigraph:{path} (read-only)"
         store.writable = False
@@ -144,18 +151,24 @@ class OxigraphStore(Store):
 
     def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
-        if default_graphs is not None or named_graphs is not None:
+        try:
+            if default_graphs is not None or named_graphs is not None:
+                return self._store.query(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri,
+                                         default_graph=[ox.NamedNode(g) for g in default_graphs or ()],
+                                         named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
+            # With no named graph the union of all graphs is the default graph itself, and asking Oxigraph
+            # for it as a union costs up to 25 % more (bench/RESULTS.md).
+            union = union_default_graph and next(iter(self._store.named_graphs()), None) is not None
             return self._store.query(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri,
-                                     default_graph=[ox.NamedNode(g) for g in default_graphs or ()],
-                                     named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
-        # With no named graph the union of all graphs is the default graph itself, and asking Oxigraph
-        # for it as a union costs up to 25 % more (bench/RESULTS.md).
-        union = union_default_graph and next(iter(self._store.named_graphs()), None) is not None
-        return self._store.query(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri,
-                                 use_default_graph_as_union=union)
+                                     use_default_graph_as_union=union)
+        except SyntaxError as exc:
+            raise _read_as(exc, sparql)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        self._store.update(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri)
+        try:
+            self._store.update(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri)
+        except SyntaxError as exc:
+            raise _read_as(exc, sparql)
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._store)
@@ -214,6 +227,22 @@ def dump(store: Store, output: IO[bytes], fmt: str = "nquads") -> None:
     them. Streams in the engine's index order (deterministic for the same content), without sorting in
     memory: a dump of millions of quads costs what writing them costs."""
     store.dump(output, formats.get(fmt, formats.RDF, writable=True).name)
+
+
+def load_store(spec: str, paths: Iterable[str | Path], *, bundled: bool = False, input_format: str | None = None,
+               graph: str | None = None, progress=None) -> tuple[list, int]:
+    """Bulk-load `paths` (after the bundled graph when `bundled`) into the persistent store `spec`, creating
+    it if needed; each file all-or-nothing (see bulkload.py). Every file is checked first (name, syntax,
+    readable, the graph IRI), so a mistake on the command line creates no store. Returns the FileLoads and
+    the quads the store then holds."""
+    from .bulkload import check_inputs, load_into
+
+    paths = list(paths)
+    check_inputs(paths, input_format=input_format, graph=graph)
+    with open_store(spec, create=True) as target:
+        loads = load_into(target, bundle.graph_paths(), graph=graph, progress=progress) if bundled else []
+        loads += load_into(target, paths, input_format=input_format, graph=graph, progress=progress)
+        return loads, len(target)
 
 
 def open_store(spec: str | None, *, create: bool = False) -> Store:

@@ -48,6 +48,7 @@ class ValidationReport:
     conforms: bool
     results: list[ValidationResult] = field(default_factory=list)
     graph: object = None  # the rdflib report graph, for Turtle output
+    warnings: list[str] = field(default_factory=list)  # what pySHACL noted (recursive shapes, say)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -100,25 +101,139 @@ def _prepared_query_graph():
 
 
 def validate_store(store, shapes_store: ox.Store) -> ValidationReport:
-    """pySHACL over the store's triples (all graphs merged) and the shapes; ShapesError if it cannot run."""
+    """pySHACL over the store's triples (all graphs merged) and the shapes; ShapesError if it cannot run.
+
+    The shapes are input like any other: their SPARQL is checked first (check_shapes_sparql), pySHACL
+    runs on an engine thread that cannot open Internet sockets (sandbox.py), and whatever pySHACL or
+    rdflib raise about the shapes becomes one ShapesError. pySHACL's own logging to stderr is silenced
+    (it would print the error a second time) and its warnings are kept in the report."""
+    import logging
+    import warnings
+
     import pyshacl
     from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 
+    from . import sandbox
     from .terms import to_rdflib_graph
 
+    check_shapes_sparql(shapes_store)
     data_graph = to_rdflib_graph(narrowed_quads(store, shape_predicates(shapes_store)), _prepared_query_graph())
     shapes_graph = to_rdflib_graph(iter(shapes_store))
+    logging.getLogger("pyshacl-validate").disabled = True
+
+    def run():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            outcome = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none", abort_on_first=False,
+                                       allow_infos=False, allow_warnings=False, advanced=True, inplace=True)
+        return outcome, _warnings(caught)
+
     try:
-        conforms, report_graph, _ = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none",
-                                                     abort_on_first=False, allow_infos=False, allow_warnings=False,
-                                                     advanced=True, inplace=True)
+        (conforms, report_graph, _), noted = sandbox.without_network(run)
     except ReportableRuntimeError as exc:  # shapes pySHACL cannot load
-        raise ShapesError(f"the shapes cannot be used: {exc}") from exc
+        raise ShapesError(f"the shapes cannot be used: {_brief(exc)}") from exc
     except NotImplementedError as exc:  # e.g. $shapesGraph in a SPARQL constraint
-        raise ShapesError(f"the shapes use a feature pySHACL does not implement: {exc}") from exc
+        raise ShapesError(f"the shapes use a feature pySHACL does not implement: {_brief(exc)}") from exc
+    except re.error as exc:
+        raise ShapesError(f"a sh:pattern of the shapes is not a regular expression: {exc}") from exc
+    except RecursionError as exc:
+        raise ShapesError("the shapes nest too deeply for pySHACL (a path or a list of shapes)") from exc
+    except Exception as exc:  # noqa: BLE001 - rdflib or pySHACL refusing the shapes in its own words
+        raise ShapesError(f"the shapes cannot be used: {type(exc).__name__}: {_brief(exc)}") from exc
     if isinstance(report_graph, ValidationFailure):  # pySHACL returns this failure instead of raising it
-        raise ShapesError(f"SHACL validation failed: {report_graph}")
-    return ValidationReport(bool(conforms), _results(report_graph, shapes_graph), report_graph)
+        raise ShapesError(f"SHACL validation failed: {_brief(report_graph)}")
+    return ValidationReport(bool(conforms), _results(report_graph, shapes_graph), report_graph, noted)
+
+
+def _brief(exc: object, limit: int = 400) -> str:
+    """pySHACL's message on one line and at most `limit` characters (some print a whole evaluation path)."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def _warnings(caught) -> list[str]:
+    """pySHACL's warnings as sentences, each once."""
+    found: dict[str, None] = {}
+    for warning in caught:
+        if type(warning.message).__name__ == "ShapeRecursionWarning":
+            text = ("a shape refers to itself, directly or through others: SHACL leaves recursive shapes undefined, "
+                    "and pySHACL stops following them after a few levels")
+        else:
+            text = _brief(str(warning.message).split("\n", 1)[0], 200)
+        found[text] = None
+    return list(found)
+
+
+# Where SHACL (and SHACL-AF) hold SPARQL text that pySHACL runs with rdflib, and the query form each holds.
+_SPARQL_TEXTS = {SH + "select": ("sh:select", "SelectQuery"), SH + "ask": ("sh:ask", "AskQuery"),
+                 SH + "construct": ("sh:construct", "ConstructQuery")}
+
+
+def check_shapes_sparql(shapes_store: ox.Store) -> None:
+    """Read every SPARQL text of the shapes (sh:select, sh:ask, sh:construct) with rdflib's SPARQL parser, the
+    one pySHACL runs them with, before any of them runs: a text that does not parse is named (ShapesError),
+    and so is one that would read beyond the data graph, which micgraph refuses: SERVICE (rdflib calls the
+    endpoint) and FROM or FROM NAMED (rdflib loads the graph from its IRI: a file, a URL). The decision rests
+    on the parse, not on the text: comments, prefixed names and nesting cannot hide a SERVICE."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    for quad in shapes_store:
+        kind, form = _SPARQL_TEXTS.get(quad.predicate.value, (None, None))
+        if kind is None or not isinstance(quad.object, ox.Literal):
+            continue
+        where = f"the {kind} of {_owner(shapes_store, quad.subject)}"
+        try:
+            parsed = parseQuery(quad.object.value)
+        except Exception as exc:  # noqa: BLE001 - pyparsing's ParseException, or a RecursionError on deep nesting
+            raise ShapesError(f"{where} does not parse as a SPARQL query: {_parse_problem(exc)}") from exc
+        if parsed[1].name != form:
+            raise ShapesError(f"{where} is a {parsed[1].name.removesuffix('Query').upper()} query; {kind} holds a "
+                              f"{form.removesuffix('Query').upper()} query")
+        refused = _reaches_out(parsed)
+        if refused:
+            raise ShapesError(f"{where} uses {refused}: micgraph runs the shapes' SPARQL on the data graph only "
+                              "(no SERVICE, FROM or FROM NAMED)")
+
+
+def _owner(shapes_store: ox.Store, node) -> str:
+    """The shape a SPARQL text belongs to, for people: the nearest IRI above its (usually blank) node."""
+    seen = set()
+    while isinstance(node, ox.BlankNode) and node not in seen:
+        seen.add(node)
+        parent = next(iter(shapes_store.quads_for_pattern(None, None, node)), None)
+        if parent is None:
+            break
+        node = parent.subject
+    return namespaces.compact(node.value) if isinstance(node, ox.NamedNode) else "a blank-node shape"
+
+
+def _parse_problem(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "it nests too deeply"
+    line, column = getattr(exc, "lineno", None), getattr(exc, "col", None)
+    message = getattr(exc, "msg", None) or str(exc)
+    return f"{message} (line {line}, column {column})" if line is not None else str(message)
+
+
+def _reaches_out(parsed) -> str | None:
+    """"SERVICE", "FROM" or None: what in a parsed query (rdflib's tree) reads beyond the data graph."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    pending = [parsed]
+    while pending:  # a loop, not a recursion: the tree may be as deep as the text nests
+        node = pending.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                return "SERVICE"
+            if node.name == "DatasetClause":
+                return "FROM" if node.get("default") is not None else "FROM NAMED"
+            pending.extend(node.values())
+        elif isinstance(node, (list, tuple, ParseResults)):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            pending.extend(node.values())
+    return None
 
 
 # Shapes with any of these read triples that no path names: they are validated against the whole graph.

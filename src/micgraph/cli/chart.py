@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from .. import formats
@@ -40,5 +38,7 @@ def chart(query, kind, lang, fmt, graph, output):
 
     target = formats.for_output((formats.CHART,), fmt, output, "svg")
     if query == "-":
-        query = sys.stdin.read()
+        from ..loading import read_text
+
+        query = read_text("-")
     emit(render_chart(query, target.format.name, graph.open(), kind=kind, lang=lang), output, target)

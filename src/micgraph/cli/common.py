@@ -12,6 +12,35 @@ from .. import formats
 from ..constants import MATERIALISING_PROFILES
 
 LANG_CHOICE = click.Choice(["en", "zh"])
+LONGEST_WAIT = 10 * 365 * 86400.0  # seconds; a longer time limit (1e300, inf) means this: no wait lasts longer
+
+
+class Seconds(click.ParamType):
+    """A time limit in seconds: a number, not NaN, at least 0 (or above it when `zero=False`); anything
+    beyond ten years (inf included) is ten years, which the clocks and sockets underneath can still count."""
+
+    name = "seconds"
+
+    def __init__(self, *, zero: bool = True) -> None:
+        self.zero = zero
+
+    def convert(self, value, param, ctx) -> float:
+        if isinstance(value, float):
+            number = value
+        else:
+            try:
+                number = float(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if number != number:  # NaN passes every comparison, so it is refused by name
+            self.fail("NaN is not a number of seconds", param, ctx)
+        if number < 0 or (number == 0 and not self.zero):
+            self.fail(f"{value} is not {'at least' if self.zero else 'more than'} 0 seconds", param, ctx)
+        return min(number, LONGEST_WAIT)
+
+
+SECONDS = Seconds()
+POSITIVE_SECONDS = Seconds(zero=False)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 
 import click
 
@@ -22,18 +21,10 @@ def _read_query(query: str | None, query_file: str | None, name: str | None) -> 
 
         named_query(name)  # an unknown name fails before any data is read
         return None, name
-    if query == "-" or query_file == "-":
-        return sys.stdin.read(), None
-    if query_file is not None:
-        from ..errors import InputNotFoundError
+    if query == "-" or query_file is not None:
+        from ..loading import read_text
 
-        try:
-            with open(query_file, encoding="utf-8") as stream:
-                return stream.read(), None
-        except OSError as exc:
-            raise InputNotFoundError(query_file, exc.strerror or str(exc)) from exc
-        except UnicodeDecodeError as exc:
-            raise InputNotFoundError(query_file, f"not UTF-8 text ({exc.reason})") from exc
+        return read_text("-" if query == "-" else query_file), None
     return query, None
 
 
@@ -63,18 +54,18 @@ def _result_target(fmt: str | None, output: str | None, kind: str) -> formats.Ta
                     "(csv in a pipe), turtle.")
 @click.option("--lang", type=LANG_CHOICE, default="en", show_default=True,
               help="Label language of a CONSTRUCT result written as a network.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=QUERY_TIMEOUT, show_default=True, metavar="S",
+@click.option("--timeout", type=common.SECONDS, default=QUERY_TIMEOUT, show_default=True, metavar="S",
               help="Stop a local query after S seconds (0: no limit).")
 @click.option("--service-allow", multiple=True, metavar="URL",
               help="Allow SERVICE calls to this endpoint (repeatable). None are allowed by default.")
-@click.option("--service-timeout", type=click.FloatRange(min=0, min_open=True), default=SERVICE_TIMEOUT,
+@click.option("--service-timeout", type=common.POSITIVE_SECONDS, default=SERVICE_TIMEOUT,
               show_default=True, metavar="S", help="Time allowed for each SERVICE call (connect, query, answer).")
 @click.option("--endpoint", metavar="URL",
               help="Run the query on this SPARQL 1.1 endpoint instead of the local graph. Credentials come from "
                    "MICGRAPH_ENDPOINT_USER / MICGRAPH_ENDPOINT_PASSWORD or ~/.netrc.")
 @click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
               help="With --endpoint: query this graph as the default graph (repeatable; sent as default-graph-uri).")
-@click.option("--endpoint-timeout", type=click.FloatRange(min=0, min_open=True), default=ENDPOINT_TIMEOUT,
+@click.option("--endpoint-timeout", type=common.POSITIVE_SECONDS, default=ENDPOINT_TIMEOUT,
               show_default=True, metavar="S", help="With --endpoint: seconds for the whole exchange.")
 @graph_options
 @output_option
@@ -128,12 +119,11 @@ def queries(name):
     from ..bundle import named_queries, named_query
 
     if name:
-        click.echo(named_query(name).text, nl=False)
+        emit(named_query(name).text, None)
         return
     entries = named_queries()
     width = max((len(n) for n in entries), default=0)
-    for query_name, entry in entries.items():
-        click.echo(f"{query_name:<{width}}  {entry.description}")
+    emit("".join(f"{query_name:<{width}}  {entry.description}\n" for query_name, entry in entries.items()), None)
 
 
 @main.command()
@@ -157,6 +147,8 @@ def validate(shapes, fmt, graph, output):
     from ..validation import render_report, validate as run_validation
 
     report = run_validation(shapes=list(shapes) or None, store=graph.open(with_ontology=True))
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     emit(render_report(report, fmt), output)
     if not report.conforms:
         raise click.exceptions.Exit(ExitStatus.NO)
@@ -180,6 +172,8 @@ def reason(profile, check, fmt, graph, output):
     """
     from .. import reason as reasoning
 
+    if check and fmt:
+        raise click.UsageError("--format does not apply to --check, which prints a report")
     store = graph.open(with_ontology=True)
     if check:
         report = reasoning.check_consistency(store)
@@ -233,8 +227,8 @@ def export(fmt, lang, schema, classes, force, graph, output):
         raise click.UsageError(f"--format {chosen.name} writes {chosen.title} into a folder: give it with -o DIR")
     store = graph.open()
     if chosen.folder:
-        for path in export_csv(store, output, lang=lang or "en", schema=schema, classes=classes, force=force):
-            click.echo(str(path))
+        written = export_csv(store, output, lang=lang or "en", schema=schema, classes=classes, force=force)
+        emit("".join(f"{path}\n" for path in written), None)
     elif chosen.kind == formats.MAP:
         from ..export.geojson import export_geojson
 
@@ -280,5 +274,4 @@ def docs(directory, force):
     """
     from ..docs import write_docs
 
-    for path in write_docs(directory, force=force):
-        click.echo(str(path))
+    emit("".join(f"{path}\n" for path in write_docs(directory, force=force)), None)

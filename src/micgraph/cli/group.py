@@ -3,15 +3,42 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
 import click
 
 from ..constants import ExitStatus
-from ..errors import MicgraphError
+from ..errors import MicgraphError, OutputClosedError, one_line
+
+# OSErrors that say where the output goes is full or broken: the environment's fault, never micgraph's.
+_OUTPUT_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the flush at exit neither fails nor complains."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test runner's buffer)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
+
+
+def _flush_stdout() -> tuple[str, int] | None:
+    """Flush standard output now, while a failure can still be reported (at exit it cannot)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        return f"cannot write the output: {exc.strerror or exc}", ExitStatus.ERROR
+    return None
 
 
 def _exit_with(message: str | None, status: int):
@@ -20,7 +47,7 @@ def _exit_with(message: str | None, status: int):
     from .. import sandbox
 
     if message is not None:
-        click.echo(f"error: {message}", err=True)
+        click.echo(f"error: {one_line(message)}", err=True)
     if sandbox.busy():
         sys.stdout.flush()
         sys.stderr.flush()
@@ -45,6 +72,9 @@ class MicgraphGroup(click.Group):
             failure = exc.format_message(), exc.exit_code
         except (click.exceptions.Abort, KeyboardInterrupt):
             failure = "interrupted", ExitStatus.INTERRUPTED
+        except OutputClosedError:
+            _silence_stdout()
+            failure = None, ExitStatus.OK
         except MicgraphError as exc:
             if debug:
                 import traceback
@@ -53,15 +83,19 @@ class MicgraphGroup(click.Group):
             failure = str(exc), exc.exit_code
         except BrokenPipeError:
             # the reader (e.g. `| head`) went away: not an error; silence the flush at exit too
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+            _silence_stdout()
             failure = None, ExitStatus.OK
         except Exception as exc:  # a bug: say so in one line unless debugging
-            if debug:
+            if isinstance(exc, OSError) and exc.errno in _OUTPUT_FAILURES:  # a full disk is not a bug
+                _silence_stdout()
+                failure = f"cannot write the output: {exc.strerror or exc}", ExitStatus.ERROR
+            elif debug:
                 raise
-            failure = (f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
-                       "(run `micgraph --debug ...` for the traceback)", ExitStatus.INTERNAL_ERROR)
+            else:
+                failure = (f"internal error: {type(exc).__name__}: {exc} "
+                           "(run `micgraph --debug ...` for the traceback)", ExitStatus.INTERNAL_ERROR)
         else:
-            sys.exit(status if isinstance(status, int) else ExitStatus.OK)
+            failure = _flush_stdout() or (None, status if isinstance(status, int) else ExitStatus.OK)
         # outside the handler: the exception and the frames it holds (an open store) are released first
         _exit_with(*failure)
 

@@ -10,7 +10,7 @@ import click
 from .group import main
 from .. import formats
 from ..constants import ENDPOINT_TIMEOUT
-from .common import emit, format_option, graph_options, output_option
+from .common import POSITIVE_SECONDS, emit, format_option, graph_options, output_option
 
 ENDPOINT_HELP = ("Credentials come from MICGRAPH_ENDPOINT_USER / MICGRAPH_ENDPOINT_PASSWORD or ~/.netrc, "
                  "never from the command line.")
@@ -65,21 +65,17 @@ def load(files, store, graph, bundled, input_format):
     micgraph load wikidata-extract.nt.gz oecd.ttl --store oxigraph:kg
     micgraph load --bundled --store oxigraph:kg
     """
-    from ..bulkload import load_into
-    from ..bundle import graph_paths
-    from ..stores import open_store
+    from ..stores import load_store
 
     if not files and not bundled:
         raise click.UsageError("give FILEs to load, or --bundled")
     progress = ProgressLine()
     started = time.perf_counter()
-    with open_store(store, create=True) as target:
-        try:  # the bundled files in their own syntax; --input-format is for the FILEs
-            loads = load_into(target, graph_paths(), graph=graph, progress=progress) if bundled else []
-            loads += load_into(target, files, input_format=input_format, graph=graph, progress=progress)
-        finally:
-            progress.done()
-        total = len(target)
+    try:  # the bundled files in their own syntax; --input-format is for the FILEs
+        loads, total = load_store(store, files, bundled=bundled, input_format=input_format, graph=graph,
+                                  progress=progress)
+    finally:
+        progress.done()
     triples = sum(item.quads for item in loads)
     seconds = time.perf_counter() - started
     speed = (f" in {seconds:.1f} s ({triples / max(seconds, 1e-6):,.0f} triples/s)"
@@ -105,7 +101,7 @@ def dump(store, fmt, output):
 @main.command()
 @_store_option(required=False)
 @click.option("--endpoint", metavar="URL", help="List the named graphs of this SPARQL endpoint instead. " + ENDPOINT_HELP)
-@click.option("--endpoint-timeout", type=click.FloatRange(min=0, min_open=True), default=ENDPOINT_TIMEOUT,
+@click.option("--endpoint-timeout", type=POSITIVE_SECONDS, default=ENDPOINT_TIMEOUT,
               show_default=True, metavar="S", help="Seconds for the whole exchange with the endpoint.")
 def graphs(store, endpoint, endpoint_timeout):
     """The graphs of a store with their triple counts (the default graph first)."""
@@ -137,7 +133,7 @@ def graphs(store, endpoint, endpoint_timeout):
               help="Where to count the uploaded triples afterwards (default: --endpoint).")
 @click.option("--chunk", type=click.IntRange(min=1), default=20_000, show_default=True,
               help="Triples per request (blank nodes are never split across requests).")
-@click.option("--endpoint-timeout", type=click.FloatRange(min=0, min_open=True), default=ENDPOINT_TIMEOUT,
+@click.option("--endpoint-timeout", type=POSITIVE_SECONDS, default=ENDPOINT_TIMEOUT,
               show_default=True, metavar="S", help="Seconds for each request to the endpoint.")
 @graph_options
 def push(endpoint, target_graph, replace, query_endpoint, chunk, endpoint_timeout, graph):

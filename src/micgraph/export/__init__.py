@@ -32,6 +32,8 @@ def export_csv(store, directory: str | Path, *, lang: str = "en", schema: bool =
                classes: Iterable[str] = (), force: bool = False) -> list[Path]:
     """nodes.csv and edges.csv for Gephi's spreadsheet import, written into `directory` (only those two
     files: a folder holding others is refused unless `force`)."""
+    from ..output import check_folder
     from .network import gephi, project_store
 
+    check_folder(directory, force=force)  # before the projection
     return gephi.write_csv(project_store(store, schema=schema, classes=classes), directory, lang, force=force)

@@ -259,6 +259,9 @@ def _xml_checker(name: str, limit: int) -> tuple[Callable[[bytes | None], None],
         except xml.parsers.expat.ExpatError as exc:
             cause = xml.parsers.expat.errors.messages[exc.code] if exc.code else str(exc)
             raise ParseError(name, f"not well-formed XML: {cause}", exc.lineno, exc.offset + 1) from None
+        except (LookupError, ValueError) as exc:  # an encoding Python does not know, or expat cannot decode
+            raise ParseError(name, f"the XML declaration names an encoding micgraph cannot read ({exc})",
+                             *where()) from None
 
     return check, lambda: started
 

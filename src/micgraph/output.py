@@ -203,6 +203,9 @@ def write_folder(path: str | Path, files: dict[str, bytes], *, force: bool = Fal
     for name in files:
         if Path(name).name != name or name in ("", ".", "..", MANIFEST):
             raise ValueError(f"not a file name: {name!r}")  # a bug in the caller, not user input
+    # the manifest first names every file this run may leave there: a run that fails half-way (a full disk)
+    # leaves a folder the next run recognises as its own
+    write_output(target / MANIFEST, json.dumps({"files": sorted(previous | set(files))}, indent=1) + "\n")
     for name, data in sorted(files.items()):
         write_output(target / name, data)
     for name in sorted(previous - set(files)):

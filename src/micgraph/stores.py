@@ -124,6 +124,9 @@ class OxigraphStore(Store):
         try:
             self._store = ox.Store(str(self.path))
         except (OSError, RuntimeError) as exc:  # RocksDB's own errors (a corrupt MANIFEST) are RuntimeErrors
+            if "lock file" in str(exc).lower():  # RocksDB's words when another process has the store open
+                raise StoreError(f"{self.path}: another process has this Oxigraph store open (a load, a server, a "
+                                 "query); wait for it to finish") from exc
             raise StoreError(f"{self.path}: cannot open the Oxigraph store: {' '.join(str(exc).split())}") from exc
 
     def release(self) -> None:

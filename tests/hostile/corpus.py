@@ -44,6 +44,32 @@ def gzip_holds(name: str, needle: bytes):
     return check
 
 
+def store_of(nquads: bytes):
+    """A builder: an Oxigraph store holding `nquads`, closed (a user's store, which micgraph may open)."""
+    def build(path: Path) -> None:
+        import pyoxigraph as ox
+
+        store = ox.Store(str(path))
+        store.load(nquads, format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        del store
+    return build
+
+
+HELD: list = []  # stores the test process keeps open while a case runs
+
+
+def held_store(path: Path) -> None:
+    """A store this (the test) process holds open: RocksDB locks it against every other process."""
+    import pyoxigraph as ox
+
+    HELD.append(ox.Store(str(path)))
+
+
+def release_held(folder: Path, result: Result) -> None:
+    HELD.clear()
+
+
 def fifo_got(needle: bytes):
     def check(folder: Path, result: Result) -> None:
         import time
@@ -64,7 +90,8 @@ def file_holds(name: str, needle: bytes):
 
 
 CASES: list[Case] = []
-# RocksDB opens a folder that looks like a store (CURRENT, a MANIFEST) and writes its lock and log there
+# RocksDB rewrites a store's own files (its MANIFEST, its log) whenever it opens one: a case that opens a
+# store lets "st" change. And it opens a folder that looks like a store (CURRENT, a MANIFEST) and writes its lock and log there
 # before finding the MANIFEST corrupt: the user named it as a store.
 LOOKALIKE_WRITES = ("fake/LOCK", "fake/LOG")
 
@@ -327,6 +354,10 @@ add(
          files={"two.rdf": bad.valid("xml") + b"<x/>"}),
     Case("xml/deep-within-one-line", (*Q, "--data", "d.rdf", COUNT), 2, r"d\.rdf:1:\d+: XML elements nest more than 256",
          files={"d.rdf": bad.lazy(bad.deep, "xml", 300)}),
+    Case("xml/unknown-encoding", (*Q, "--data", "e.rdf", COUNT), 2, r"e\.rdf:1:\d+: the XML declaration names an encoding",
+         files={"e.rdf": bad.valid("xml").replace(b"UTF-8", b"TF-8")}),
+    Case("xml/multi-byte-encoding", (*Q, "--data", "e.rdf", COUNT), 2, r"e\.rdf:",
+         files={"e.rdf": bad.valid("xml").replace(b"UTF-8", b"Shift_JIS")}),
     Case("xml/declared-latin1-is-read-by-expat", (*Q, "--data", "l.rdf", COUNT), 2, r"error: l\.rdf: ",
          files={"l.rdf": b'<?xml version="1.0" encoding="ISO-8859-1"?>\n' + bad.latin1("xml").split(b"\n", 1)[1]}),
     Case("jsonld/remote-context-not-fetched", (*Q, "--data", "ctx.jsonld", COUNT), 2,
@@ -781,7 +812,32 @@ for command, args in {
                  files={"full": bad.full_device, **shapes}, needs=needs))
 
 
-# --- 11. stores ----------------------------------------------------------------------------------------
+# --- 11. a full disk (a 32 KiB tmpfs) ------------------------------------------------------------------
+
+def folder_is_micgraphs(name: str):
+    """A check: the folder a failed run left is one the next run recognises (its manifest is there)."""
+    def check(folder: Path, result: Result) -> None:
+        assert (folder / name / ".micgraph").is_file(), "no manifest: the next run would refuse the folder"
+    return check
+
+
+add(
+    Case("full-disk/export-keeps-the-old-file", ("export", "-o", "out.nt"), 2, r"out\.nt: cannot write: No space left",
+         files={"out.nt": OLD}, needs="tmpfs"),
+    Case("full-disk/export-gz", ("export", "-o", "out.nt.gz"), 2, r"No space left", needs="tmpfs"),
+    Case("full-disk/query", ("query", "CONSTRUCT WHERE { ?s ?p ?o }", "-o", "out.ttl"), 2, r"No space left",
+         files={"out.ttl": OLD}, needs="tmpfs"),
+    Case("full-disk/reason", ("reason", "--profile", "rdfs", "-o", "out.trig"), 2, r"No space left", needs="tmpfs"),
+    Case("full-disk/docs-leaves-a-folder-it-knows", ("docs", "-o", "site"), 2, r"No space left", needs="tmpfs",
+         writes=("site",), check=folder_is_micgraphs("site"), slow=True),
+    Case("full-disk/export-csv", ("export", "--format", "csv", "-o", "gephi"), 2, r"No space left", needs="tmpfs",
+         writes=("gephi",), check=folder_is_micgraphs("gephi")),
+    Case("full-disk/load", ("load", "--store", "oxigraph:st", "--bundled"), 2, r"st", needs="tmpfs",
+         writes=("st",), process=True),
+)
+
+
+# --- 12. stores ----------------------------------------------------------------------------------------
 
 add(
     Case("store/query-missing", (*Q, "--store", "oxigraph:none", COUNT), 2, r"none: no Oxigraph store there"),
@@ -798,6 +854,21 @@ add(
     Case("store/dump-lookalike", ("dump", "--store", "oxigraph:fake"), 2, r"cannot open", files={"fake": bad.store_lookalike}, writes=LOOKALIKE_WRITES),
     Case("store/dump-to-folder", ("dump", "--store", "oxigraph:none", "-o", "dir"), 2, r"",
          files={"dir": bad.directory}),
+    Case("store/query-while-another-process-holds-it", (*Q, "--store", "oxigraph:st", COUNT), 2,
+         r"st: another process has this Oxigraph store open", files={"st": held_store}, writes=("st",), process=True,
+         check=release_held),
+    Case("store/load-while-another-process-holds-it", ("load", "--store", "oxigraph:st", "ok.ttl"), 2,
+         r"st: another process has this Oxigraph store open", files={"st": held_store, "ok.ttl": TINY},
+         writes=("st",), process=True, check=release_held),
+    Case("store/dump-to-a-full-device", ("dump", "--store", "oxigraph:st", "-o", "full"), 2, r"No space left on device",
+         files={"st": store_of(bad.valid("nquads")), "full": bad.full_device}, writes=("st",)),
+    Case("store/dump-to-stdout-full", ("dump", "--store", "oxigraph:st"), 2, r"No space left on device",
+         files={"st": store_of(bad.valid("nquads"))}, process=True, stdout_to="full", writes=("st",)),
+    Case("store/dump-to-a-closed-pipe", ("dump", "--store", "oxigraph:st"), 0,
+         files={"st": store_of(bad.valid("nquads") * 1000)}, process=True, stdout_to="closed", writes=("st",)),
+    Case("store/dump-replaces-a-symlinks-target", ("dump", "--store", "oxigraph:st", "-o", "link.nq"), 0,
+         files={"st": store_of(bad.valid("nquads")), "real.nq": OLD, "link.nq": bad.symlink_to("real.nq")},
+         writes=("real.nq", "st"), check=file_holds("real.nq", b"<http://example.org/a>")),
     Case("store/dump-wrong-extension", ("dump", "--store", "oxigraph:none", "-o", "x.csv"), 2, r"-o x\.csv"),
     Case("store/graphs-missing", ("graphs", "--store", "oxigraph:none"), 2, r"no Oxigraph store there"),
     Case("store/graphs-lookalike", ("graphs", "--store", "oxigraph:fake"), 2, r"cannot open", files={"fake": bad.store_lookalike}, writes=LOOKALIKE_WRITES),
@@ -807,7 +878,7 @@ add(
 )
 
 
-# --- 12. standard input -----------------------------------------------------------------------------
+# --- 13. standard input -----------------------------------------------------------------------------
 
 add(
     Case("stdin/data-garbage", (*Q, "--data", "-", COUNT), 2, r"error: <stdin>:1:1: ", stdin=bad.garbage("turtle")),

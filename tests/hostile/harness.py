@@ -100,6 +100,10 @@ def snapshot(folder: Path) -> Snapshot:
             info = os.lstat(path)
             if stat.S_ISLNK(info.st_mode):
                 entries[relative] = ("link", os.readlink(path))
+            elif stat.S_ISREG(info.st_mode) and name == "LOCK":
+                # a lock file is never read: closing any descriptor of it would drop this process's POSIX
+                # lock on it (RocksDB's, when a case holds a store open)
+                entries[relative] = ("lock", info.st_size, stat.S_IMODE(info.st_mode))
             elif stat.S_ISREG(info.st_mode):
                 entries[relative] = ("file", _digest(path), stat.S_IMODE(info.st_mode))
             elif stat.S_ISDIR(info.st_mode):
@@ -125,6 +129,21 @@ def _allowed(relative: str, writes: tuple[str, ...]) -> bool:
 
 
 # --- running ------------------------------------------------------------------------------------
+
+TMPFS_BYTES = 32 * 1024
+
+
+def mount_tmpfs(folder: Path) -> bool:
+    """A small tmpfs at `folder` (a disk that fills up); False when this user cannot mount one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TMPFS_BYTES},mode=0755", "tmpfs", str(folder)],
+                          capture_output=True)
+    return done.returncode == 0
+
+
+def unmount(folder: Path) -> None:
+    subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
 
 def run_in_process(case: Case, folder: Path) -> Result:
     from click.testing import CliRunner

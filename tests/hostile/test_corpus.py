@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from corpus import CASES
-from harness import Case, build, check_result, run_in_process, run_process, snapshot
+from harness import Case, build, check_result, mount_tmpfs, run_in_process, run_process, snapshot, unmount
 
 IDS = [case.id for case in CASES]
 DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/urandom")
@@ -51,13 +51,21 @@ def run_case(case: Case, folder, *, as_process: bool) -> None:
     reason = _skip_reason(case)
     if reason:
         pytest.skip(reason)
-    folder.mkdir()
-    build(folder, case.files)
-    before = snapshot(folder)
-    result = run_process(case, folder) if as_process else run_in_process(case, folder)
-    check_result(case, result, before, folder)
-    if case.check is not None:
-        case.check(folder, result)
+    if case.needs == "tmpfs":
+        if not mount_tmpfs(folder):
+            pytest.skip("cannot mount a tmpfs here (it needs root): /dev/full stands in for a full disk elsewhere")
+    else:
+        folder.mkdir()
+    try:
+        build(folder, case.files)
+        before = snapshot(folder)
+        result = run_process(case, folder) if as_process else run_in_process(case, folder)
+        check_result(case, result, before, folder)
+        if case.check is not None:
+            case.check(folder, result)
+    finally:
+        if case.needs == "tmpfs":
+            unmount(folder)
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=_marks(c)) for c in CASES])

@@ -199,9 +199,6 @@ def reason(profile, check, fmt, data, input_format, no_bundled, store, output):
                  f"{unsatisfiable or 'no'} unsatisfiable class{'es' if unsatisfiable != 1 else ''}"
                  if report.consistent else f"{report.reasoner}: INCONSISTENT"]
         lines += [f"unsatisfiable: {compact(iri)}" for iri in report.unsatisfiable]
-        for datatype, count in sorted(report.replaced_datatypes.items()):
-            lines.append(f"note: {count} literal(s) of {compact(datatype)} checked as strings "
-                         "(HermiT does not support the datatype)")
         emit("\n".join(lines) + "\n", output)
         if not report.ok:
             raise click.exceptions.Exit(1)

@@ -151,8 +151,6 @@ def _hermit_world(store):
     """Load the store, as it is, into a fresh owlready2 World and run HermiT; return (world, consistent)."""
     import owlready2
 
-    if not java_available():
-        raise ReasonerError("HermiT needs Java: install a JRE (e.g. `apt-get install default-jre-headless`)")
     outside = datatypes_outside_owl2(store)
     if outside:
         from .bundle import compact
@@ -161,6 +159,8 @@ def _hermit_world(store):
                           for datatype, (count, example) in sorted(outside.items()))
         raise ReasonerError(f"HermiT reads only the datatypes of the OWL 2 datatype map, and the graph has {found}: "
                             "give dates as ISO 8601 strings (as micgraph's data does) or use OWL 2 datatypes")
+    if not java_available():
+        raise ReasonerError("HermiT needs Java: install a JRE (e.g. `apt-get install default-jre-headless`)")
     triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads())
     with tempfile.TemporaryDirectory(prefix="micgraph-hermit-") as tmp:
         path = Path(tmp) / "graph.nt"

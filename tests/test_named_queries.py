@@ -65,6 +65,27 @@ def test_every_query_answers_a_documented_question():
     assert sorted(documented - set(QUERIES)) == [], "these documented queries do not exist"
 
 
+# --- places -----------------------------------------------------------------------------------
+
+def test_geosparql_geometries_agree_with_the_coordinates(bundled_graph, data):
+    """One WKT point per city, longitude first, equal to its geo:lat and geo:long; read back by rdflib."""
+    from micgraph.export.rdf import serialize_triples
+
+    wgs = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+    geo = "http://www.opengis.net/ont/geosparql#"
+    triples = run_query(bundled_graph, name="geosparql-geometries").triples
+    graph = Graph().parse(data=serialize_triples(triples, "turtle"), format="turtle")
+    cities = set(data.subjects(RDF.type, URIRef(MIC + "City")))
+    assert len(cities) > 40 and set(graph.subjects(URIRef(geo + "hasGeometry"), None)) == cities
+    for city in cities:
+        (geometry,) = graph.objects(city, URIRef(geo + "hasGeometry"))
+        (wkt,) = graph.objects(geometry, URIRef(geo + "asWKT"))
+        assert str(wkt.datatype) == geo + "wktLiteral"
+        long, lat = str(wkt).removeprefix("POINT(").removesuffix(")").split(" ")
+        assert (Decimal(lat), Decimal(long)) == (data.value(city, URIRef(wgs + "lat")).toPython(),
+                                                 data.value(city, URIRef(wgs + "long")).toPython())
+
+
 # --- programmes and centres -----------------------------------------------------------------
 
 def test_centers_per_program(bundled_graph, data):

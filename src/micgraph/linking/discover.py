@@ -17,9 +17,9 @@ and links for a person to review. In the spirit of LIMES and Silk; docs/linking.
    - label: the best similarity (labels.similarity) over all pairs of labels, x ALTERNATE when either label is
      an alternative one (skos:altLabel, gn:alternateName ...);
    - each place or coordinate factor is 1 when the two agree or the source has no such evidence (it would
-     weigh on every candidate alike), 1 - MISSING[e] when the source has it and the target does not, and
-     1 - DIFFERS[e] when they differ (coordinates: 1 within NEAR_KM, 1 - DIFFERS beyond FAR_KM, linear
-     between);
+     weigh on every candidate alike), 1 - MISSING[e] when the source has it and the target does not (or
+     has it only in a form that cannot be compared: a name against a code), and 1 - DIFFERS[e] when they
+     differ (coordinates: 1 within NEAR_KM, 1 - DIFFERS beyond FAR_KM, linear between);
    - Chinese names: 1 - DIFFERS["chinese"] when both have Chinese labels and none of them are alike
      (similarity < CHINESE_ALIKE): 苏州 (Suzhou, Jiangsu) is not 宿州 (Suzhou, Anhui).
 5. Assignment, precision first: a source's best candidate is accepted when it reaches `accept` and no other
@@ -139,12 +139,12 @@ class Discovery:
 def expand(name: str) -> str:
     """A compact IRI (gn:name, wdt:P31, mic:City) or a full one (with or without <>), checked."""
     text = name.strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
+    bracketed = text.startswith("<") and text.endswith(">")
+    text = text[1:-1] if bracketed else text
     prefix, colon, local = text.partition(":")
-    if colon and not local.startswith("//") and prefix in PREFIXES:
+    if colon and not local.startswith("//") and prefix in PREFIXES and not bracketed:
         text = PREFIXES[prefix] + local
-    elif not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", text):
+    elif not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:" if bracketed else r"[A-Za-z][A-Za-z0-9+.-]*://|urn:", text):
         raise UsageError(f"{name!r} is neither a full IRI nor a compact IRI with a known prefix "
                          f"({', '.join(p + ':' for p in PREFIXES)})")
     try:
@@ -228,30 +228,51 @@ def _describe_places(store: Store, resources: dict[str, Resource]) -> None:
     known = (f"OPTIONAL {{ {{ VALUES ?n {{ {names} }} ?v ?n ?k . FILTER(isLiteral(?k)) }} "
              f"UNION {{ ?v <{SAME_AS}> ?k . FILTER(isIRI(?k)) }} UNION {{ ?k <{SAME_AS}> ?v . FILTER(isIRI(?k)) }} }}")
     for block in _blocks(list(resources)):
-        query = (f"SELECT ?s ?kind ?v ?k WHERE {{ VALUES ?s {{ {_values(block)} }} "
+        query = (f"SELECT ?s ?kind ?v ?n ?k WHERE {{ VALUES ?s {{ {_values(block)} }} "
                  f"{{ {' UNION '.join(parts)} }} {known} }}")
-        for s, kind, v, k in _select(store, query, "?s ?kind ?v ?k"):
+        for s, kind, v, n, k in _select(store, query, "?s ?kind ?v ?n ?k"):
             keys = resources[s.value].places.setdefault(kind.value, set())
             keys |= _place_keys(v)
             if k is not None:
-                keys |= _place_keys(k)
+                keys |= _place_keys(k, code=n is not None and n.value in PLACE_CODES)
     for resource in resources.values():
         resource.places = {kind: keys for kind, keys in resource.places.items() if keys}
 
 
-def _place_keys(term) -> set[str]:
-    """What a place is known by: its IRI, or its name's distinctive words (Han characters for a Chinese name:
-    陕西 and 山西 have the same pinyin)."""
+def _place_keys(term, code: bool = False) -> set[str]:
+    """What a place is known by: its IRI (i:), its codes (c:, "US"), its name's distinctive words (n:), or for
+    a Chinese name its Han characters (h:; 陕西 and 山西 have the same pinyin)."""
     if isinstance(term, ox.NamedNode):
         return {f"i:{term.value}"}
     if not isinstance(term, ox.Literal):
         return set()
+    if code or re.fullmatch(r"[A-Z]{2,3}", term.value.strip()):
+        return {f"c:{term.value.strip().upper()}"} if term.value.strip() else set()
     name = lb.form(term.value)
     if name.han:
         core = "".join(t for t, g in zip(name.han, name.han_generic) if not g) or "".join(name.han)
         return {f"h:{core}"}
     core = "".join(t for t, g in zip(name.tokens, name.generic) if not g) or name.joined
     return {f"n:{core}"} if core else set()
+
+
+def _kinds(keys: set[str]) -> set[str]:
+    """What kinds of keys a place has; IRIs count by namespace (two datasets' IRIs differ by nature)."""
+    kinds = set()
+    for key in keys:
+        kind, _, value = key.partition(":")
+        if kind == "i":
+            kind += value[:max(value.rfind("/"), value.rfind("#")) + 1]
+        kinds.add(kind)
+    return kinds
+
+
+def compare_places(ours: set[str], theirs: set[str]) -> str:
+    """agrees (a shared key), differs (keys of a shared kind, none equal), or unknown (nothing comparable:
+    a name on one side, only a code on the other)."""
+    if ours & theirs:
+        return "agrees"
+    return "differs" if _kinds(ours) & _kinds(theirs) else "unknown"
 
 
 _WKT_POINT = re.compile(r"\s*(?:<([^<>\s]*)>\s*)?POINT\s*\(\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s+"
@@ -413,14 +434,12 @@ def score(source: Resource, target: Resource) -> tuple[float, str, str, str]:
         ours, theirs = source.places.get(kind), target.places.get(kind)
         if not ours:
             continue
-        if not theirs:
-            factor *= 1 - MISSING[kind]
-            evidence.append(f"{kind} not in target")
-        elif ours & theirs:
-            evidence.append(f"{kind} agrees")
-        else:
+        verdict = compare_places(ours, theirs) if theirs else "missing"
+        if verdict == "differs":
             factor *= 1 - DIFFERS[kind]
-            evidence.append(f"{kind} differs")
+        elif verdict != "agrees":
+            factor *= 1 - MISSING[kind]
+        evidence.append(f"{kind} {'not in target' if verdict == 'missing' else verdict}")
     if source.point is not None:
         if target.point is None:
             factor *= 1 - MISSING["coordinates"]

@@ -199,7 +199,7 @@ def form(text: str) -> Form:
     tokens = tuple(normalise(text).split())
     han = han_tokens(text)
     generic = _generic_words()
-    return Form(text, script_of(text), tokens, tuple(t in generic for t in tokens),
+    return Form(text, script_of(_fold(text)), tokens, tuple(t in generic for t in tokens),
                 tuple(t for t, _ in han), tuple(g for _, g in han))
 
 

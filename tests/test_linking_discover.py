@@ -11,10 +11,9 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import require_tool
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, VOID
-
-from conftest import require_tool
 
 MIC = "https://w3id.org/micgraph/ontology#"
 MICR = "https://w3id.org/micgraph/id/"
@@ -117,7 +116,7 @@ def test_output_is_read_by_raptor(cli, files):
     discover(cli, files, "-o", str(files / "links.ttl"))
     done = subprocess.run([rapper, "-i", "turtle", "-o", "ntriples", str(files / "links.ttl")],
                           capture_output=True, text=True, check=True)
-    assert len(re.findall(r"^\S+ <http://www.w3.org/2002/07/owl#sameAs> ", done.stdout, re.M)) == 3
+    assert len(re.findall(r"^\S+ <http://www.w3.org/2002/07/owl#sameAs> ", done.stdout, re.MULTILINE)) == 3
     assert "Error" not in done.stderr
 
 
@@ -264,7 +263,7 @@ def test_a_url_that_is_not_a_sparql_endpoint(cli, files):
     import threading
 
     class Page(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             body = b"<html><body>Welcome</body></html>"
             self.send_response(200)

@@ -276,7 +276,7 @@ def compare_places(ours: set[str], theirs: set[str]) -> str:
 
 
 _WKT_POINT = re.compile(r"\s*(?:<([^<>\s]*)>\s*)?POINT\s*\(\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s+"
-                        r"([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*\)\s*", re.I)
+                        r"([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*\)\s*", re.IGNORECASE)
 _CRS84 = ("", "http://www.opengis.net/def/crs/OGC/1.3/CRS84")
 _EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 
@@ -343,7 +343,7 @@ def _describe_points(store: Store, resources: dict[str, Resource]) -> None:
 def open_target(location: str, input_format: str | None = None) -> Iterator[Store]:
     """The target as a store: an endpoint for an http(s) URL (checked to answer SPARQL), else the RDF file
     loaded into an Oxigraph store, in memory, or in a temporary folder on disk when it is large."""
-    if re.match(r"https?://", location, re.I):
+    if re.match(r"https?://", location, re.IGNORECASE):
         from ..remote import RemoteStore
 
         endpoint = RemoteStore(location)
@@ -520,5 +520,5 @@ def assign(candidates: dict[str, list[Candidate]], accept: float, review: float,
         to_review.extend(claimants[1:])
     taken = {c.target: c.source for c in accepted}
     to_review = [c for c in to_review if taken.get(c.target, c.source) == c.source]
-    order = lambda c: (c.source, -c.score, c.target)  # noqa: E731
+    order = lambda c: (c.source, -c.score, c.target)
     return sorted(accepted, key=order), sorted(set(to_review), key=order)

@@ -40,22 +40,9 @@ TOKEN_MATCH = 0.8  # the least similarity at which two different tokens count as
 
 # Words that say what kind of thing a name names rather than which one. Pinyin of the Chinese generic words
 # is listed too, so 北京市 (beijing | shi) and "Beijing Shi" agree on what is generic.
-LATIN_GENERIC = frozenset("""
-    city municipality province provincial state county town township district region regional autonomous
-    prefecture metropolitan special administrative area village borough
-    shi sheng zizhiqu zizhizhou qu zhen xiang diqu
-    of the and for at in on de du des la le les di da del der die das und fur von zu
-    national international innovation center centre institute institut institution research development
-    manufacturing technology technologies laboratory lab academy university college school
-    co company corp corporation inc incorporated ltd limited llc plc gmbh ag ev sa srl bv nv kg
-    group holding holdings association society gesellschaft foundation organisation organization
-""".split())
+LATIN_GENERIC = frozenset(["city", "municipality", "province", "provincial", "state", "county", "town", "township", "district", "region", "regional", "autonomous", "prefecture", "metropolitan", "special", "administrative", "area", "village", "borough", "shi", "sheng", "zizhiqu", "zizhizhou", "qu", "zhen", "xiang", "diqu", "of", "the", "and", "for", "at", "in", "on", "de", "du", "des", "la", "le", "les", "di", "da", "del", "der", "die", "das", "und", "fur", "von", "zu", "national", "international", "innovation", "center", "centre", "institute", "institut", "institution", "research", "development", "manufacturing", "technology", "technologies", "laboratory", "lab", "academy", "university", "college", "school", "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc", "gmbh", "ag", "ev", "sa", "srl", "bv", "nv", "kg", "group", "holding", "holdings", "association", "society", "gesellschaft", "foundation", "organisation", "organization"])
 # Longest first, so that 有限公司 is cut before 公司 and 创新中心 before 中心.
-HAN_GENERIC = tuple(sorted("""
-    市 省 自治区 特别行政区 自治州 地区 县 区 镇 乡 村 盟 旗
-    国家 中国 全国 创新中心 创新 中心 研究院 研究所 研究中心 有限公司 有限责任公司 股份有限公司 股份 公司 集团
-    控股 制造业 制造 大学 学院 协会 学会 基金会 实验室
-""".split(), key=lambda w: (-len(w), w)))
+HAN_GENERIC = tuple(sorted(["市", "省", "自治区", "特别行政区", "自治州", "地区", "县", "区", "镇", "乡", "村", "盟", "旗", "国家", "中国", "全国", "创新中心", "创新", "中心", "研究院", "研究所", "研究中心", "有限公司", "有限责任公司", "股份有限公司", "股份", "公司", "集团", "控股", "制造业", "制造", "大学", "学院", "协会", "学会", "基金会", "实验室"], key=lambda w: (-len(w), w)))
 HAN_GENERIC_SET = frozenset(HAN_GENERIC)
 LEADING_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
 SPELLINGS = {"centre": "center", "centres": "centers", "organisation": "organization",

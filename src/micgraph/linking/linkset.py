@@ -54,8 +54,9 @@ def uri_space(targets: Iterable[str]) -> str | None:
     if not targets:
         return None
     names = {target_of(t) for t in targets}
-    if len(names) == 1 and None not in names and names <= set(URI_SPACES):
-        return URI_SPACES[names.pop()]
+    known = names.pop() if len(names) == 1 else None
+    if known in URI_SPACES:
+        return URI_SPACES[known]
     common = os.path.commonprefix(targets)
     if len(targets) == 1:
         common = common.rstrip("/#")
@@ -102,11 +103,11 @@ def linkset_turtle(links: list[Candidate], predicate: str, *, title: str, descri
 
 def discovery_turtle(discovery: Discovery) -> bytes:
     classes = ", ".join(bundle.compact(c) for c in discovery.classes)
-    name = discovery.target if re.match(r"https?://", discovery.target, re.I) else Path(discovery.target).name
+    name = discovery.target if re.match(r"https?://", discovery.target, re.IGNORECASE) else Path(discovery.target).name
     description = (f"Links from the resources of {classes} to {name}, discovered by label similarity with "
                    f"country, region, locality and coordinates as evidence; accepted at a score of "
                    f"{discovery.accept:g} or more with no other candidate within {discovery.margin:g}.")
-    endpoint = discovery.target if re.match(r"https?://", discovery.target, re.I) else None
+    endpoint = discovery.target if re.match(r"https?://", discovery.target, re.IGNORECASE) else None
     return linkset_turtle(discovery.accepted, discovery.predicate, title=name, description=description,
                           endpoint=endpoint)
 
@@ -137,7 +138,45 @@ def read_review(path: str | Path) -> tuple[list[Candidate], str]:
     A malformed sheet is a ParseError naming the line: a missing column, a row of the wrong length, an
     unknown decision, a bad IRI or score, or two accepted rows that would link one resource twice."""
     name = str(path)
-    p = Path(path)
+    reader = csv.reader(io.StringIO(_review_text(path), newline=""))
+    line = 1
+    try:
+        header = [h.strip().lower() for h in next(reader, None) or []]
+        if not header:
+            raise ParseError(name, "empty: a review sheet starts with its header row", 1)
+        missing = [c for c in ("source", "target", "score", "decision") if c not in header]
+        if missing:
+            raise ParseError(name, f"the header has no {', '.join(missing)} column "
+                                   f"(expected {','.join(REVIEW_COLUMNS)})", 1)
+        column = {h: i for i, h in reversed(list(enumerate(header)))}
+        accepted: list[tuple[int, Candidate, str]] = []
+        line = reader.line_num + 1
+        for row in reader:
+            here, line = line, reader.line_num + 1
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise ParseError(name, f"{len(row)} fields where the header has {len(header)}", here)
+            cells = {h: row[i] for h, i in column.items()}
+            decision = cells["decision"].strip().lower()
+            if decision not in YES | NO:
+                raise ParseError(name, f"decision {cells['decision']!r} is neither yes/accept nor no/reject "
+                                       "(or empty)", here)
+            if decision in YES:
+                accepted.append((here, *_accepted_row(cells, name, here)))
+    except csv.Error as exc:
+        raise ParseError(name, f"not a CSV file: {exc}", line) from exc
+    _check_one_to_one(accepted, name)
+    predicates = {predicate: here for here, _, predicate in reversed(accepted)}
+    if len(predicates) > 1:
+        first, *others = sorted(predicates.items(), key=lambda item: item[1])
+        raise ParseError(name, f"predicate {others[0][0]} differs from line {first[1]}'s", others[0][1])
+    links = sorted((c for _, c, _ in accepted), key=lambda c: (c.source, c.target))
+    return links, next(iter(predicates), SAME_AS)
+
+
+def _review_text(path: str | Path) -> str:
+    name, p = str(path), Path(path)
     if not p.is_file():
         raise InputNotFoundError(name, "is a directory, not a CSV file" if p.is_dir() else "no such file")
     if p.stat().st_size > MAX_REVIEW_BYTES:
@@ -148,59 +187,33 @@ def read_review(path: str | Path) -> tuple[list[Candidate], str]:
         raise ParseError(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     if "\0" in text:
         raise ParseError(name, "contains NUL bytes: not a CSV file")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    line = 1
+    return text
+
+
+def _accepted_row(cells: dict[str, str], name: str, line: int) -> tuple[Candidate, str]:
+    source, target = (_checked_iri(cells[c], c, name, line) for c in ("source", "target"))
+    predicate = _checked_iri(cells["predicate"], "predicate", name, line) if cells.get("predicate", "").strip() \
+        else SAME_AS
     try:
-        header = next(reader, None)
-        if header is None:
-            raise ParseError(name, "empty: a review sheet starts with its header row", 1)
-        header = [h.strip().lower() for h in header]
-        missing = [c for c in ("source", "target", "score", "decision") if c not in header]
-        if missing:
-            raise ParseError(name, f"the header has no {', '.join(missing)} column "
-                                   f"(expected {','.join(REVIEW_COLUMNS)})", 1)
-        column = {h: i for i, h in reversed(list(enumerate(header)))}
-        accepted: list[Candidate] = []
-        by_source: dict[str, int] = {}
-        by_target: dict[str, int] = {}
-        predicate_line: tuple[str, int] | None = None
-        line = reader.line_num + 1
-        for row in reader:
-            here, line = line, reader.line_num + 1
-            if not row:
-                continue
-            if len(row) != len(header):
-                raise ParseError(name, f"{len(row)} fields where the header has {len(header)}", here)
-            decision = row[column["decision"]].strip().lower()
-            if decision in NO:
-                continue
-            if decision not in YES:
-                raise ParseError(name, f"decision {row[column['decision']]!r} is neither yes/accept nor no/reject "
-                                       "(or empty)", here)
-            source, target = (_checked_iri(row[column[c]], c, name, here) for c in ("source", "target"))
-            predicate = (_checked_iri(row[column["predicate"]], "predicate", name, here)
-                         if "predicate" in column and row[column["predicate"]].strip() else SAME_AS)
-            if predicate_line is not None and predicate != predicate_line[0]:
-                raise ParseError(name, f"predicate {predicate} differs from line {predicate_line[1]}'s", here)
-            predicate_line = predicate_line or (predicate, here)
-            try:
-                value = float(row[column["score"]])
-            except ValueError:
-                value = float("nan")
-            if not 0 <= value <= 1:
-                raise ParseError(name, f"score {row[column['score']]!r} is not a number between 0 and 1", here)
-            for seen, key, what in ((by_source, source, "source"), (by_target, target, "target")):
-                if key in seen:
-                    raise ParseError(name, f"accepts a second link for the {what} {key} (first on line {seen[key]})",
-                                     here)
-                seen[key] = here
-            label = lambda c: _uncell(row[column[c]]) if c in column else ""  # noqa: E731
-            evidence = "; ".join(filter(None, (label("evidence"), "accepted in review")))
-            accepted.append(Candidate(source, target, round(value, 3), label("source_label"), label("target_label"),
-                                      evidence))
-    except csv.Error as exc:
-        raise ParseError(name, f"not a CSV file: {exc}", line) from exc
-    return sorted(accepted, key=lambda c: (c.source, c.target)), predicate_line[0] if predicate_line else SAME_AS
+        value = float(cells["score"])
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise ParseError(name, f"score {cells['score']!r} is not a number between 0 and 1", line)
+    evidence = "; ".join(filter(None, (_uncell(cells.get("evidence", "")), "accepted in review")))
+    return Candidate(source, target, round(value, 3), _uncell(cells.get("source_label", "")),
+                     _uncell(cells.get("target_label", "")), evidence), predicate
+
+
+def _check_one_to_one(accepted: list[tuple[int, Candidate, str]], name: str) -> None:
+    for what in ("source", "target"):
+        seen: dict[str, int] = {}
+        for here, candidate, _ in accepted:
+            key = getattr(candidate, what)
+            if key in seen:
+                raise ParseError(name, f"accepts a second link for the {what} {key} (first on line {seen[key]})",
+                                 here)
+            seen[key] = here
 
 
 def _checked_iri(text: str, column: str, name: str, line: int) -> str:

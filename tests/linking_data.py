@@ -221,3 +221,67 @@ def measure(name: str, proposed: set[tuple[str, str]], gold: dict[str, str],
     correct = sum(1 for s, t in proposed if gold.get(s) == t)
     return Measure(name, correct / len(proposed) if proposed else 1.0, correct / len(gold) if gold else 1.0,
                    len(proposed), correct, len(gold))
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "linking"
+GEONAMES_OPTIONS = {"target_labels": (GN + "name", GN + "alternateName"), "target_classes": (GN + "P",)}
+
+
+@dataclass
+class Evaluation:
+    """The measures of one discovery run against its gold standard."""
+
+    name: str
+    accepted: Measure
+    proposed: Measure  # accepted + reviewed
+    sources: int
+    unresolved: list[str]
+    wrong: list[tuple[str, str, str]]  # (source, proposed target, gold target or "")
+    seconds: float
+    target_triples: int
+
+
+def _evaluate(name: str, discovery, gold: dict[str, str], ignore: set[str], seconds: float,
+              triples: int) -> Evaluation:
+    accepted = {(c.source, c.target) for c in discovery.accepted}
+    reviewed = {(c.source, c.target) for c in discovery.review}
+    wrong = sorted((s, t, gold.get(s, "")) for s, t in accepted | reviewed if gold.get(s) != t and s not in ignore)
+    return Evaluation(name, measure("accepted", accepted, gold, ignore),
+                      measure("accepted + reviewed", accepted | reviewed, gold, ignore),
+                      discovery.sources, sorted(ignore), wrong, seconds, triples)
+
+
+def evaluate_cities(store, folder: Path) -> Evaluation:
+    """Our cities against the GeoNames extract written to `folder`."""
+    import time
+
+    from micgraph.linking.discover import discover
+
+    cities = our_cities(store)
+    gold, unresolved = gold_standard(cities)
+    extract = folder / "geonames-extract.nt"
+    triples = write_geonames_extract(extract, cities)
+    started = time.perf_counter()
+    found = discover(store, ["mic:City"], str(extract), **GEONAMES_OPTIONS)
+    return _evaluate("cities / GeoNames extract", found, gold, set(unresolved), time.perf_counter() - started,
+                     triples)
+
+
+def organisation_gold() -> dict[str, str]:
+    graph = ox.parse(path=str(FIXTURES / "wikidata-orgs-gold.nt"), format=ox.RdfFormat.N_TRIPLES)
+    return {quad.subject.value: quad.object.value for quad in graph}
+
+
+def evaluate_organisations(store) -> Evaluation:
+    """Our organisations (centres, institutes and other organisations) against the Wikidata-shaped fixture."""
+    import time
+
+    from micgraph.linking.discover import discover
+
+    target = FIXTURES / "wikidata-orgs.ttl"
+    triples = sum(1 for _ in ox.parse(path=str(target), format=ox.RdfFormat.TURTLE))
+    started = time.perf_counter()
+    found = discover(store, ["mic:Organization"], str(target),
+                     target_classes=("http://www.wikidata.org/entity/Q99000200",))
+    return _evaluate("organisations / Wikidata-shaped fixture", found, organisation_gold(), set(),
+                     time.perf_counter() - started, triples)

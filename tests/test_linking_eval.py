@@ -1,0 +1,53 @@
+"""How well `links discover` does: precision and recall against gold standards it does not see (docs/linking.md
+reports the same figures, from bench/linking_eval.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+import linking_data as data
+
+
+@pytest.fixture(scope="module")
+def cities(bundled_graph):
+    return data.our_cities(bundled_graph)
+
+
+@pytest.mark.slow
+def test_the_china_admin1_table_agrees_with_geonames(cities):
+    """Each code of the gold standard's table is the admin1 code of a GeoNames namesake of every city of that
+    region in the graph, so the table cannot send a city to the wrong province unnoticed."""
+    index = data.namesakes(cities)
+    checked = 0
+    for city in cities:
+        if city.country != "China":
+            continue
+        code = data.admin1_code("CN", city.region)
+        assert code is not None, city.region
+        assert code in {c["admin1code"] for c in index[city.iri] if c["countrycode"] == "CN"}, (city.label, code)
+        checked += 1
+    assert checked == 21
+
+
+@pytest.mark.slow
+def test_cities_against_geonames_homonyms_included(bundled_graph, cities, tmp_path):
+    gold, unresolved = data.gold_standard(cities)
+    assert len(gold) >= 40, unresolved
+    # the homonyms the task names are in the extract, several times each
+    index = data.namesakes(cities)
+    for name in ("Cambridge", "Manchester", "Rochester", "Albany", "Newark", "St. Paul"):
+        [city] = [c for c in cities if c.label == name]
+        assert len(index[city.iri]) >= 5, name
+    result = data.evaluate_cities(bundled_graph, tmp_path)
+    assert result.target_triples > 100_000
+    assert result.proposed.precision >= 0.98 and result.proposed.recall >= 0.9, result
+    assert result.accepted.precision >= 0.98, result
+
+
+def test_organisations_against_a_wikidata_shaped_fixture(bundled_graph):
+    result = data.evaluate_organisations(bundled_graph)
+    assert result.accepted.gold == 24
+    assert result.accepted.precision == 1.0, result.wrong  # no near miss is ever accepted
+    assert result.accepted.recall >= 0.9 and result.proposed.recall == 1.0, result
+    wrong_targets = {target for _, target, _ in result.wrong}
+    assert len(wrong_targets) <= 2, result.wrong

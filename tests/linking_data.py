@@ -285,3 +285,67 @@ def evaluate_organisations(store) -> Evaluation:
                      target_classes=("http://www.wikidata.org/entity/Q99000200",))
     return _evaluate("organisations / Wikidata-shaped fixture", found, organisation_gold(), set(),
                      time.perf_counter() - started, triples)
+
+
+_SYLLABLES = ("bao", "chang", "dong", "feng", "gan", "hai", "jin", "kang", "lin", "luo", "ming", "nan", "ning",
+              "ping", "qing", "shan", "tai", "wu", "xi", "yang", "zhou", "ton", "ville", "burg", "field", "ford",
+              "ham", "ley", "port", "stad")
+
+
+def write_large_target(path: Path, triples: int, seed: int = 1) -> int:
+    """A GeoNames-shaped N-Triples file of about `triples` triples (10 a place: type, class, name, three
+    alternate names, country code, latitude, longitude, population), written as it is generated, with
+    made-up names from common syllables, so that many of them share blocking keys with our cities'."""
+    import random
+
+    chance = random.Random(seed)
+    written = 0
+    gn_feature = f"<{GN}Feature>"
+    with open(path, "w", encoding="utf-8") as out:
+        place = 0
+        while written < triples:
+            place += 1
+            s = f"<https://example.org/place/{place}>"
+            name = "".join(chance.choice(_SYLLABLES) for _ in range(chance.randint(2, 3))).capitalize()
+            lines = [f"{s} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> {gn_feature} .",
+                     f"{s} <{GN}featureClass> <{GN}P> .",
+                     f'{s} <{GN}name> "{name}" .',
+                     f'{s} <{GN}alternateName> "{name} Shi" .',
+                     f'{s} <{GN}alternateName> "{name.upper()}" .',
+                     f'{s} <{GN}alternateName> "{chance.choice(_SYLLABLES).capitalize()}{name.lower()}" .',
+                     f'{s} <{GN}countryCode> "{chance.choice(("CN", "US", "DE", "FR", "GB"))}" .',
+                     f'{s} <{WGS84}lat> "{chance.uniform(-60, 70):.4f}" .',
+                     f'{s} <{WGS84}long> "{chance.uniform(-180, 180):.4f}" .',
+                     f'{s} <{GN}population> "{chance.randint(500, 5_000_000)}" .']
+            out.write("\n".join(lines) + "\n")
+            written += len(lines)
+    return written
+
+
+PEAK_RSS = """
+import resource, sys, time
+from micgraph.cli import main
+started = time.perf_counter()
+try:
+    main(sys.argv[1:], prog_name="micgraph")
+except SystemExit as exit:
+    code = exit.code or 0
+print(f"peak-rss-kb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} seconds {time.perf_counter() - started:.1f}"
+      f" exit {code}", file=sys.stderr)
+"""
+
+
+def discover_in_subprocess(target: Path, output: Path, env: dict | None = None) -> tuple[int, float, str]:
+    """Run `micgraph links discover --class mic:City` on `target` in a fresh process; (peak RSS in KB,
+    seconds, stderr)."""
+    import os
+    import subprocess
+    import sys
+
+    arguments = ["links", "discover", "--class", "mic:City", "--target", str(target), "--target-label", "gn:name",
+                 "--target-label", "gn:alternateName", "--target-class", "gn:P", "-o", str(output)]
+    done = subprocess.run([sys.executable, "-c", PEAK_RSS, *arguments], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, check=False)
+    last = done.stderr.strip().splitlines()[-1].split()
+    assert last[0] == "peak-rss-kb" and last[-1] == "0", done.stderr
+    return int(last[1]), float(last[3]), done.stderr

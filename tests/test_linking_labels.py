@@ -53,7 +53,7 @@ def test_across_scripts_through_transliteration():
 
 def test_typos_in_long_words_still_meet():
     a, b = lb.form("Pittsburgh"), lb.form("Pittsburg")
-    assert a.blocking_keys() & b.blocking_keys()
+    assert a.keys & b.keys
     assert lb.similarity(a, b) == pytest.approx(0.9)
     assert lb.similarity(lb.form("2024"), lb.form("2025")) == 0  # short tokens must be equal
 
@@ -96,7 +96,7 @@ def test_similarity_is_symmetric_and_bounded(a, b):
 def test_a_label_is_fully_like_itself(text):
     f = lb.form(text)
     assert lb.similarity(f, f) == (1.0 if f.tokens or f.han else 0.0)
-    assert all(key.split(":", 1)[1] for key in f.blocking_keys())
+    assert all(key.split(":", 1)[1] for key in f.keys)
 
 
 @settle

@@ -108,15 +108,20 @@ def han_tokens(text: str) -> list[tuple[str, bool]]:
 
 def _latin(text: str) -> str:
     """`text` in lowercase ASCII letters, digits and single spaces (before abbreviations are spelt out)."""
+    folded = _fold(text)
+    if folded.isascii():
+        return _ascii_words(folded.lower())
     parts = []
     position = 0
-    folded = _fold(text)
     for match in _HAN_RUN.finditer(folded):
         parts.append(_unidecode()(folded[position:match.start()]))
         parts.extend(f" {''.join(_pinyin()(word))} " for word, _ in han_tokens(match.group()))
         position = match.end()
     parts.append(_unidecode()(folded[position:]))
-    ascii_text = "".join(parts).lower()
+    return _ascii_words("".join(parts).lower())
+
+
+def _ascii_words(ascii_text: str) -> str:
     ascii_text = _DOTTED.sub(lambda m: m.group().replace(".", "").replace(" ", "") + " ",
                              _APOSTROPHES.sub("", ascii_text))
     return " ".join(_NOT_WORD.sub(" ", ascii_text).split())
@@ -154,25 +159,28 @@ class Form:
     generic: tuple[bool, ...]
     han: tuple[str, ...]
     han_generic: tuple[bool, ...]
+    keys: frozenset[str]
 
     @property
     def joined(self) -> str:
         return "".join(self.tokens)
 
-    def blocking_keys(self) -> set[str]:
-        """The keys under which this label meets the labels it may match: its distinctive tokens, the
-        first four letters of the longer ones (a typo further on still meets), all of it joined up (xi an /
-        xian), and its Chinese words. Labels with no distinctive token use their generic ones."""
-        keys = {f"j:{self.joined}"} if self.joined else set()
-        distinct = [t for t, g in zip(self.tokens, self.generic) if not g] or list(self.tokens)
-        for token in distinct:
-            keys.add(f"t:{token}")
-            if len(token) >= 5:
-                keys.add(f"p:{token[:4]}")
-        if self.han:
-            keys.add(f"h:{''.join(self.han)}")
-            keys.update(f"h:{t}" for t, g in zip(self.han, self.han_generic) if not g)
-        return keys
+
+def blocking_keys(tokens: tuple[str, ...], generic: tuple[bool, ...], han: tuple[str, ...],
+                  han_generic: tuple[bool, ...]) -> frozenset[str]:
+    """The keys under which a label meets the labels it may match: its distinctive tokens, the first four
+    letters of the longer ones (a typo further on still meets), all of it joined up (xi an / xian), and its
+    Chinese words. A label with no distinctive token uses its generic ones."""
+    joined = "".join(tokens)
+    keys = {f"j:{joined}"} if joined else set()
+    for token in [t for t, g in zip(tokens, generic) if not g] or tokens:
+        keys.add(f"t:{token}")
+        if len(token) >= 5:
+            keys.add(f"p:{token[:4]}")
+    if han:
+        keys.add(f"h:{''.join(han)}")
+        keys.update(f"h:{t}" for t, g in zip(han, han_generic) if not g)
+    return frozenset(keys)
 
 
 @functools.cache
@@ -183,11 +191,14 @@ def _generic_words() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=65536)
 def form(text: str) -> Form:
+    folded = _fold(text)
     tokens = tuple(normalise(text).split())
-    han = han_tokens(text)
+    han = han_tokens(text) if not folded.isascii() else []
     generic = _generic_words()
-    return Form(text, script_of(_fold(text)), tokens, tuple(t in generic for t in tokens),
-                tuple(t for t, _ in han), tuple(g for _, g in han))
+    flags = tuple(t in generic for t in tokens)
+    han_words, han_flags = tuple(t for t, _ in han), tuple(g for _, g in han)
+    return Form(text, "LATIN" if folded.isascii() else script_of(folded), tokens, flags, han_words, han_flags,
+                blocking_keys(tokens, flags, han_words, han_flags))
 
 
 def _levenshtein(a: str, b: str) -> int:

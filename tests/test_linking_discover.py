@@ -326,4 +326,7 @@ def test_a_large_target_is_loaded_on_disk(cli, files, monkeypatch):
     monkeypatch.setattr(module.tempfile, "TemporaryDirectory", recording)
     discover(cli, files, "-o", str(files / "disk.ttl"))
     assert (files / "disk.ttl").read_bytes() == (files / "memory.ttl").read_bytes()
-    assert folders and not any(shutil.os.path.exists(f) for f in folders)  # the on-disk store is removed
+    (files / "broken.ttl").write_text(THEIRS + "\n<a> <b> .\n", encoding="utf-8")
+    result = discover(cli, files, target=str(files / "broken.ttl"), expect=2)
+    assert result.stderr.startswith(f"error: {files / 'broken.ttl'}:{THEIRS.count(chr(10)) + 2}:")
+    assert folders and not any(shutil.os.path.exists(f) for f in folders)  # the on-disk stores are removed

@@ -51,3 +51,34 @@ def test_organisations_against_a_wikidata_shaped_fixture(bundled_graph):
     assert result.accepted.recall >= 0.9 and result.proposed.recall == 1.0, result
     wrong_targets = {target for _, target, _ in result.wrong}
     assert len(wrong_targets) <= 2, result.wrong
+
+
+def test_a_researchers_csv_converted_to_rdf_and_linked(cli, tmp_path):
+    """docs/linking.md's third example, as it is written there: the CSV through docs/examples/linking/csv_to_rdf.py,
+    then discovery of our innovation centres in it."""
+    import csv
+    import shutil
+    import subprocess
+    import sys
+
+    from rdflib import Graph
+    from rdflib.namespace import OWL
+
+    example = data.Path(__file__).resolve().parents[1] / "docs" / "examples" / "linking"
+    for name in ("institutions.csv", "csv_to_rdf.py"):
+        shutil.copy(example / name, tmp_path / name)
+    subprocess.run([sys.executable, "csv_to_rdf.py", "institutions.csv", "institutions.ttl"], cwd=tmp_path,
+                   check=True)
+    cli("links", "discover", "--class", "mic:InnovationCenter", "--target", str(tmp_path / "institutions.ttl"),
+        "--target-class", "schema:Organization", "-o", str(tmp_path / "my-links.ttl"),
+        "--review-out", str(tmp_path / "my-review.csv"))
+    mine = "https://example.org/my-institutions/"
+    micr = "https://w3id.org/micgraph/id/"
+    accepted = {(str(s), str(o)) for s, o in Graph().parse(tmp_path / "my-links.ttl").subject_objects(OWL.sameAs)}
+    assert accepted == {(micr + "cn-mic-power-battery", mine + "1"), (micr + "cn-mic-robotics", mine + "2"),
+                        (micr + "fhg-ise", mine + "4"), (micr + "cn-mic-integrated-circuits", mine + "6")}
+    with open(tmp_path / "my-review.csv", newline="", encoding="utf-8") as sheet:
+        reviewed = {(r["source"], r["target"]) for r in csv.DictReader(sheet)}
+    # an alternative label (America Makes, MxD) alone is not enough to accept; Tsinghua and the generic name
+    # find nothing
+    assert reviewed == {(micr + "us-inst-america-makes", mine + "3"), (micr + "us-inst-mxd", mine + "5")}

@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import linking_data as data  # noqa: E402
+import linking_data as data
 
-from micgraph.stores import open_graph  # noqa: E402
+from micgraph.stores import open_graph
 
 
 def main() -> None:

@@ -330,3 +330,27 @@ def test_a_large_target_is_loaded_on_disk(cli, files, monkeypatch):
     result = discover(cli, files, target=str(files / "broken.ttl"), expect=2)
     assert result.stderr.startswith(f"error: {files / 'broken.ttl'}:{THEIRS.count(chr(10)) + 2}:")
     assert folders and not any(shutil.os.path.exists(f) for f in folders)  # the on-disk stores are removed
+
+
+def test_accepting_into_the_discovered_linkset_gives_one_linkset_that_checks(cli, files):
+    discover(cli, files, "-o", str(files / "links.ttl"), "--review-out", str(files / "review.csv"))
+    sheet = (files / "review.csv").read_text(encoding="utf-8").splitlines()
+    sheet[1] += "yes"
+    (files / "review.csv").write_text("\n".join(sheet) + "\n", encoding="utf-8")
+    before = links_of(files / "links.ttl")
+    cli("links", "accept", str(files / "review.csv"), "--into", str(files / "links.ttl"), "-o", str(files / "links.ttl"))
+    after = links_of(files / "links.ttl")
+    row = review_rows(files / "review.csv")[0]
+    assert after == before | {(row["source"], row["target"])}
+    graph = Graph().parse(files / "links.ttl")
+    [linkset] = graph.subjects(RDF.type, VOID.Linkset)
+    assert graph.value(linkset, VOID.triples).toPython() == len(after) == 4
+    cli("links", "--check", "--no-bundled", "--data", str(files / "ours.ttl"), "--data", str(files / "links.ttl"))
+    # accepting it again would link the source twice: refused, the file untouched
+    result = cli("links", "accept", str(files / "review.csv"), "--into", str(files / "links.ttl"),
+                 "-o", str(files / "links.ttl"), expect=2)
+    assert "which" in result.stderr and "links already" in result.stderr
+    assert links_of(files / "links.ttl") == after
+    # a file links discover did not write is not taken for a linkset
+    result = cli("links", "accept", str(files / "review.csv"), "--into", str(files / "ours.ttl"), expect=2)
+    assert "not a linkset written by `micgraph links discover`" in result.stderr

@@ -3,9 +3,8 @@ reports the same figures, from bench/linking_eval.py)."""
 
 from __future__ import annotations
 
-import pytest
-
 import linking_data as data
+import pytest
 
 
 @pytest.fixture(scope="module")

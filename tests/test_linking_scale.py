@@ -3,9 +3,8 @@ Oxigraph store and is read as a stream of labels, so the process grows with the 
 
 from __future__ import annotations
 
-import pytest
-
 import linking_data as data
+import pytest
 
 
 @pytest.mark.slow

@@ -103,13 +103,20 @@ def discover(classes, target, target_format, target_classes, target_labels, acce
 
 @links.command(name="accept")
 @click.argument("review_sheet", metavar="REVIEW.csv")
+@click.option("--into", metavar="LINKS.ttl",
+              help="Add the accepted links to this linkset written by `links discover` (one linkset per target, "
+                   "as `links --check` wants); write the whole with -o (it may name the same file).")
 @output_option
-def accept_command(review_sheet, output):
+def accept_command(review_sheet, into, output):
     """Turn the rows of a review sheet marked yes/accept in its `decision` column into links (Turtle, the form
-    `links discover` writes). Rows marked no/reject or left empty are skipped; anything else is an error."""
+    `links discover` writes). Rows marked no/reject or left empty are skipped; anything else is an error.
+
+    \b
+    micgraph links accept review.csv --into links.ttl -o links.ttl
+    """
     from ..linking.linkset import accepted_turtle
 
-    emit(accepted_turtle(review_sheet), output)
+    emit(accepted_turtle(review_sheet, into), output)
 
 
 def _count(n: int, noun: str) -> str:

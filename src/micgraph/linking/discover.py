@@ -443,7 +443,14 @@ def _load_in_chunks(store: ox.Store, path: Path, input_format: str | None) -> No
     chunks of 100,000, in the same time)."""
     import itertools
 
-    from ..loading import RDF_FORMATS, base_iri_for, display_name, guess_format, open_source, parse_error
+    from ..loading import (
+        RDF_FORMATS,
+        base_iri_for,
+        display_name,
+        guess_format,
+        open_source,
+        parse_error,
+    )
 
     fmt = RDF_FORMATS[guess_format(path, input_format)]
     with open_source(path) as stream:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import bundle
-from ..errors import InputNotFoundError, ParseError
+from ..errors import InputNotFoundError, ParseError, UsageError
 from ..links import target_of
 from .discover import SAME_AS, Candidate, Discovery
 
@@ -124,7 +124,7 @@ def _uncell(text: str) -> str:
 def review_csv(discovery: Discovery) -> bytes:
     """The candidates for review, one a row, with an empty `decision` column for a person to fill in."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(REVIEW_COLUMNS)
     for c in discovery.review:
         writer.writerow([c.source, _cell(c.source_label), c.target, _cell(c.target_label), f"{c.score:.3f}",
@@ -227,10 +227,65 @@ def _checked_iri(text: str, column: str, name: str, line: int) -> str:
     return value
 
 
-def accepted_turtle(path: str | Path) -> bytes:
-    """The links accepted in a review CSV, as a linkset of the same form as `links discover` writes."""
+_LINKSET = """
+SELECT ?predicate ?title ?description ?endpoint WHERE {
+  ?linkset a void:Linkset ; void:linkPredicate ?predicate ; void:objectsTarget ?target .
+  ?target dcterms:title ?title .
+  OPTIONAL { ?linkset dcterms:description ?description }
+  OPTIONAL { ?target void:sparqlEndpoint ?endpoint }
+}"""
+_LINKS = """
+SELECT ?s ?o ?score ?evidence WHERE {
+  VALUES ?predicate { PREDICATE }
+  ?s ?predicate ?o .
+  ?axiom a owl:Axiom ; owl:annotatedSource ?s ; owl:annotatedProperty ?predicate ; owl:annotatedTarget ?o ;
+         mic:linkScore ?score .
+  OPTIONAL { ?axiom rdfs:comment ?evidence }
+}"""
+
+
+def read_linkset(path: str | Path) -> tuple[list[Candidate], str, str, str, str | None]:
+    """(links, predicate, target title, description, endpoint) of a linkset `links discover` wrote; anything
+    else (not one void:Linkset with its annotated links) is a ParseError."""
+    from ..loading import load_file
+
+    store = ox.Store()
+    load_file(store, path, "turtle")
+    described = list(store.query(_LINKSET, prefixes=bundle.PREFIXES))
+    if len(described) != 1:
+        raise ParseError(str(path), f"has {len(described)} void:Linksets with a link predicate and a target "
+                                    "title: not a linkset written by `micgraph links discover`")
+    predicate, title, description, endpoint = described[0]
+    links = []
+    for s, o, value, evidence in store.query(_LINKS.replace("PREDICATE", str(predicate)), prefixes=bundle.PREFIXES):
+        try:
+            score = round(float(value.value), 3)
+        except ValueError:
+            raise ParseError(str(path), f"the link to {o.value} has the score {value.value!r}") from None
+        links.append(Candidate(s.value, o.value, score, "", "", evidence.value if evidence else ""))
+    return (links, predicate.value, title.value, description.value if description else "",
+            endpoint.value if endpoint else None)
+
+
+def accepted_turtle(path: str | Path, into: str | Path | None = None) -> bytes:
+    """The links accepted in a review CSV, as a linkset of the same form as `links discover` writes; with
+    `into`, added to the links of that linkset, as one linkset (`links --check` wants one per target)."""
     links, predicate = read_review(path)
     name = Path(path).name
-    return linkset_turtle(links, predicate, title=f"the targets reviewed in {name}",
-                          description=f"Links a person accepted in the review sheet {name} of "
-                                      "`micgraph links discover`.")
+    if into is None:
+        return linkset_turtle(links, predicate, title=f"the targets reviewed in {name}",
+                              description=f"Links a person accepted in the review sheet {name} of "
+                                          "`micgraph links discover`.")
+    existing, existing_predicate, title, description, endpoint = read_linkset(into)
+    if links and predicate != existing_predicate:
+        raise UsageError(f"{path}: its links are {bundle.compact(predicate)}, those of {into} "
+                         f"{bundle.compact(existing_predicate)}")
+    for what in ("source", "target"):
+        linked = {getattr(link, what) for link in existing}
+        again = sorted(getattr(link, what) for link in links if getattr(link, what) in linked)
+        if again:
+            raise UsageError(f"{path}: accepts a link for the {what} {again[0]}, which {into} links already")
+    added = f"Links a person accepted in the review sheet {name} were added."
+    description = " ".join(filter(None, (description, added)))
+    return linkset_turtle(existing + links, existing_predicate, title=title, description=description,
+                          endpoint=endpoint)

@@ -244,6 +244,11 @@ SELECT ?s ?o ?score ?evidence WHERE {
 }"""
 
 
+def _solutions(result) -> ox.QuerySolutions:
+    assert isinstance(result, ox.QuerySolutions)  # a SELECT query's result
+    return result
+
+
 def read_linkset(path: str | Path) -> tuple[list[Candidate], str, str, str, str | None]:
     """(links, predicate, target title, description, endpoint) of a linkset `links discover` wrote; anything
     else (not one void:Linkset with its annotated links) is a ParseError."""
@@ -251,13 +256,14 @@ def read_linkset(path: str | Path) -> tuple[list[Candidate], str, str, str, str 
 
     store = ox.Store()
     load_file(store, path, "turtle")
-    described = list(store.query(_LINKSET, prefixes=bundle.PREFIXES))
+    described = list(_solutions(store.query(_LINKSET, prefixes=bundle.PREFIXES)))
     if len(described) != 1:
         raise ParseError(str(path), f"has {len(described)} void:Linksets with a link predicate and a target "
                                     "title: not a linkset written by `micgraph links discover`")
     predicate, title, description, endpoint = described[0]
     links = []
-    for s, o, value, evidence in store.query(_LINKS.replace("PREDICATE", str(predicate)), prefixes=bundle.PREFIXES):
+    query = _LINKS.replace("PREDICATE", str(predicate))
+    for s, o, value, evidence in _solutions(store.query(query, prefixes=bundle.PREFIXES)):
         try:
             score = round(float(value.value), 3)
         except ValueError:

@@ -354,3 +354,60 @@ def test_accepting_into_the_discovered_linkset_gives_one_linkset_that_checks(cli
     # a file links discover did not write is not taken for a linkset
     result = cli("links", "accept", str(files / "review.csv"), "--into", str(files / "ours.ttl"), expect=2)
     assert "not a linkset written by `micgraph links discover`" in result.stderr
+
+
+# --- properties over arbitrary labels and triple orders (hypothesis) -------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_labels = st.text(alphabet=st.characters(categories=("L", "M", "N", "P", "S", "Zs", "Cc")), max_size=25)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.lists(_labels, min_size=1, max_size=6), st.randoms(use_true_random=False))
+def test_any_labels_in_any_order_give_valid_deterministic_output(tmp_path, labels, chance):
+    """Arbitrary Unicode labels (quotes, newlines, control characters, formula signs, Chinese, marks) next to
+    real namesakes: discovery does not crash, its Turtle and CSV read back, and permuting the target's
+    triples changes no byte."""
+    import pyoxigraph as ox
+
+    from micgraph.linking.discover import discover as find
+    from micgraph.linking.linkset import discovery_turtle, read_review, review_csv
+    from micgraph.stores import open_graph
+
+    ours = tmp_path / "ours.ttl"
+    ours.write_text(OURS, encoding="utf-8")
+    graph = open_graph([ours], bundled=False)
+    gn = "http://www.geonames.org/ontology#"
+    triples = [quad.triple for quad in ox.parse(THEIRS.encode(), ox.RdfFormat.TURTLE)]
+    for number, text in enumerate(labels):
+        node = ox.NamedNode(f"https://sws.geonames.org/9{number}/")
+        triples += [ox.Triple(node, ox.NamedNode(gn + "featureClass"), ox.NamedNode(gn + "P")),
+                    ox.Triple(node, ox.NamedNode(gn + "name"), ox.Literal(text)),
+                    ox.Triple(node, ox.NamedNode(gn + "alternateName"), ox.Literal(text + " Cambridge"))]
+    outputs = []
+    for attempt in range(2):
+        if attempt:
+            chance.shuffle(triples)
+        target = tmp_path / f"target{attempt}.nt"
+        target.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        found = find(graph, ["mic:City"], str(target), target_labels=[gn + "name", gn + "alternateName"],
+                     target_classes=[gn + "P"], review=0.3)
+        outputs.append((discovery_turtle(found).replace(target.name.encode(), b"T"), review_csv(found)))
+    assert outputs[0] == outputs[1]
+    turtle, sheet = outputs[0]
+    store = ox.Store()
+    store.load(turtle, format=ox.RdfFormat.TURTLE)
+    Graph().parse(data=turtle.decode("utf-8"), format="turtle")
+    rows = list(csv.DictReader(io.StringIO(sheet.decode("utf-8"), newline="")))
+    assert len(rows) == len(found.review)
+    if rows:
+        rows[0]["decision"] = "yes"
+        with open(tmp_path / "review.csv", "w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        accepted, _ = read_review(tmp_path / "review.csv")
+        assert [(c.source, c.target) for c in accepted] == [(rows[0]["source"], rows[0]["target"])]

@@ -133,7 +133,6 @@ class Discovery:
     classes: tuple[str, ...]
     predicate: str
     accept: float
-    review_threshold: float
     margin: float
 
 
@@ -540,7 +539,8 @@ def score(source: Resource, target: Resource) -> tuple[float, str, str, str]:
             km = distance_km(source.point, target.point)
             far = min(1.0, max(0.0, (km - NEAR_KM) / (FAR_KM - NEAR_KM)))
             factor *= 1 - DIFFERS["coordinates"] * far
-            evidence.append(f"{km:.1f} km apart")
+            via = " ".join(bundle.compact(v) for v in (source.point_via, target.point_via) if v)
+            evidence.append(f"{km:.1f} km apart" + (f" (by {via})" if via else ""))
     ours_zh, theirs_zh = _chinese(source.labels), _chinese(target.labels)
     if ours_zh and theirs_zh:
         alike = max((lb.han_similarity(fa, fb) for a, fa in ours_zh for b, fb in theirs_zh if _comparable(a, b)),
@@ -581,8 +581,7 @@ def discover(graph: Store, classes: Iterable[str], target: str, *, target_format
                 Candidate(source, target_iri, value, source_label, target_label, evidence))
     accepted, to_review = assign(candidates, accept, review, margin)
     unmatched = sum(1 for iri in source_iris if iri not in candidates)
-    return Discovery(accepted, to_review, len(source_iris), unmatched, target, classes, predicate, accept,
-                     review, margin)
+    return Discovery(accepted, to_review, len(source_iris), unmatched, target, classes, predicate, accept, margin)
 
 
 def assign(candidates: dict[str, list[Candidate]], accept: float, review: float,

@@ -12,6 +12,8 @@ import subprocess
 
 import pytest
 from conftest import require_tool
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, VOID
 
@@ -357,9 +359,6 @@ def test_accepting_into_the_discovered_linkset_gives_one_linkset_that_checks(cli
 
 
 # --- properties over arbitrary labels and triple orders (hypothesis) -------------------------------------
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _labels = st.text(alphabet=st.characters(categories=("L", "M", "N", "P", "S", "Zs", "Cc")), max_size=25)
 

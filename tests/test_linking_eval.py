@@ -81,3 +81,9 @@ def test_a_researchers_csv_converted_to_rdf_and_linked(cli, tmp_path):
     # an alternative label (America Makes, MxD) alone is not enough to accept; Tsinghua and the generic name
     # find nothing
     assert reviewed == {(micr + "us-inst-america-makes", mine + "3"), (micr + "us-inst-mxd", mine + "5")}
+    # a linkset to the researcher's own namespace is counted by its void:uriSpace
+    cli("links", "--check", "--data", str(tmp_path / "my-links.ttl"))
+    miscounted = (tmp_path / "my-links.ttl").read_text(encoding="utf-8").replace("void:triples 4 .", "void:triples 5 .")
+    (tmp_path / "miscounted.ttl").write_text(miscounted, encoding="utf-8")
+    result = cli("links", "--check", "--data", str(tmp_path / "miscounted.ttl"), "--format", "csv", expect=1)
+    assert "void:triples 5, but the graph has 4 owl:sameAs links to https://example.org/my-institutions/" in result.stdout

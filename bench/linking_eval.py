@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import linking_data as data
 
-from micgraph.stores import open_graph
+from micgraph.graph import open_graph
 
 
 def main() -> None:

@@ -244,7 +244,7 @@ def test_an_existing_output_file_survives_a_failed_run(cli, files):
     (("--target", "{folder}/missing.ttl"), "{folder}/missing.ttl: no such file"),
     (("--target", "{folder}"), "is a directory"),
     (("--target", "{folder}/broken.ttl"), "{folder}/broken.ttl:1:"),
-    (("--target", "{folder}/theirs.ttl", "--target-format", "pdf"), "unknown RDF format 'pdf'"),
+    (("--target", "{folder}/theirs.ttl", "--target-format", "pdf"), "'pdf' is not one of 'turtle'"),
     (("--target", "{folder}/theirs.ttl", "--class", "mic:Nothing"), "unknown class mic:Nothing"),
     (("--target", "{folder}/theirs.ttl", "--class", "nope:City"), "'nope:City' is neither a full IRI"),
     (("--target", "{folder}/theirs.ttl", "--accept", "0.5", "--review", "0.8"), "thresholds must satisfy"),
@@ -376,7 +376,7 @@ def test_any_labels_in_any_order_give_valid_deterministic_output(tmp_path, label
 
     from micgraph.linking.discover import discover as find
     from micgraph.linking.linkset import discovery_turtle, read_review, review_csv
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
 
     ours = tmp_path / "ours.ttl"
     ours.write_text(OURS, encoding="utf-8")

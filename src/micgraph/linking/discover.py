@@ -70,7 +70,9 @@ PLACE_CODES = (SKOS + "notation", GN + "countryCode", WDT + "P297")
 # --- the score's constants (docs/linking.md gives the formula) -------------------------------------
 
 ALTERNATE = 0.92
-MISSING = {"country": 0.05, "region": 0.1, "locality": 0.05, "coordinates": 0.05}
+# Coordinates missing from the target weigh nothing: a source's are often its city's (an organisation's),
+# which a target rarely states about the organisation itself, so their absence says nothing.
+MISSING = {"country": 0.05, "region": 0.1, "locality": 0.05, "coordinates": 0.0}
 DIFFERS = {"country": 0.6, "region": 0.5, "locality": 0.3, "coordinates": 0.6, "chinese": 0.4}
 NEAR_KM, FAR_KM = 25.0, 100.0
 CHINESE_ALIKE = 0.6
@@ -419,19 +421,14 @@ def _load_in_chunks(store: ox.Store, path: Path, input_format: str | None) -> No
     chunks of 100,000, in the same time)."""
     import itertools
 
-    from ..loading import (
-        RDF_FORMATS,
-        base_iri_for,
-        display_name,
-        guess_format,
-        open_source,
-        parse_error,
-    )
+    from .. import formats
+    from ..loading import base_iri_for, display_name, open_source, parse_error, refuse_xml_entities
 
-    fmt = RDF_FORMATS[guess_format(path, input_format)]
-    with open_source(path) as stream:
+    syntax = formats.for_input(path, input_format)
+    with open_source(path) as raw:
+        stream = refuse_xml_entities(raw, display_name(path)) if syntax.name == "xml" else raw
         try:
-            quads = ox.parse(input=stream, format=fmt, base_iri=base_iri_for(path))
+            quads = ox.parse(input=stream, format=syntax.rdf, base_iri=base_iri_for(path))
             while chunk := list(itertools.islice(quads, LOAD_CHUNK)):
                 store.bulk_extend(chunk)
         except (SyntaxError, ValueError, EOFError, OSError, UnicodeDecodeError) as exc:

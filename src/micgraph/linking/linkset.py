@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import bundle, namespaces
+from .. import namespaces
 from ..errors import InputNotFoundError, ParseError, UsageError
 from ..links import target_of
 from .discover import SAME_AS, Candidate, Discovery
@@ -84,7 +84,7 @@ def linkset_turtle(links: list[Candidate], predicate: str, *, title: str, descri
               "[] a void:Linkset ;",
               f"    dcterms:title {_text('micgraph to ' + title + ': ' + namespaces.compact(predicate))} ;",
               f"    dcterms:description {_text(description)} ;",
-              f"    void:subjectsTarget {_iri(bundle.DATASET_IRI)} ;",
+              f"    void:subjectsTarget {_iri(namespaces.DATASET_IRI)} ;",
               f"    void:objectsTarget [ {' ; '.join(target_dataset)} ] ;",
               f"    void:linkPredicate {_iri(predicate)} ;",
               f"    void:triples {len(links)} .",

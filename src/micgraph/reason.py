@@ -111,8 +111,19 @@ OWL2_DATATYPES = frozenset({XSD + name for name in (
     "Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp").split()} | {
     OWL + "real", OWL + "rational", RDF + "PlainLiteral", RDF + "XMLLiteral", RDFS + "Literal", RDF + "langString"})
 
-_LITERAL_DATATYPES = """SELECT ?datatype (COUNT(*) AS ?n) (SAMPLE(?o) AS ?example) WHERE {
-    { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } FILTER(isLiteral(?o)) BIND(DATATYPE(?o) AS ?datatype) }
+# The literals a reasoner reads: values of annotations (skos:notation's typed codes, rdfs:label...) are not
+# reasoned over, and OWL 2 DL lets them have any datatype.
+_LITERAL_DATATYPES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?datatype (COUNT(*) AS ?n) (SAMPLE(?o) AS ?example) WHERE {
+    { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }
+    FILTER(isLiteral(?o))
+    FILTER(?p NOT IN (rdfs:label, rdfs:comment, rdfs:seeAlso, rdfs:isDefinedBy, owl:versionInfo, owl:deprecated,
+                      owl:priorVersion, owl:backwardCompatibleWith, owl:incompatibleWith))
+    FILTER NOT EXISTS { ?p a owl:AnnotationProperty }
+    FILTER NOT EXISTS { FILTER(?p = owl:annotatedTarget) ?s owl:annotatedProperty ?annotation .
+                        ?annotation a owl:AnnotationProperty }
+    BIND(DATATYPE(?o) AS ?datatype) }
     GROUP BY ?datatype"""
 
 

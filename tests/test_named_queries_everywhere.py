@@ -46,6 +46,7 @@ VIRTUOSO_DEVIATIONS: dict[str, str] = {
                            "(\"20172022\" where Oxigraph gives \"2025\")",
     "china-mic-count-timeline": "Virtuoso's GROUP_CONCAT lists a figure's two sources in the other order "
                                 "(SPARQL 1.1 leaves the order of GROUP_CONCAT unspecified)",
+    "geosparql-geometries": "Virtuoso turns STRDT(..., geo:wktLiteral) into its own virtrdf:Geometry datatype",
 }
 
 

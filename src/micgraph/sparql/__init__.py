@@ -32,6 +32,8 @@ Nothing here does I/O; `import micgraph.sparql` imports neither lark nor the par
 
 from __future__ import annotations
 
+import re
+
 from ..errors import QuerySyntaxError
 from ._text import may_contain_keyword, unescape, unescape_with_offsets
 from .model import Declaration, Load, Query, ServiceClause, Update
@@ -153,8 +155,10 @@ def _read(text: str, start: str, base_iri: str | None, prefixes: dict[str, str] 
                                token.column, source) from None
     except LexError as error:
         char = text[error.position]
-        shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
-        raise QuerySyntaxError(f"unexpected character {shown}", error.line, error.column, source) from None
+        word = re.match(r"[A-Za-z0-9_]+", text[error.position:error.position + 60])
+        shown = (f"'{word.group()}'" if word else repr(char) if char.isprintable() and not char.isspace()
+                 else f"character U+{ord(char):04X}")
+        raise QuerySyntaxError(f"unexpected {shown}", error.line, error.column, source) from None
     except _parser.ParseError as error:
         raise _syntax_error(text, start, error, source) from None
     analysis = Analysis(text, base_iri, prefixes, source)

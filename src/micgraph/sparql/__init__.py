@@ -168,26 +168,30 @@ def _read(text: str, start: str, base_iri: str | None, prefixes: dict[str, str] 
 
 
 def _syntax_error(text: str, start: str, error, source: str) -> QuerySyntaxError:
-    from . import _parser
-
     token = error.token
     other = "update_unit" if start == "query_unit" else "query_unit"
-    if token.type != "$END" or not text.strip():
-        try:
-            _parser.parse(text, other, MAX_NESTING)
-        except Exception:  # noqa: BLE001 - not the other kind either: report the error as it is
-            pass
+    if (token.type != "$END" or not text.strip()) and _parses_as(text, other):
+        if start == "query_unit":
+            cause = "this is a SPARQL update, not a query (send it as an update)"
         else:
-            if start == "query_unit":
-                cause = "this is a SPARQL update, not a query (send it as an update)"
-            else:
-                cause = "this is a SPARQL query, not an update (send it as a query)"
-            return QuerySyntaxError(cause, 1, 1, source)
+            cause = "this is a SPARQL query, not an update (send it as a query)"
+        return QuerySyntaxError(cause, 1, 1, source)
     expected = [_terminal_text(kind) for kind in error.expected]
     shown = ", ".join(expected[:12]) + (", ..." if len(expected) > 12 else "")
     found = "end of the text" if token.type == "$END" else f"'{_clip(str(token))}'"
     cause = f"unexpected {found}" + (f"; expected {shown}" if expected else "")
     return QuerySyntaxError(cause, token.line, token.column, source)
+
+
+def _parses_as(text: str, start: str) -> bool:
+    from . import _parser
+    from ._lexer import LexError
+
+    try:
+        _parser.parse(text, start, MAX_NESTING)
+    except (_parser.ParseError, _parser.DepthError, LexError):
+        return False
+    return True
 
 
 _TERMINAL_NAMES = {

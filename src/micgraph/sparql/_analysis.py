@@ -34,7 +34,7 @@ def _in(ranges: tuple, char: str) -> bool:
 
 
 class _ServiceRecord:
-    __slots__ = ("clause_args", "parent", "children")
+    __slots__ = ("children", "clause_args", "parent")
 
     def __init__(self, clause_args: dict, parent: _ServiceRecord | None) -> None:
         self.clause_args = clause_args
@@ -185,7 +185,7 @@ class Analysis:
         if text.isascii():
             return
         if token.type in ("PNAME_LN", "PNAME_NS"):
-            parts = text.partition(":")[::2]
+            parts: tuple[str, ...] = tuple(text.partition(":")[::2])
         else:
             parts = (text[2:] if token.type == "BLANK_NODE_LABEL" else text[1:],)
         for part in parts:
@@ -241,10 +241,10 @@ class Analysis:
                                  "differently by SPARQL engines; write the endpoint as <IRI>", written)
             endpoint, variable = self.iri_value(written), None
         line, column = keyword.line, keyword.column
-        record = _ServiceRecord(dict(endpoint=endpoint, variable=variable, endpoint_text=str(written),
-                                     silent=silent, start=keyword.start, end=_last_token(group).end,
-                                     pattern_start=_first_token(group).start, pattern_end=_last_token(group).end,
-                                     line=line, column=column), parent)
+        record = _ServiceRecord({"endpoint": endpoint, "variable": variable, "endpoint_text": str(written),
+                                 "silent": silent, "start": keyword.start, "end": _last_token(group).end,
+                                 "pattern_start": _first_token(group).start, "pattern_end": _last_token(group).end,
+                                 "line": line, "column": column}, parent)
         self.records.append(record)
         return record
 
@@ -295,7 +295,7 @@ class Analysis:
         modifier = _child(select, "solution_modifier")
         items = [c for c in clause.children if _is(c, "select_item")]
         star = any(_is_token(c, "STAR") for c in clause.children)
-        group_clause = _child(modifier, "group_clause")
+        group_clause = _optional_child(modifier, "group_clause")
         in_where = self.scope(where)
         projected: set[str] = set()
         for item in items:
@@ -364,7 +364,7 @@ class Analysis:
                 projected = set(inner)
             else:
                 projected = {_var_name(_nodes(item)[-1]) for item in _nodes(clause) if item.data == "select_item"}
-            values = _child(node, "values_clause")
+            values = _optional_child(node, "values_clause")
             if values is not None and values.children:
                 block = _nodes(values)[0]
                 projected |= {_var_name(v) for v in _nodes(block) if v.data == "var"}
@@ -413,7 +413,12 @@ def _nodes(node: Node) -> list[Node]:
     return [c for c in node.children if isinstance(c, Node)]
 
 
-def _child(node: Node, data: str) -> Node | None:
+def _child(node: Node, data: str) -> Node:
+    """The child `data` the grammar says `node` has."""
+    return next(c for c in node.children if _is(c, data))
+
+
+def _optional_child(node: Node, data: str) -> Node | None:
     return next((c for c in node.children if _is(c, data)), None)
 
 

@@ -37,7 +37,7 @@ def shifts(states, rules, stack: list, kind: str) -> bool:
     """Whether the LALR parser with this state stack shifts a token `kind` after the reductions it
     triggers. The table of the top state alone is not enough: LALR states shared by several contexts
     list the lookaheads of all of them (after `?a` in FILTER(?a<?b), an IRI could follow in a triple)."""
-    base, pushed = len(stack), []
+    base, pushed = len(stack), []  # type: int, list[int]
     while True:
         top = pushed[-1] if pushed else stack[base - 1]
         action = states[top].get(kind)
@@ -128,7 +128,7 @@ class Lexer:
             if match is not None:
                 found.append((name, match.end()))
         if first.isascii() and first.isalpha():
-            word = _WORD.match(text, position, end).group()
+            word = text[position:_WORD.match(text, position, end).end()]  # type: ignore[union-attr]
             for size in range(min(len(word), self.longest_keyword), 0, -1):
                 kind = self.keywords.get(word[:size].upper()) or self.case_sensitive.get(word[:size])
                 if kind is not None:

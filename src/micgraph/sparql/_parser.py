@@ -21,6 +21,7 @@ import io
 import pickle
 import zlib
 from pathlib import Path
+from typing import Self
 
 GRAMMAR = "sparql11.lark"
 TABLE = "sparql11.lark.table"
@@ -32,7 +33,7 @@ CLOSING = frozenset({"RBRACE", "RPAR", "RSQB"})
 class Node:
     """A parse-tree node: the grammar rule and its children (Nodes and Tokens, in text order)."""
 
-    __slots__ = ("data", "children")
+    __slots__ = ("children", "data")
 
     def __init__(self, data: str, children: list) -> None:
         self.data = data
@@ -45,9 +46,14 @@ class Node:
 class Token(str):
     """A terminal: its text, type, and offsets/position in the parsed text."""
 
-    __slots__ = ("type", "start", "end", "line", "column")
+    __slots__ = ("column", "end", "line", "start", "type")
+    type: str
+    start: int
+    end: int
+    line: int
+    column: int
 
-    def __new__(cls, kind: str, value: str, start: int, end: int, line: int, column: int) -> Token:
+    def __new__(cls, kind: str, value: str, start: int, end: int, line: int, column: int) -> Self:
         token = super().__new__(cls, value)
         token.type, token.start, token.end, token.line, token.column = kind, start, end, line, column
         return token
@@ -133,7 +139,7 @@ def build(grammar: str) -> dict:
     rules = sorted({rule for actions in parse_table.states.values() for action, rule in actions.values()
                     if action is not Shift}, key=str)
     index = {rule: i for i, rule in enumerate(rules)}
-    states = [None] * len(parse_table.states)
+    states: list[dict[str, int]] = [{} for _ in parse_table.states]
     for state, actions in parse_table.states.items():
         states[state] = {str(symbol): (target if action is Shift else -1 - index[target])
                          for symbol, (action, target) in actions.items()}
@@ -187,18 +193,17 @@ class _Run:
                 values.append(token)
                 return None
             origin, size, expand1, inline = self.rules[-1 - action]
+            children: list = []
             if size:
                 taken = values[-size:]
                 del values[-size:]
                 del stack[-size:]
-                children = []
                 for child in taken:
                     if type(child) is _Inline:
                         children.extend(child)
                     else:
                         children.append(child)
-            else:
-                children = []
+            value: object
             if inline:
                 value = _Inline(children)
             elif expand1 and len(children) == 1:
@@ -264,8 +269,6 @@ def max_depth(text: str, start: str, stop_above: int) -> tuple[int, int, int | N
 
 
 if __name__ == "__main__":
-    from pathlib import Path
-
     target = Path(__file__).with_name(TABLE)
     write_table(target)
     print(f"wrote {target}")

@@ -69,7 +69,7 @@ def unescape_with_offsets(text: str) -> tuple[str, list[int] | None]:
 
 def _rust_hex(digits: str) -> int | None:
     """`u32::from_str_radix(digits, 16)`: hexadecimal digits after an optional `+`."""
-    body = digits[1:] if digits.startswith("+") else digits
+    body = digits.removeprefix("+")
     if not body or any(c not in "0123456789abcdefABCDEF" for c in body):
         return None
     return int(body, 16)
@@ -77,7 +77,7 @@ def _rust_hex(digits: str) -> int | None:
 
 @functools.lru_cache(maxsize=64)
 def _keyword_pattern(keyword: str) -> re.Pattern:
-    return re.compile(re.escape(keyword), re.I)
+    return re.compile(re.escape(keyword), re.IGNORECASE)
 
 
 def may_contain_keyword(text: str, keyword: str) -> bool:
@@ -121,7 +121,7 @@ def first_lone_surrogate(text: str) -> int | None:
 
 # --- IRIs ---------------------------------------------------------------------------------------
 
-_IRI_PARTS = re.compile(r"^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.S)  # RFC 3986 B
+_IRI_PARTS = re.compile(r"^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.DOTALL)  # RFC 3986 B
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 # Characters 19.8 [139] IRIREF excludes (after escapes are decoded they must still not appear).
 _NOT_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
@@ -187,9 +187,7 @@ def _remove_dot_segments(path: str) -> str:
     while path:
         if path.startswith("../"):
             path = path[3:]
-        elif path.startswith("./"):
-            path = path[2:]
-        elif path.startswith("/./"):
+        elif path.startswith(("./", "/./")):
             path = path[2:]
         elif path == "/.":
             path = "/"

@@ -76,7 +76,7 @@ def test_prologue_dataset_form_and_predeclared_prefixes() -> None:
     assert parsed.form == "CONSTRUCT"
     assert parsed.default_graphs == ("http://g/1",) and parsed.named_graphs == ("http://g/2",)
     assert parsed.prefixes["mic"] == "http://other/" and parsed.used_prefixes == {"mic", "rdfs"}
-    assert parsed.used_prefixes - parsed.declared_prefixes == {"rdfs"}  # what a caller must declare
+    assert parsed.undeclared_prefixes == {"rdfs"}  # what a caller must declare for another engine
     assert parse_query("ASK {}").form == "ASK" and parse_query("DESCRIBE <http://x/>").form == "DESCRIBE"
 
 

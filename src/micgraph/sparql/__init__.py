@@ -33,10 +33,13 @@ Nothing here does I/O; `import micgraph.sparql` imports neither lark nor the par
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ..errors import QuerySyntaxError
 from ._text import may_contain_keyword, unescape, unescape_with_offsets
-from .model import Declaration, Load, Query, ServiceClause, Update
+
+if TYPE_CHECKING:
+    from .model import Declaration, Load, Query, ServiceClause, Update
 
 __all__ = ["MAX_NESTING", "MAX_QUERY_BYTES", "Declaration", "Load", "Query", "ServiceClause", "Update",
            "may_contain_keyword", "nesting_depth", "parse_query", "parse_update", "unescape",
@@ -54,6 +57,15 @@ MAX_NESTING = 256
 # The largest text parsed (UTF-8 bytes): ten times the largest query a client sends in practice, and
 # parsed in about a second here (a 100 kB query: see bench/sparql_parser.py).
 MAX_QUERY_BYTES = 1_000_000
+
+
+def __getattr__(name: str):
+    """The model's classes, imported when first named: the pre-checks need none of them."""
+    if name in ("Declaration", "Load", "Query", "ServiceClause", "Update"):
+        from . import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def nesting_depth(text: str, limit: int = MAX_NESTING) -> int:

@@ -314,10 +314,11 @@ class Analysis:
         if group_clause is not None:
             for condition in _nodes(group_clause):
                 parts = _nodes(condition)
-                if len(parts) == 1 and parts[0].data == "var":
+                if _is_token(condition.children[0], "LPAR"):  # ( expression [AS ?var] )
+                    if len(parts) == 2:
+                        grouped.add(_var_name(parts[1]))
+                elif parts[0].data == "var":
                     grouped.add(_var_name(parts[0]))
-                elif len(parts) == 2 and parts[1].data == "var":
-                    grouped.add(_var_name(parts[1]))
         defined: set[str] = set()
         for item in items:
             parts = _nodes(item)

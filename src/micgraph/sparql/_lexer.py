@@ -55,6 +55,18 @@ def shifts(states, rules, stack: list, kind: str) -> bool:
         pushed.append(states[top][origin])
 
 
+class _Compiled(dict):
+    """Terminal name -> compiled pattern, compiled on first use (a query needs a few of them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: dict[str, str] = {}
+
+    def __missing__(self, name: str) -> re.Pattern:
+        pattern = self[name] = re.compile(self.sources[name])
+        return pattern
+
+
 class LexError(Exception):
     """No terminal matches at `position`."""
 
@@ -66,7 +78,7 @@ class LexError(Exception):
 class Lexer:
     def __init__(self, table) -> None:
         self.states, self.rules = table.states, table.rules
-        self.patterns: dict[str, re.Pattern] = {}
+        self.patterns = _Compiled()
         self.keywords: dict[str, str] = {}  # upper-case keyword -> terminal
         self.case_sensitive: dict[str, str] = {}  # `a`
         self.punctuation: dict[str, list[tuple[str, str]]] = {}  # first char -> [(text, terminal)], longest first
@@ -82,9 +94,13 @@ class Lexer:
                 for keyword in re.findall(r"[A-Z][A-Z0-9_]*", value):
                     self.keywords[keyword] = name
             else:
-                self.patterns[name] = re.compile(regexp)
+                self.patterns.sources[name] = regexp
         for options in self.punctuation.values():
             options.sort(key=lambda option: -len(option[0]))
+        # Characters that can start only one terminal, a one-character one.
+        self.single = {char: options[0][1] for char, options in self.punctuation.items()
+                       if len(options) == 1 and len(options[0][0]) == 1 and char not in _STARTS
+                       and not char.isalpha()}
         self.longest_keyword = max(map(len, self.keywords))
 
     def tokens(self, text: str, stack: list):
@@ -102,14 +118,20 @@ class Lexer:
                 position = skipped.end()
             if position >= end:
                 return
-            candidates = self._candidates(text, position, end)
-            if not candidates:
-                raise LexError(position, line, position - line_start + 1)
-            candidates.sort(key=lambda c: -c[1])  # longest first; stable, so the order is a priority
-            if len(candidates) == 1:
-                kind, stop = candidates[0]
+            first = text[position]
+            single = self.single.get(first)
+            if single is not None:  # a character that starts one token only, e.g. `{`
+                kind, stop = single, position + 1
             else:
-                kind, stop = next((c for c in candidates if shifts(states, rules, stack, c[0])), candidates[0])
+                candidates = self._candidates(text, position, end, stack)
+                if not candidates:
+                    raise LexError(position, line, position - line_start + 1)
+                if len(candidates) == 1:
+                    kind, stop = candidates[0]
+                else:
+                    candidates.sort(key=lambda c: -c[1])  # longest first; stable, so the order is a priority
+                    kind, stop = next((c for c in candidates if shifts(states, rules, stack, c[0])),
+                                      candidates[0])
             token = Token(kind, text[position:stop], position, stop, line, position - line_start + 1)
             newlines = token.count("\n")
             if newlines:
@@ -118,8 +140,9 @@ class Lexer:
             yield token
             position = stop
 
-    def _candidates(self, text: str, position: int, end: int) -> list[tuple[str, int]]:
-        """(terminal, end offset) of every terminal matching at `position`."""
+    def _candidates(self, text: str, position: int, end: int, stack: list) -> list[tuple[str, int]]:
+        """(terminal, end offset) of the terminals matching at `position`: all of them, except that a
+        prefixed name the parser takes is returned alone (no keyword inside it can be longer)."""
         first = text[position]
         found: list[tuple[str, int]] = []
         names = _NAMES if first.isalpha() or first >= "\x80" else _STARTS.get(first, ())
@@ -128,9 +151,12 @@ class Lexer:
             if match is not None:
                 found.append((name, match.end()))
         if first.isascii() and first.isalpha():
+            if found and shifts(self.states, self.rules, stack, found[0][0]):
+                return found[:1]
             word = text[position:_WORD.match(text, position, end).end()]  # type: ignore[union-attr]
+            upper = word.upper()
             for size in range(min(len(word), self.longest_keyword), 0, -1):
-                kind = self.keywords.get(word[:size].upper()) or self.case_sensitive.get(word[:size])
+                kind = self.keywords.get(upper[:size]) or self.case_sensitive.get(word[:size])
                 if kind is not None:
                     found.append((kind, position + size))
         for value, kind in self.punctuation.get(first, ()):

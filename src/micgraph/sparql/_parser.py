@@ -2,11 +2,13 @@
 
 lark computes the LALR(1) table from the grammar (seconds); `sparql11.lark.table` ships it as plain data
 (lists, dicts, strings and numbers: a pickle that names no class, read by an unpickler that refuses any,
-zlib-compressed) behind a first line naming the grammar's SHA-256. At the first parse it is read in a few
-milliseconds — lark's own `Lark.load` takes a quarter of a second to rebuild its objects, and importing
-lark another tenth — and driven by `_Run.feed`, the shift/reduce loop of lark's LALR parser with lark's
-tree shaping (rules named `_...`/`__...` are inlined into their parent, `?rule`s with one child are
-replaced by it; all tokens are kept). The loop never recurses: any nesting depth parses in bounded stack.
+zlib-compressed) behind a first line naming the grammar's CRC-32, which tells an edited grammar (no
+cryptographic hash is needed, and importing hashlib costs more than reading the table). The first parse
+reads it in a few milliseconds (lark's own `Lark.load` takes a quarter of a second to rebuild its
+objects, and importing lark another tenth) and `_Run.feed` drives it: the shift/reduce loop of lark's
+LALR parser with lark's tree shaping (rules named `_...`/`__...` are inlined into their parent, `?rule`s
+with one child are replaced by it; all tokens are kept). The loop never recurses: any nesting depth
+parses in bounded stack.
 
 When the table does not match the grammar (an edited grammar), it is built in memory with lark and not
 written; `python -m micgraph.sparql._parser` rewrites the shipped file, and tests/test_sparql_parser.py
@@ -16,12 +18,10 @@ fails while it is stale.
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
+import os
 import pickle
 import zlib
-from pathlib import Path
-from typing import Self
 
 GRAMMAR = "sparql11.lark"
 TABLE = "sparql11.lark.table"
@@ -53,7 +53,7 @@ class Token(str):
     line: int
     column: int
 
-    def __new__(cls, kind: str, value: str, start: int, end: int, line: int, column: int) -> Self:
+    def __new__(cls, kind: str, value: str, start: int, end: int, line: int, column: int) -> Token:  # noqa: PYI034
         token = super().__new__(cls, value)
         token.type, token.start, token.end, token.line, token.column = kind, start, end, line, column
         return token
@@ -90,11 +90,16 @@ class Table:
         self.end = end
 
 
-_HERE = Path(__file__).parent  # not importlib.resources: importing it costs 40 ms
+_HERE = os.path.dirname(os.path.abspath(__file__))  # not importlib.resources: importing it costs 40 ms
+
+
+def _read(name: str) -> bytes:
+    with open(os.path.join(_HERE, name), "rb") as file:
+        return file.read()
 
 
 def _grammar() -> str:
-    return (_HERE / GRAMMAR).read_text(encoding="utf-8")
+    return _read(GRAMMAR).decode("utf-8")
 
 
 class _PlainData(pickle.Unpickler):
@@ -103,7 +108,7 @@ class _PlainData(pickle.Unpickler):
 
 
 def _stamp(grammar: str) -> bytes:
-    return f"{hashlib.sha256(grammar.encode()).hexdigest()} format {_FORMAT}\n".encode()
+    return f"crc32 {zlib.crc32(grammar.encode()):08x} format {_FORMAT}\n".encode()
 
 
 @functools.cache
@@ -111,7 +116,7 @@ def table() -> Table:
     grammar = _grammar()
     stamp = _stamp(grammar)
     try:
-        shipped = (_HERE / TABLE).read_bytes()
+        shipped = _read(TABLE)
     except OSError:
         shipped = b""
     if shipped.startswith(stamp):
@@ -165,7 +170,7 @@ def write_table(path) -> None:
 
 def table_is_current() -> bool:
     try:
-        shipped = (_HERE / TABLE).read_bytes()
+        shipped = _read(TABLE)
     except OSError:
         return False
     return shipped.startswith(_stamp(_grammar()))
@@ -193,6 +198,11 @@ class _Run:
                 values.append(token)
                 return None
             origin, size, expand1, inline = self.rules[-1 - action]
+            if size == 1 and expand1 and type(values[-1]) is not _Inline:
+                stack[-1] = states[stack[-2]][origin]  # a `?rule` with one child: the child stands for it
+                if token.type == "$END" and stack[-1] == self.end:
+                    return values[-1]
+                continue
             children: list = []
             if size:
                 taken = values[-size:]
@@ -269,6 +279,6 @@ def max_depth(text: str, start: str, stop_above: int) -> tuple[int, int, int | N
 
 
 if __name__ == "__main__":
-    target = Path(__file__).with_name(TABLE)
+    target = os.path.join(_HERE, TABLE)
     write_table(target)
     print(f"wrote {target}")

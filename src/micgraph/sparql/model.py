@@ -71,6 +71,12 @@ class _Parsed:
     def declared_prefixes(self) -> frozenset[str]:
         return frozenset(d.prefix for d in self.declarations if d.prefix is not None)
 
+    @property
+    def undeclared_prefixes(self) -> frozenset[str]:
+        """Prefixes the text uses without declaring them: the predeclared ones a caller must write out
+        before sending the text to another engine (e.g. `PREFIX mic: <...>` for a remote endpoint)."""
+        return self.used_prefixes - self.declared_prefixes
+
     def all_services(self) -> list[ServiceClause]:
         """Every SERVICE clause, nested ones included, in text order."""
         return [clause for outer in self.services for clause in outer.walk()]

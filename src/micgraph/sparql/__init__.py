@@ -54,9 +54,10 @@ __all__ = ["MAX_NESTING", "MAX_QUERY_BYTES", "Declaration", "Load", "Query", "Se
 # Real queries nest a few levels, generated ones (left-deep UNION chains) a few dozen; 256 is well above
 # both and below half of the smallest figure.
 MAX_NESTING = 256
-# The largest text parsed (UTF-8 bytes): ten times the largest query a client sends in practice, and
-# parsed in about a second here (a 100 kB query: see bench/sparql_parser.py).
-MAX_QUERY_BYTES = 1_000_000
+# The largest text parsed (UTF-8 bytes). Real queries are a few kB, generated ones with VALUES blocks
+# tens of kB; parsing is linear, about 5 us per byte here (bench/sparql_parser.py), so this bounds a
+# parse to about a second.
+MAX_QUERY_BYTES = 256_000
 
 
 def __getattr__(name: str):
@@ -120,6 +121,7 @@ def _parse(text: str, start: str, base_iri: str | None, prefixes: dict[str, str]
     from ._text import first_lone_surrogate, is_absolute
 
     what = "query" if start == "query_unit" else "update"
+    _refuse_deep_nesting(text[:MAX_QUERY_BYTES], start, source)  # first: the more telling refusal
     if len(text) > MAX_QUERY_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_QUERY_BYTES:
         raise QuerySyntaxError(f"the {what} is longer than {MAX_QUERY_BYTES:,} bytes (MAX_QUERY_BYTES)",
                                source=source)
@@ -145,6 +147,21 @@ def _parse(text: str, start: str, base_iri: str | None, prefixes: dict[str, str]
                                    "are decoded in IRIs and strings only: write those characters as "
                                    "themselves", source=source)
     return result
+
+
+def _refuse_deep_nesting(text: str, start: str, source: str) -> None:
+    """QuerySyntaxError if the brackets of `text` nest deeper than MAX_NESTING (read with the parser, which
+    stops there: a few kB of text, whatever the length)."""
+    from . import _parser
+    from ._text import Lines, bracket_bound
+
+    if bracket_bound(text) <= MAX_NESTING:
+        return
+    deepest, _, stopped = _parser.max_depth(text, start, MAX_NESTING)
+    if deepest > MAX_NESTING and stopped is not None:
+        line, column = Lines(text).position(stopped - 1)
+        raise QuerySyntaxError(f"brackets nest deeper than {MAX_NESTING} levels (MAX_NESTING)", line, column,
+                               source)
 
 
 def _calls(parsed) -> list:

@@ -188,41 +188,49 @@ class _Run:
         self.end = self.table.end[start]
 
     def feed(self, token: Token):
-        states, stack, values = self.states, self.stack, self.values
+        states, stack, values, rules = self.states, self.stack, self.values, self.rules
+        kind = token.type
+        at_end = kind == "$END"
         while True:
-            action = states[stack[-1]].get(token.type)
+            action = states[stack[-1]].get(kind)
             if action is None:
                 raise ParseError(token, self.expected())
             if action >= 0:
                 stack.append(action)
                 values.append(token)
                 return None
-            origin, size, expand1, inline = self.rules[-1 - action]
+            origin, size, expand1, inline = rules[-1 - action]
             if size == 1 and expand1 and type(values[-1]) is not _Inline:
                 stack[-1] = states[stack[-2]][origin]  # a `?rule` with one child: the child stands for it
-                if token.type == "$END" and stack[-1] == self.end:
+                if at_end and stack[-1] == self.end:
                     return values[-1]
                 continue
-            children: list = []
+            children: list
             if size:
                 taken = values[-size:]
                 del values[-size:]
                 del stack[-size:]
-                for child in taken:
+                # A repetition (`x*`) is a left-recursive inlined rule: extend its list in place, which no
+                # one else holds, rather than copy it at each item (quadratic in the items).
+                first = taken[0]
+                children = first if type(first) is _Inline else _Inline((first,))
+                for child in taken[1:]:
                     if type(child) is _Inline:
                         children.extend(child)
                     else:
                         children.append(child)
+            else:
+                children = _Inline()
             value: object
             if inline:
-                value = _Inline(children)
+                value = children
             elif expand1 and len(children) == 1:
                 value = children[0]
             else:
                 value = Node(origin, children)
             stack.append(states[stack[-1]][origin])
             values.append(value)
-            if token.type == "$END" and stack[-1] == self.end:
+            if at_end and stack[-1] == self.end:
                 return value
 
     def expected(self) -> list[str]:

@@ -4,7 +4,8 @@
   included); median of several processes;
 - the bundled named queries (queries/*.rq), each parsed many times: micgraph.sparql vs pyoxigraph
   (`Store().query` on an empty store: its parse, plus evaluating nothing) vs rdflib's `parseQuery`;
-- a generated 100 kB query (triple patterns, FILTERs, a VALUES block, OPTIONALs), same three.
+- a generated 100 kB query (triple patterns, FILTERs, a VALUES block), same three. (Not OPTIONALs: a
+  few hundred OPTIONALs in one group keep pyoxigraph 0.5.13 busy for minutes on an empty store.)
 
 Run quietly: `PYTHONPATH=src python bench/sparql_parser.py` (about a minute). Figures are wall time on
 whatever else the machine is doing: read the ratios, not the milliseconds.
@@ -28,12 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FIRST_PARSE = """
 import time
-started = time.perf_counter()
+started, started_cpu = time.perf_counter(), time.process_time()
 from micgraph.sparql import parse_query
-imported = time.perf_counter()
+imported, imported_cpu = time.perf_counter(), time.process_time()
 parse_query(open({path!r}).read(), prefixes={prefixes!r})
-done = time.perf_counter()
-print(f"{{1000 * (imported - started):.2f}} {{1000 * (done - imported):.2f}}")
+done, done_cpu = time.perf_counter(), time.process_time()
+print(1000 * (imported - started), 1000 * (done - imported), 1000 * (imported_cpu - started_cpu),
+      1000 * (done_cpu - imported_cpu))
 """
 
 
@@ -41,18 +43,15 @@ print(f"{{1000 * (imported - started):.2f}} {{1000 * (done - imported):.2f}}")
 ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def first_parse(path: Path, runs: int = 7) -> tuple[float, float]:
-    """(import ms, first parse ms), medians over fresh processes (after one that writes the bytecode)."""
+def first_parse(path: Path, runs: int = 7) -> list[float]:
+    """[import ms, first parse ms] in wall time, then in CPU time (what a busy machine does not inflate),
+    medians over fresh processes (after one that writes the bytecode)."""
     code = FIRST_PARSE.format(path=str(path), prefixes=bundle.PREFIXES)
-    imports, parses = [], []
     subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env=ENVIRONMENT)
-    for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                             env=ENVIRONMENT).stdout
-        imported, parsed = map(float, out.split())
-        imports.append(imported)
-        parses.append(parsed)
-    return statistics.median(imports), statistics.median(parses)
+    samples = [list(map(float, subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                              check=True, env=ENVIRONMENT).stdout.split()))
+               for _ in range(runs)]
+    return [statistics.median(column) for column in zip(*samples)]
 
 
 def per_call(function, text: str, budget: float = 0.5) -> float:
@@ -85,7 +84,7 @@ def ours(text: str) -> None:
 
 
 def oxigraph(text: str) -> None:
-    ox.Store().query(text)
+    ox.Store().query(text)  # parsed and planned; the solutions (none) are not read
 
 
 def rdflib(text: str) -> None:
@@ -98,7 +97,7 @@ def big_query(size: int = 100_000) -> str:
     lines = ["PREFIX ex: <http://example.org/>", "SELECT ?s ?label WHERE {"]
     n = 0
     while sum(map(len, lines)) < size - 2000:
-        lines.append(f"  ?s ex:p{n} ?o{n} . OPTIONAL {{ ?o{n} ex:label ?l{n} FILTER(LANG(?l{n}) = 'en') }}")
+        lines.append(f"  ?s ex:p{n} ?o{n} . ?o{n} ex:label ?l{n} FILTER(LANG(?l{n}) = 'en')")
         lines.append(f"  FILTER(?o{n} != <http://example.org/x{n}> || STRLEN(STR(?o{n})) > {n})")
         n += 1
     lines.append("  VALUES ?s { " + " ".join(f"ex:s{i}" for i in range(100)) + " }")
@@ -108,14 +107,17 @@ def big_query(size: int = 100_000) -> str:
 
 def main() -> None:
     named = sorted((ROOT / "queries").glob("*.rq"))
-    imported, first = first_parse(named[0])
-    print(f"import micgraph.sparql: {imported:.1f} ms; first parse ({named[0].name}, table load included): "
-          f"{first:.1f} ms (medians of 7 processes)")
+    imported, first, imported_cpu, first_cpu = first_parse(named[0])
+    print(f"import micgraph.sparql: {imported:.1f} ms ({imported_cpu:.1f} ms CPU); first parse "
+          f"({named[0].name}, table load included): {first:.1f} ms ({first_cpu:.1f} ms CPU); "
+          "medians of 7 processes")
     totals = {"micgraph.sparql": 0.0, "pyoxigraph": 0.0, "rdflib": 0.0}
     for path in named:
         text = with_prefixes(path.read_text(encoding="utf-8"))
         for name, function in (("micgraph.sparql", ours), ("pyoxigraph", oxigraph), ("rdflib", rdflib)):
             totals[name] += per_call(function, text, budget=0.2)
+    if "--first" in sys.argv:
+        return
     print(f"{len(named)} named queries, one parse each: " + ", ".join(
         f"{name} {1000 * seconds:.1f} ms" for name, seconds in totals.items()) +
         f"; ratio to pyoxigraph {totals['micgraph.sparql'] / totals['pyoxigraph']:.1f}, "

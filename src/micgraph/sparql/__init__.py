@@ -48,11 +48,12 @@ __all__ = ["MAX_NESTING", "MAX_QUERY_BYTES", "Declaration", "Load", "Query", "Se
 # The deepest bracket nesting ({, ( and [ together) a query or update may have. pyoxigraph 0.5.13's parser
 # recurses per bracket and overflows its stack (SIGSEGV) beyond, measured by bench/sparql_nesting.py:
 #   {  group:        2187 in the main thread (8 MiB stack), 2188 in a worker thread (Python's default,
-#                    8 MiB here), 546 in a thread with a 2 MiB stack (glibc's default when `ulimit -s` is
+#                    8 MiB here), 543 in a thread with a 2 MiB stack (glibc's default when `ulimit -s` is
 #                    unlimited);
-#   (  expression:   4669 (main), 4669 (thread), 1166 (2 MiB thread).
+#   (  expression:   4668 (main), 4669 (thread), 1158 (2 MiB thread).
 # Real queries nest a few levels, generated ones (left-deep UNION chains) a few dozen; 256 is well above
-# both and below half of the smallest figure.
+# both and below half of the smallest figure. (Nesting is not the only deep structure: a few hundred
+# OPTIONALs side by side in one group keep pyoxigraph busy for minutes; that needs a time limit.)
 MAX_NESTING = 256
 # The largest text parsed (UTF-8 bytes). Real queries are a few kB, generated ones with VALUES blocks
 # tens of kB; parsing is linear, about 5 us per byte here (bench/sparql_parser.py), so this bounds a

@@ -50,10 +50,14 @@ __all__ = ["MAX_NESTING", "MAX_QUERY_BYTES", "Declaration", "Load", "Query", "Se
 #   {  group:        2187 in the main thread (8 MiB stack), 2188 in a worker thread (Python's default,
 #                    8 MiB here), 543 in a thread with a 2 MiB stack (glibc's default when `ulimit -s` is
 #                    unlimited);
-#   (  expression:   4668 (main), 4669 (thread), 1158 (2 MiB thread).
+#   (  expression:   4668 (main), 4669 (thread), 1158 (2 MiB thread);
+#   {  update WHERE: 2189 (main), 545 (2 MiB thread);
+#   (  collection and [ blank node: no crash found: at 5000 levels pyoxigraph computes for over a minute.
 # Real queries nest a few levels, generated ones (left-deep UNION chains) a few dozen; 256 is well above
-# both and below half of the smallest figure. (Nesting is not the only deep structure: a few hundred
-# OPTIONALs side by side in one group keep pyoxigraph busy for minutes; that needs a time limit.)
+# both and below half of the smallest figure. It bounds crashes, not time: pyoxigraph's planning grows
+# with the cube of a basic graph pattern's size (a chain of 256 triple patterns: 1.5 s of CPU; collections
+# nested 128 deep, which are such patterns: 3.6 s), and a few hundred OPTIONALs side by side in one group
+# keep it busy for minutes. Those need a time limit on the query, which no parse can replace.
 MAX_NESTING = 256
 # The largest text parsed (UTF-8 bytes). Real queries are a few kB, generated ones with VALUES blocks
 # tens of kB; parsing is linear, about 5 us per byte here (bench/sparql_parser.py), so this bounds a

@@ -37,6 +37,11 @@ def test_wheel_contains_the_bundled_graph(wheel):
     assert not any(name.startswith(("tests/", "bench/")) for name in names)
 
 
+def test_wheel_carries_the_sparql_grammar_and_its_parser_table(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"micgraph/sparql/sparql11.lark", "micgraph/sparql/sparql11.lark.table"} <= names
+
+
 def test_wheel_carries_the_query_page_assets_with_their_licence(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("yasgui.min.js", "yasgui.min.css", "LICENSE.txt", "THIRD-PARTY-LICENSES.txt"):

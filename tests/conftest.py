@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ from click.testing import CliRunner
 from micgraph.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Comments, strings and IRIs of a SPARQL text: what a test's look at its keywords must not read.
+SPARQL_NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

@@ -19,7 +19,8 @@ import re
 import pytest
 
 from micgraph import bundle
-from micgraph.query import _LEXICAL_NOISE, SelectResult, run_query
+from conftest import SPARQL_NOISE
+from micgraph.query import SelectResult, run_query
 from micgraph.terms import comparable
 
 GRAPH = "https://w3id.org/micgraph/id/graph/test-everywhere"
@@ -51,7 +52,7 @@ VIRTUOSO_DEVIATIONS: dict[str, str] = {
 
 
 def has_order_by(text: str) -> bool:
-    return re.search(r"\bORDER\s+BY\b", _LEXICAL_NOISE.sub(" ", text), re.I) is not None
+    return re.search(r"\bORDER\s+BY\b", SPARQL_NOISE.sub(" ", text), re.I) is not None
 
 
 @pytest.fixture(scope="module")

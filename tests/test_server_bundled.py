@@ -18,7 +18,12 @@ from serving import page, read_page, start_server
 from micgraph.bundle import named_queries
 from micgraph.namespaces import MIC, MICR
 from micgraph.export.rdf import serialize_triples
-from micgraph.server.pages import with_prefix_declarations
+from micgraph.namespaces import PREFIXES
+from micgraph.sparql import with_prefix_declarations as _declare
+
+
+def with_prefix_declarations(text: str) -> str:
+    return _declare(text, PREFIXES)
 from micgraph.query import run_query
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}

@@ -19,7 +19,12 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from conftest import SERVE_FIXTURE, require_tool
 
 from micgraph.bundle import named_queries
-from micgraph.server.pages import with_prefix_declarations
+from micgraph.namespaces import PREFIXES
+from micgraph.sparql import with_prefix_declarations as _declare
+
+
+def with_prefix_declarations(text: str) -> str:
+    return _declare(text, PREFIXES)
 
 COMUNICA = Path(__file__).parent / "node" / "node_modules" / ".bin" / "comunica-sparql"
 ONLY_FIXTURE = ["--no-bundled", "--data", str(SERVE_FIXTURE)]

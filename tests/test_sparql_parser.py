@@ -218,7 +218,7 @@ def test_keyword_precheck() -> None:
 def test_shipped_parser_table_matches_the_grammar() -> None:
     from micgraph.sparql import _parser
 
-    assert _parser.table_is_current(), "run `python -m micgraph.sparql._parser` and commit the table"
+    assert _parser.table_is_current(), "run `python tools/sparql_table.py` and commit the table"
 
 
 def test_import_loads_neither_lark_nor_the_parser() -> None:

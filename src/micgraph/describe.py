@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .namespaces import LABEL_PROPERTIES, LANGUAGES, MIC, ONTOLOGY_IRI, PREFIXES, RDF_TYPE, SOURCE_PROPERTIES, compact
+from .namespaces import LABEL_PROPERTIES, LANGUAGES, MIC, ONTOLOGY_IRI, RDF_TYPE, SOURCE_PROPERTIES, compact
 from .errors import UsageError
 from .query import run_query
 

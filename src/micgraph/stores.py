@@ -12,7 +12,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from . import bundle, formats, namespaces
+from . import formats, namespaces
 from .errors import StoreError, UsageError
 from .loading import load_file
 
@@ -39,6 +39,10 @@ class Store:
 
     def quads(self) -> Iterator[ox.Quad]:
         raise NotImplementedError
+
+    def has_named_graphs(self) -> bool:
+        """Whether a query's union default graph differs from the default graph (a remote store: unknown)."""
+        return True
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         raise NotImplementedError
@@ -150,9 +154,11 @@ class OxigraphStore(Store):
                                      named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
         # With no named graph the union of all graphs is the default graph itself, and asking Oxigraph
         # for it as a union costs up to 25 % more (bench/RESULTS.md).
-        union = union_default_graph and next(iter(self._store.named_graphs()), None) is not None
         return self._store.query(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri,
-                                 use_default_graph_as_union=union)
+                                 use_default_graph_as_union=union_default_graph and self.has_named_graphs())
+
+    def has_named_graphs(self) -> bool:
+        return next(iter(self._store.named_graphs()), None) is not None
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         self._store.update(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import formats, namespaces
+from .. import namespaces
 from ..errors import MicgraphError, QuerySyntaxError, ServiceNotAllowedError, UsageError
 from ..export.rdf import serialize, serialize_triples
 from ..query import run_query

@@ -7,7 +7,6 @@ this server (`micr:` resources to /id/..., ontology terms to /ontology#term), ot
 from __future__ import annotations
 
 import json
-import re
 from html import escape
 
 import pyoxigraph as ox
@@ -148,22 +147,11 @@ def message_page(status: int, message: str) -> str:
 
 # --- the query page -----------------------------------------------------------------------------
 
-_PREFIX_USE = re.compile(r"(?<![\w:<#/.-])([A-Za-z][\w-]*):")
-
-
-def with_prefix_declarations(text: str) -> str:
-    """`text` preceded by PREFIX lines for the predeclared prefixes it uses and does not declare, so the
-    query reads the same in YASGUI (and at any other endpoint) as with `micgraph query`."""
-    declared = {m.group(1).lower() for m in re.finditer(r"PREFIX\s+([\w-]*):", text, re.I)}
-    body = re.sub(r'"(?:[^"\\\n]|\\.)*"|<[^<>\s]*>|#[^\n]*', " ", text)
-    used = {m.group(1) for m in _PREFIX_USE.finditer(body)}
-    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p in used and p.lower() not in declared]
-    return "\n".join(lines) + ("\n" if lines else "") + text
-
-
 def query_page(named_queries) -> str:
     """YASGUI (vendored under static/yasgui) with one tab per named query, querying this server's /sparql."""
-    tabs = [{"name": q.name, "description": q.description, "query": with_prefix_declarations(q.text)}
+    from ..sparql import with_prefix_declarations
+
+    tabs = [{"name": q.name, "description": q.description, "query": with_prefix_declarations(q.text, PREFIXES)}
             for q in named_queries]
     data = json.dumps(tabs, ensure_ascii=False).replace("</", "<\\/")
     listing = "".join(f"<li><b>{escape(q.name)}</b> — {escape(q.description)}</li>" for q in named_queries)

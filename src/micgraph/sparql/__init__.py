@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .model import Declaration, Load, Query, ServiceClause, Update
 
 __all__ = ["MAX_NESTING", "MAX_QUERY_BYTES", "Declaration", "Load", "Query", "ServiceClause", "Update",
-           "may_contain_keyword", "nesting_depth", "parse_query", "parse_update", "unescape",
+           "check_limits", "may_contain_keyword", "with_prefix_declarations", "nesting_depth", "parse_query", "parse_update", "unescape",
            "unescape_with_offsets"]
 
 # The deepest bracket nesting ({, ( and [ together) a query or update may have. pyoxigraph 0.5.13's parser
@@ -108,6 +108,27 @@ def _exact_depth(text: str, limit: int) -> int:
     return min(bounds)
 
 
+def check_limits(text: str, *, update: bool = False, source: str = "query") -> None:
+    """QuerySyntaxError if the brackets of `text` nest deeper than MAX_NESTING: what every query and update
+    is checked for before any parser reads it (pyoxigraph's recurses per bracket and crashes). Cheap (a
+    count of brackets) unless that count is over the limit."""
+    _refuse_deep_nesting(text[:MAX_QUERY_BYTES], "update_unit" if update else "query_unit", source)
+
+
+def with_prefix_declarations(text: str, prefixes: dict[str, str]) -> str:
+    """`text` preceded by PREFIX lines for those of `prefixes` (micgraph's predeclared ones) it uses and
+    does not declare itself, as the parser reads it: what a query needs to read the same at an endpoint
+    that predeclares nothing. A text the parser cannot read gets them all (SPARQL lets a PREFIX line of
+    its own override them)."""
+    try:
+        parsed = _parse(text, "query_unit", None, prefixes, "query")
+        wanted = [name for name in prefixes if name in parsed.undeclared_prefixes]
+    except QuerySyntaxError:
+        wanted = list(prefixes)
+    lines = [f"PREFIX {name}: <{prefixes[name]}>" for name in wanted]
+    return "\n".join([*lines, text]) if lines else text
+
+
 def parse_query(text: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None,
                 source: str = "query") -> Query:
     """Parse a SPARQL 1.1 query. `prefixes` are predeclared (PREFIX lines in the text override them),
@@ -126,7 +147,7 @@ def _parse(text: str, start: str, base_iri: str | None, prefixes: dict[str, str]
     from ._text import first_lone_surrogate, is_absolute
 
     what = "query" if start == "query_unit" else "update"
-    _refuse_deep_nesting(text[:MAX_QUERY_BYTES], start, source)  # first: the more telling refusal
+    check_limits(text, update=start == "update_unit", source=source)  # first: the more telling refusal
     if len(text) > MAX_QUERY_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_QUERY_BYTES:
         raise QuerySyntaxError(f"the {what} is longer than {MAX_QUERY_BYTES:,} bytes (MAX_QUERY_BYTES)",
                                source=source)
@@ -157,11 +178,12 @@ def _parse(text: str, start: str, base_iri: str | None, prefixes: dict[str, str]
 def _refuse_deep_nesting(text: str, start: str, source: str) -> None:
     """QuerySyntaxError if the brackets of `text` nest deeper than MAX_NESTING (read with the parser, which
     stops there: a few kB of text, whatever the length)."""
-    from . import _parser
     from ._text import Lines, bracket_bound
 
     if bracket_bound(text) <= MAX_NESTING:
         return
+    from . import _parser
+
     deepest, _, stopped = _parser.max_depth(text, start, MAX_NESTING)
     if deepest > MAX_NESTING and stopped is not None:
         line, column = Lines(text).position(stopped - 1)

@@ -16,7 +16,23 @@ from __future__ import annotations
 
 import re
 
-from ._parser import Token
+
+class Token(str):
+    """A terminal: its text, type, and offsets/position in the parsed text."""
+
+    __slots__ = ("column", "end", "line", "start", "type")
+    type: str
+    start: int
+    end: int
+    line: int
+    column: int
+
+    def __new__(cls, kind: str, value: str, start: int, end: int, line: int, column: int) -> Token:  # noqa: PYI034
+        token = super().__new__(cls, value)
+        token.type, token.start, token.end, token.line, token.column = kind, start, end, line, column
+        return token
+
+
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 _SKIP = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)+")

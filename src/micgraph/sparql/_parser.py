@@ -11,7 +11,7 @@ with one child are replaced by it; all tokens are kept). The loop never recurses
 parses in bounded stack.
 
 When the table does not match the grammar (an edited grammar), it is built in memory with lark and not
-written; `python -m micgraph.sparql._parser` rewrites the shipped file, and tests/test_sparql_parser.py
+written; `python tools/sparql_table.py` rewrites the shipped file, and tests/test_sparql_parser.py
 fails while it is stale.
 """
 
@@ -22,6 +22,8 @@ import io
 import os
 import pickle
 import zlib
+
+from ._lexer import Token
 
 GRAMMAR = "sparql11.lark"
 TABLE = "sparql11.lark.table"
@@ -41,22 +43,6 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node({self.data!r}, {len(self.children)} children)"
-
-
-class Token(str):
-    """A terminal: its text, type, and offsets/position in the parsed text."""
-
-    __slots__ = ("column", "end", "line", "start", "type")
-    type: str
-    start: int
-    end: int
-    line: int
-    column: int
-
-    def __new__(cls, kind: str, value: str, start: int, end: int, line: int, column: int) -> Token:  # noqa: PYI034
-        token = super().__new__(cls, value)
-        token.type, token.start, token.end, token.line, token.column = kind, start, end, line, column
-        return token
 
 
 class _Inline(list):
@@ -285,8 +271,3 @@ def max_depth(text: str, start: str, stop_above: int) -> tuple[int, int, int | N
         return deepest, depth, error.token.start
     return deepest, depth, None
 
-
-if __name__ == "__main__":
-    target = os.path.join(_HERE, TABLE)
-    write_table(target)
-    print(f"wrote {target}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ...namespaces import (LABEL_PROPERTIES, LANGUAGES, OWL, RDF, RDF_TYPE, RDFS, SH, SOURCE_PROPERTIES, XSD, compact,
+from ...namespaces import (LABEL_PROPERTIES, LANGUAGES, OWL, RDF, RDF_TYPE, RDFS, SH, XSD, compact,
                           expand)
 from ...canonical import canonical_quads
 from ...errors import UsageError

@@ -296,3 +296,13 @@ def test_left_out_facts_stay_out(data):
         assert (america_makes, p, None) not in data       # 2012 and DoD are [memory]
     # which two OECD sub-industries the U.S. leads in is unknown: no industry is tied to that figure
     assert (MICR["obs-us-subindustries-exceeding-cn"], MIC.refIndustry, None) not in data
+
+
+def test_hermit_without_its_extra_is_a_one_line_hint(cli, monkeypatch):
+    """owlready2 is the `hermit` extra (not the first install): without it, reason --check says what to install."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "owlready2", None)  # as if it were not installed
+    result = cli("reason", "--check", expect=2)
+    assert result.stderr.strip() == ("error: HermiT runs through owlready2, an optional extra: pip install "
+                                     "'micgraph[hermit]' (and a Java runtime)")

@@ -155,7 +155,11 @@ def java_available() -> bool:
 
 def _hermit_world(store):
     """Load the store, as it is, into a fresh owlready2 World and run HermiT; return (world, consistent)."""
-    import owlready2
+    try:
+        import owlready2
+    except ImportError:
+        raise ReasonerError("HermiT runs through owlready2, an optional extra: pip install 'micgraph[hermit]' "
+                            "(and a Java runtime)") from None
 
     outside = datatypes_outside_owl2(store)
     if outside:

@@ -119,7 +119,9 @@ def read_page(html: str) -> PageReader:
 
 
 def page(served, path: str) -> PageReader:
-    response = httpx.get(served.url + path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    """The page a browser lands on from `path` (following the 303 from /id/... to /page/...)."""
+    response = httpx.get(served.url + path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+                         follow_redirects=True)
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     return read_page(response.text)

@@ -97,7 +97,8 @@ def test_update_needs_the_bearer_token(served_updatable):
     accepted = httpx.post(server.sparql, data={"update": insert}, headers={"Authorization": f"Bearer {SERVE_TOKEN}"})
     assert accepted.status_code == 204, accepted.text
     assert ask(server, check)  # the next query sees it
-    page = httpx.get(subject.replace("https://w3id.org/micgraph/", server.url), headers={"Accept": "text/turtle"})
+    page = httpx.get(subject.replace("https://w3id.org/micgraph/", server.url), headers={"Accept": "text/turtle"},
+                     follow_redirects=True)
     assert page.status_code == 200 and "inserted" in page.text
 
     delete = f"DELETE WHERE {{ <{subject}> ?p ?o }}"
@@ -113,8 +114,10 @@ def test_a_resource_whose_iri_holds_a_percent_escape_is_served(served_updatable)
     assert httpx.post(server.sparql, data={"update": f'INSERT DATA {{ <{subject}> <http://e/note> "escaped" }}'},
                       headers=auth).status_code == 204
     try:
-        page = httpx.get(subject.replace("https://w3id.org/micgraph/", server.url), headers={"Accept": "text/turtle"})
+        page = httpx.get(subject.replace("https://w3id.org/micgraph/", server.url), headers={"Accept": "text/turtle"},
+                         follow_redirects=True)
         assert page.status_code == 200 and '"escaped"' in page.text
+        assert page.url.path == f"/data/{subject.rsplit('/', 1)[1]}.ttl"  # the escape kept in the document URL
     finally:
         httpx.post(server.sparql, data={"update": f"DELETE WHERE {{ <{subject}> ?p ?o }}"}, headers=auth)
 
@@ -248,7 +251,7 @@ def test_pages_escape_what_the_data_says(served_updatable):
               f'rdfs:seeAlso <javascript:alert(2)> ; rdfs:comment "a & b < c" }}')
     assert httpx.post(served_updatable.sparql, data={"update": insert},
                       headers={"Authorization": f"Bearer {SERVE_TOKEN}"}).status_code == 204
-    html = httpx.get(served_updatable.url + f"id/{subject}", headers={"Accept": "text/html"}).text
+    html = httpx.get(served_updatable.url + f"id/{subject}", headers={"Accept": "text/html"}, follow_redirects=True).text
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript:' not in html and "javascript:alert(2)" in html
     assert "a &amp; b &lt; c" in html

@@ -8,17 +8,16 @@ import json
 
 import httpx
 import pytest
+from conftest import SERVE_TOKEN
 from rdflib import Graph
 from rdflib.compare import isomorphic
-
-from conftest import SERVE_TOKEN
 from serving import page, read_page, start_server
 
 from micgraph.bundle import named_queries
-from micgraph.namespaces import MIC, MICR
 from micgraph.export.rdf import serialize_triples
-from micgraph.server.pages import with_prefix_declarations
+from micgraph.namespaces import MIC, MICR
 from micgraph.query import run_query
+from micgraph.server.pages import with_prefix_declarations
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 SOURCES = "prov:wasDerivedFrom|prov:wasQuotedFrom|dcterms:source"

@@ -9,15 +9,13 @@ import time
 
 import httpx
 import pytest
-
 from conftest import SERVE_FIXTURE
 
 from micgraph.errors import QuerySyntaxError, ServiceNotAllowedError, UsageError
-from micgraph.server.negotiation import negotiate
-from micgraph.query import run_query, run_update
 from micgraph.graph import open_graph
+from micgraph.query import run_query, run_update
+from micgraph.server.negotiation import negotiate
 from micgraph.stores import OxigraphStore
-
 
 # --- content negotiation ---------------------------------------------------------------------------
 

@@ -49,7 +49,7 @@ from ..errors import MicgraphError, StoreError, UsageError
 from ..namespaces import MICR, ONTOLOGY_IRI
 from ..stores import OxigraphStore
 from . import handlers
-from .connections import BACKLOG, connection_cap, protocol_class, raise_descriptor_limit
+from .connections import BACKLOG, connection_cap, raise_descriptor_limit, uvicorn_config
 from .negotiation import GRAPH_FORMATS, HTML, document_format, negotiate, page_format
 from .pool import QueryPool, QueryTimeout, Updater, WorkerFailed, take_snapshot
 
@@ -654,9 +654,8 @@ def serve(store, *, host: str = "127.0.0.1", port: int = 8000, access_log: bool 
             app.state.service.prepare()
         except WorkerFailed as exc:
             raise MicgraphError(f"the server could not start: {exc}") from exc
-        protocol = protocol_class(app.state.service.settings.header_timeout, cap)
-        config = uvicorn.Config(app, log_level="info" if access_log else "warning", access_log=access_log,
-                                lifespan="on", http=protocol, ws="none", backlog=BACKLOG)
+        config = uvicorn_config(app, header_timeout=app.state.service.settings.header_timeout, max_connections=cap,
+                                log_level="info" if access_log else "warning", access_log=access_log, lifespan="on")
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()

@@ -129,8 +129,10 @@ class _Guarded:
             self._wait_for_head()  # keep-alive: the next request's head has its own time limit
 
     def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to bytes that are not HTTP/1.1, as one `error:` line like every refusal."""
         self._stop_waiting()
-        super().send_400_response(f"error: {msg[:1].lower()}{msg[1:].rstrip('.')}")  # type: ignore[misc]
+        super().send_400_response("error: not a valid HTTP/1.1 request (its request line or a header is "  # type: ignore[misc]
+                                  "malformed)\n")
 
     # a reader that stopped reading
     def pause_writing(self) -> None:
@@ -208,3 +210,14 @@ def protocol_class(header_timeout: float, max_connections: int, implementation: 
         raise ValueError(f"unknown HTTP implementation {implementation!r}")
     limits = Limits(header_timeout, max_connections)
     return type(f"Guarded{base.__name__}", (_Guarded, base), {"limits": limits})
+
+
+def uvicorn_config(app, *, header_timeout: float, max_connections: int, implementation: str = "auto", **options):
+    """A uvicorn.Config running `app` with these limits (and no WebSocket: the app has none)."""
+    import uvicorn
+
+    return uvicorn.Config(app, http=protocol_class(header_timeout, max_connections, implementation), ws="none",
+                          backlog=BACKLOG,
+                          # h11 refuses a head over its buffer with a bare 400; make it larger than any head
+                          # the limit above lets through, plus one read, so that the limit speaks first
+                          h11_max_incomplete_event_size=MAX_HEAD_BYTES + 256 * 1024, **options)

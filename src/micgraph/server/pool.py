@@ -1,14 +1,18 @@
-"""Worker processes that answer the server's queries, so that a query running past the timeout can be stopped.
+"""Worker processes that answer the server's queries and run its updates, so that a request running past
+the timeout can be stopped and a request that crashes the engine costs a worker, not the server.
 
 pyoxigraph cannot cancel a running query, and a thread cannot be killed: a runaway query (a cartesian
 product) would keep a core busy long after its client was told it timed out, and a few of them would
-take the server down. So every task runs in a worker process holding its own read-only copy of the
-graph; a worker whose task outlives the timeout is killed (SIGKILL) and a fresh one takes its place.
+take the server down; a query nested a few thousand brackets deep overflows the stack of pyoxigraph's
+parser and kills its process. So every task runs in a worker process; a worker whose task outlives the
+timeout is killed (SIGKILL), one that dies is noticed, and a fresh one takes its place.
 
-The copy is a snapshot, immutable once written: an N-Quads file each worker parses into memory (blank-node
-labels are kept, so all workers answer alike), or, for a persistent store, an Oxigraph checkpoint (hard
-links, taken in an instant) that every worker opens read-only. After an update the server publishes a new
-snapshot; a worker switches to it before its next task, and a snapshot no worker uses is deleted.
+Query workers each hold a read-only copy of the graph, a snapshot, immutable once written: an N-Quads
+file each worker parses into memory (blank-node labels are kept, so all workers answer alike), or, for
+a persistent store, an Oxigraph checkpoint (hard links, taken in an instant) that every worker opens
+read-only. The update worker (`Updater`) holds the one writable copy; after an update it writes a new
+snapshot, the server publishes it, a query worker switches to it before its next task, and a snapshot no
+worker uses is deleted.
 """
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ def test_the_ontology_page_anchors_every_class_and_shows_its_chinese_label(serve
     classes = select(bundled_graph, f"""SELECT ?c ?zh WHERE {{ ?c a owl:Class ; rdfs:label ?zh
         FILTER(STRSTARTS(STR(?c), "{MIC}") && LANG(?zh) = "zh") }}""")
     assert len(classes) >= 20
-    response = httpx.get(served_bundled.url + "ontology", headers=HTML, follow_redirects=True)
+    response = httpx.get(served_bundled.url + "ontology", headers=HTML, follow_redirects=True, timeout=120)  # pyLODE
     assert response.status_code == 200
     ids = read_page(response.text).ids
     for iri, chinese in classes:

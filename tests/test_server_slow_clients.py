@@ -20,6 +20,7 @@ from micgraph.server.connections import (
     MAX_HEAD_BYTES,
     MAX_REQUEST_LINE_BYTES,
     RESERVED_DESCRIPTORS,
+    connection_cap,
     uvicorn_config,
 )
 
@@ -252,13 +253,34 @@ def test_a_normal_client_is_answered_while_thousands_of_slow_clients_wait(guarde
     assert guarded_server.process.poll() is None
 
 
+def test_the_connection_cap_stays_below_the_descriptor_limit():
+    assert connection_cap(10_000, 1 << 20) == 10_000
+    assert connection_cap(10_000, 8_192) == 8_192 - RESERVED_DESCRIPTORS
+    assert connection_cap(10_000, 1_024) == 16  # a tiny limit still serves someone
+
+
+def descriptor_limits(pid: int) -> tuple[int, int]:
+    for line in open(f"/proc/{pid}/limits"):
+        if line.startswith("Max open files"):
+            soft, hard = line.split()[3:5]
+            return int(soft), int(hard)
+    raise AssertionError("no descriptor limit in /proc")
+
+
 def test_serve_has_the_header_timeout_and_the_connection_cap(tmp_path):
-    """The options reach the server: a 1 s header timeout (408, a slow body too), a cap of 16."""
+    """The options reach the server: a 1 s header timeout (408, a slow body too), a cap of 16; and it
+    starts with a low soft descriptor limit, and raises it to the hard one."""
     from serving import start_server
 
-    server = start_server(["--no-bundled", "--data", str(SERVE_FIXTURE), "--workers", "1", "--header-timeout", "1",
-                           "--max-connections", "16"], tmp_path / "serve.log")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(soft, 256), hard))  # what the server inherits
     try:
+        server = start_server(["--no-bundled", "--data", str(SERVE_FIXTURE), "--workers", "1", "--header-timeout",
+                               "1", "--max-connections", "16"], tmp_path / "serve.log")
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    try:
+        assert descriptor_limits(server.process.pid) == (hard, hard)
         with connect(server.url) as sock:
             sock.sendall(HALF_HEAD)
             status, body = status_and_body(read_all(sock, 5))

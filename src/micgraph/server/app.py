@@ -153,10 +153,14 @@ class Service:
                     self.updater = Updater(lambda: self.pool.snapshot)
                 self.updater.prepare()
         except BaseException:
-            self._close()
+            self.close()
             raise
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """Stop the workers, give a store on disk back to its owner, remove the snapshots (once more is
+        harmless)."""
+        if self.pool is not None:
+            self.pool.close()
         if self.updater is not None:
             self.updater.stop()
         if self.released:
@@ -176,7 +180,7 @@ class Service:
     async def stop(self) -> None:
         if self.pool is not None:
             await self.pool.stop()
-        await asyncio.to_thread(self._close)
+        await asyncio.to_thread(self.close)
 
     # running tasks in the workers
     async def run(self, function, **kwargs):
@@ -654,8 +658,12 @@ def serve(store, *, host: str = "127.0.0.1", port: int = 8000, access_log: bool 
             app.state.service.prepare()
         except WorkerFailed as exc:
             raise MicgraphError(f"the server could not start: {exc}") from exc
-        config = uvicorn_config(app, header_timeout=app.state.service.settings.header_timeout, max_connections=cap,
+        service = app.state.service
+        config = uvicorn_config(app, header_timeout=service.settings.header_timeout, max_connections=cap,
                                 log_level="info" if access_log else "warning", access_log=access_log, lifespan="on")
-        uvicorn.Server(config).run(sockets=[sock])
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            service.close()  # done by the lifespan's shutdown, unless uvicorn stopped before it ran
     finally:
         sock.close()

@@ -298,8 +298,14 @@ class QueryPool:
         self._closed = True
         for task in list(self._replacing):
             task.cancel()
+        await asyncio.get_running_loop().run_in_executor(None, self.close)
+
+    def close(self) -> None:
+        """Stop every worker (blocking); nothing is started afterwards."""
+        self._closed = True
         workers, self._workers = list(self._workers), set()
-        await asyncio.get_running_loop().run_in_executor(None, lambda: [w.stop() for w in workers])
+        for worker in workers:
+            worker.stop()
         self._threads.shutdown(wait=False, cancel_futures=True)
 
 

@@ -11,6 +11,7 @@ import resource
 import socket
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -260,7 +261,7 @@ def test_the_connection_cap_stays_below_the_descriptor_limit():
 
 
 def descriptor_limits(pid: int) -> tuple[int, int]:
-    for line in open(f"/proc/{pid}/limits"):
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
         if line.startswith("Max open files"):
             soft, hard = line.split()[3:5]
             return int(soft), int(hard)

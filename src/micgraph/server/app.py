@@ -454,10 +454,12 @@ def _data_url(name: str, media: str) -> str:
     return f"/page/{name}" if media == HTML else f"/data/{name}{_document(media)}"
 
 
+DOCUMENT_EXTENSIONS = ", ".join(dict.fromkeys("." + f.extension for f in GRAPH_FORMATS.values()))
+
+
 def _no_document(what: str) -> Refusal:
-    extensions = ", ".join(dict.fromkeys("." + f.extension for f in GRAPH_FORMATS.values()))
     return Refusal(404, f"no document {what}: the descriptions are at /page/NAME (HTML) and /data/NAME "
-                        f"followed by one of {extensions}")
+                        f"followed by one of {DOCUMENT_EXTENSIONS}")
 
 
 async def _described(service: Service, iri: str, media: str) -> Response:
@@ -503,20 +505,18 @@ async def resource_page(request: Request) -> Response:
     return await _described(service, MICR + name, HTML)
 
 
-async def _ontology_document(request: Request, extension: str, version_iri: str | None) -> Response:
+async def _ontology_document(request: Request, extension: str) -> Response:
+    """The ontology document in the format `extension` names (html: its pyLODE page)."""
     service: Service = request.app.state.service
     if extension == "html":
         media = HTML
     else:
         syntax = document_format(extension)
         if syntax is None:
-            raise Refusal(404, "the ontology's documents end in .html or one of " + ", ".join(
-                dict.fromkeys("." + f.extension for f in GRAPH_FORMATS.values())))
+            raise Refusal(404, f"the ontology's documents end in .html or one of {DOCUMENT_EXTENSIONS}")
         media = syntax.media_type
     if "format" in request.query_params:
         return _see_other(_ontology_url(request.url.path.rsplit(".", 1)[0], _page_media(request)))
-    if version_iri is not None and version_iri != await service.ontology_version():
-        raise Refusal(404, f"this server has no ontology version <{version_iri}>")
     return _reply_response(await service.ontology(media))
 
 
@@ -531,7 +531,7 @@ async def ontology(request: Request) -> Response:
 
 async def ontology_document(request: Request) -> Response:
     """/ontology.EXT: the ontology document."""
-    return await _ontology_document(request, request.path_params["extension"], None)
+    return await _ontology_document(request, request.path_params["extension"])
 
 
 async def ontology_version(request: Request) -> Response:
@@ -547,7 +547,7 @@ async def ontology_version(request: Request) -> Response:
     stem, extension = _split_extension(rest)
     if stem != local:
         raise Refusal(404, f"this server has no ontology version <{ONTOLOGY_IRI}/{stem}>; it serves <{version}>")
-    return await _ontology_document(request, extension, version)
+    return await _ontology_document(request, extension)
 
 
 async def home(request: Request) -> Response:

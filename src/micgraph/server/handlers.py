@@ -185,18 +185,15 @@ def ontology_version(store) -> str | None:
     return ontology_document(store).version_iri
 
 
-def ontology(store, *, media: str, version_iri: str | None = None) -> Reply:
+def ontology(store, *, media: str) -> Reply:
     """The ontology document in the RDF `media` type (the bundled file as it is for Turtle), or its
-    pyLODE documentation for text/html; with `version_iri`, only if that is the document's version."""
+    pyLODE documentation for text/html."""
     try:
         document = ontology_document(store)
     except MicgraphError as exc:
         return error_reply(exc)
     if not document.triples:
         return text_reply(404, f"error: the graph holds no ontology <{namespaces.ONTOLOGY_IRI}>")
-    if version_iri is not None and version_iri != document.version_iri:
-        served = f"<{document.version_iri}>" if document.version_iri else "no version IRI"
-        return text_reply(404, f"error: this server has no ontology version <{version_iri}>; it serves {served}")
     if media == "text/html":
         from ..docs import ontology_html
 

@@ -9,22 +9,20 @@ import json
 import httpx
 import pyoxigraph as ox
 import pytest
+from conftest import SERVE_TOKEN
 from rdflib import Graph
 from rdflib.compare import isomorphic
-
-from conftest import SERVE_TOKEN
 from serving import page, read_page, start_server
 
 from micgraph.bundle import named_queries
-from micgraph.namespaces import MIC, MICR
 from micgraph.export.rdf import serialize_triples
-from micgraph.namespaces import PREFIXES
+from micgraph.namespaces import MIC, MICR, PREFIXES
 from micgraph.sparql import with_prefix_declarations as _declare
+from micgraph.query import run_query
 
 
 def with_prefix_declarations(text: str) -> str:
     return _declare(text, PREFIXES)
-from micgraph.query import run_query
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 SOURCES = "prov:wasDerivedFrom|prov:wasQuotedFrom|dcterms:source"
@@ -72,12 +70,12 @@ def test_a_centre_page_links_only_to_pages_that_resolve(served_bundled, centres)
     local = {link for link in reader.links if link.startswith("/id/")}
     assert len(local) >= 5
     for link in local:
-        assert httpx.get(served_bundled.url + link[1:], headers=HTML).status_code == 200, link
+        assert httpx.get(served_bundled.url + link[1:], headers=HTML, follow_redirects=True).status_code == 200, link
 
 
 def test_every_centre_description_is_its_cbd(served_bundled, bundled_graph, centres):
     for iri, *_ in centres:
-        response = httpx.get(served_bundled.url + href(iri)[1:], headers={"Accept": "text/turtle"})
+        response = httpx.get(served_bundled.url + href(iri)[1:], headers={"Accept": "text/turtle"}, follow_redirects=True)
         assert response.status_code == 200
         expected = serialize_triples(run_query(bundled_graph, f"DESCRIBE <{iri}>").triples, "nt")
         served = Graph().parse(data=response.text, format="turtle")
@@ -110,7 +108,7 @@ def test_the_ontology_page_anchors_every_class_and_shows_its_chinese_label(serve
     classes = select(bundled_graph, f"""SELECT ?c ?zh WHERE {{ ?c a owl:Class ; rdfs:label ?zh
         FILTER(STRSTARTS(STR(?c), "{MIC}") && LANG(?zh) = "zh") }}""")
     assert len(classes) >= 20
-    response = httpx.get(served_bundled.url + "ontology", headers=HTML)
+    response = httpx.get(served_bundled.url + "ontology", headers=HTML, follow_redirects=True, timeout=120)  # pyLODE
     assert response.status_code == 200
     ids = read_page(response.text).ids
     for iri, chinese in classes:
@@ -146,7 +144,8 @@ def test_serves_a_persistent_store_and_keeps_its_updates(cli, tmp_path, bundled_
         answer = httpx.post(server.sparql, content=update, headers={"Content-Type": "application/sparql-update",
                                                                     "Authorization": f"Bearer {SERVE_TOKEN}"})
         assert answer.status_code == 204
-        assert "served and stored" in httpx.get(server.url + href(iri)[1:], headers={"Accept": "text/turtle"}).text
+        assert "served and stored" in httpx.get(server.url + href(iri)[1:], headers={"Accept": "text/turtle"},
+                                                 follow_redirects=True).text
     finally:
         server.stop()
     stored = cli("query", "--store", location, f"ASK {{ <{iri}> skos:altLabel 'served and stored'@en }}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import urllib.parse
 import functools
 from dataclasses import dataclass
 
@@ -167,10 +168,14 @@ def run_update(store, sparql: str, *, base_iri: str | None = None, load_allow: t
             raise ServiceNotAllowedError(f"update: line {clause.line}: SERVICE is not allowed in an update")
         loads = parsed.loads
         for load in loads:
-            if load.source not in load_allow:
-                known = f"allowed: {', '.join(load_allow)}" if load_allow else "none is allowed by default"
-                raise ServiceNotAllowedError(f"update: line {load.line}: LOAD <{load.source}> is not allowed "
-                                             f"({known}; the server's --service-allow list governs LOAD too)")
+            if load.source in load_allow:
+                continue
+            where = f"update: line {load.line}: LOAD <{load.source}>"
+            if urllib.parse.urlsplit(load.source).scheme not in ("http", "https"):
+                raise ServiceNotAllowedError(f"{where}: only http:// and https:// documents can be loaded")
+            known = f"allowed: {', '.join(load_allow)}" if load_allow else "none is allowed by default"
+            raise ServiceNotAllowedError(f"{where} is not allowed ({known}); start the server with "
+                                         f"--service-allow {load.source} to let updates load it")
 
     def apply() -> None:
         store.update(sparql, base_iri=base_iri)

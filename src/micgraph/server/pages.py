@@ -50,7 +50,9 @@ def local_href(iri: str) -> str:
 def _page(title: str, body: str, head: str = "") -> str:
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n{head}</head>\n<body>\n"
+            f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n"
+            '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">\n'
+            f"{head}</head>\n<body>\n"
             '<nav><a href="/">micgraph</a><a href="/ontology">ontology</a><a href="/sparql">SPARQL endpoint</a>'
             f"</nav>\n{body}\n</body>\n</html>\n")
 

@@ -88,14 +88,15 @@ def preferred_slot(class_iri: str) -> int:
     return int.from_bytes(hashlib.sha256(class_iri.encode("utf-8")).digest()[:8], "big") % SLOTS
 
 
-def assign_styles(classes: Iterable[str]) -> dict[str, Style]:
-    """A distinct style for each class: in IRI order, each takes the first slot from its own whose colour
-    is still free, else the first free slot (a used colour with another shape); beyond SLOTS classes,
-    slots are shared."""
+def assign_styles(classes: Iterable[str], first: Iterable[str] = ()) -> dict[str, Style]:
+    """A distinct style for each class: in IRI order (the `first` classes before the others), each takes
+    the first slot from its own whose colour is still free, else the first free slot (a used colour with
+    another shape); beyond SLOTS classes, slots are shared."""
     taken: set[int] = set()
     colours: set[str] = set()
     styles = {}
-    for iri in sorted(set(classes)):
+    leading = set(first) & set(classes)
+    for iri in [*sorted(leading), *sorted(set(classes) - leading)]:
         start = preferred_slot(iri)
         probes = [(start + probe) % SLOTS for probe in range(SLOTS)]
         slot = next((s for s in probes if _slot_style(s).color not in colours), None)
@@ -191,12 +192,21 @@ class Projection:
 
     def label(self, term: str | None, lang: str = "en") -> str:
         """The term's label in `lang`, else in the other language, untagged, any; else its compact IRI."""
+        return self.label_in(term, lang)[0]
+
+    def label_in(self, term: str | None, lang: str = "en") -> tuple[str, str | None]:
+        """(label, the language it is in): as `label`, with "" for an untagged label and None where the
+        term has no label at all (its compact IRI, or a blank node's class); a language other than `lang`
+        is a fallback the reader should be told about."""
         if not term:
-            return ""
+            return "", None
         by_language = self.labels.get(term, {})
         for candidate in (lang, *(x for x in LANGUAGES if x != lang), "", *sorted(by_language)):
             if by_language.get(candidate):
-                return by_language[candidate]
+                return by_language[candidate], candidate
+        return self._unlabelled(term, lang), None
+
+    def _unlabelled(self, term: str, lang: str) -> str:
         if term.startswith("_:"):
             node = self.node(term)
             if node is not None and node.cls:

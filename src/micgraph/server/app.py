@@ -72,7 +72,7 @@ def _refusal_response(request: Request, exc: Refusal) -> Response:
 def _reply_response(reply: handlers.Reply, vary: bool = False) -> Response:
     headers = dict(reply.headers)
     if vary:
-        headers["Vary"] = "Accept"
+        headers.setdefault("Vary", "Accept")
     return Response(reply.body, reply.status, headers=headers, media_type=reply.content_type)
 
 
@@ -361,7 +361,10 @@ def _raw_remainder(request: Request, prefix: str) -> str:
 async def resource(request: Request) -> Response:
     service: Service = request.app.state.service
     media = _page_media(request)
-    reply = await service.run(handlers.resource, iri=MICR + _raw_remainder(request, "/id/"), media=media)
+    from .pages import page_language
+
+    lang = page_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+    reply = await service.run(handlers.resource, iri=MICR + _raw_remainder(request, "/id/"), media=media, lang=lang)
     return _reply_response(reply, vary=True)
 
 

@@ -95,16 +95,17 @@ def start_view(projection: Projection, store) -> tuple[list[str], list[str]]:
     from ..views import DEFAULT_VIEW, VIEWS, cluster_order, clusters, project_view
 
     ids = {n.id for n in projection.nodes}
-    if store is not None:
-        try:
-            view = project_view(store)
-        except UsageError:  # the graph has nothing the default view shows
-            view = None
-        shown = sorted(ids.intersection(n.id for n in view.nodes)) if view else []
-        if shown:
-            heads = cluster_order(view, clusters(view, VIEWS[DEFAULT_VIEW]), "en")
-            return shown, [head for head in heads if head in ids]
-    return sorted(ids), []
+    if store is None:
+        return sorted(ids), []
+    try:
+        view = project_view(store)
+    except UsageError:  # the graph has nothing the default view shows
+        return sorted(ids), []
+    shown = sorted(ids.intersection(n.id for n in view.nodes))
+    if not shown:
+        return sorted(ids), []
+    heads = cluster_order(view, clusters(view, VIEWS[DEFAULT_VIEW]), "en")
+    return shown, [head for head in heads if head in ids]
 
 
 def map_markers(projection: Projection, store) -> list[dict]:

@@ -124,6 +124,9 @@ def test_class_styles_are_stable_and_distinct(cli):
     centre = str(MIC.InnovationCenter)
     style = fixture_projection().style(centre)
     assert style.color in PALETTE
+    projection = fixture_projection()  # every class styled, no two alike
+    assert set(projection.styles) >= {c for c in projection.classes if c}
+    assert len(set(projection.styles.values())) == len(projection.styles)
     # the slot comes from the IRI alone: the same in another process with another string-hash seed
     script = f"from micgraph.export.network.projection import preferred_slot; print(preferred_slot('{centre}'))"
     for seed in ("1", "2"):

@@ -95,8 +95,9 @@ def assign_styles(classes: Iterable[str], first: Iterable[str] = ()) -> dict[str
     taken: set[int] = set()
     colours: set[str] = set()
     styles = {}
-    leading = set(first) & set(classes)
-    for iri in [*sorted(leading), *sorted(set(classes) - leading)]:
+    classes = set(classes)  # once: it may be a generator
+    leading = set(first) & classes
+    for iri in [*sorted(leading), *sorted(classes - leading)]:
         start = preferred_slot(iri)
         probes = [(start + probe) % SLOTS for probe in range(SLOTS)]
         slot = next((s for s in probes if _slot_style(s).color not in colours), None)

@@ -126,7 +126,7 @@ def view_dot(projection, view, lang: str, layout: str, edge_labels: bool) -> byt
     layered = layout == "dot"
     grouping, further = {expand(p) for p in view.cluster_by}, {expand(p) for p in view.further}
     graph = f"fontname={font}, fontsize=12, overlap=false, outputorder=edgesfirst" + (f", {LAYERED}" if layered else "")
-    lines = ["digraph micgraph {",
+    lines = [f"digraph {dot_string(view.title[lang])} {{",  # the SVG's <title>: what a screen reader says of it
              f"  graph [{graph}];",
              f'  node [fontname={font}, fontsize=10, style=filled, penwidth=0.6, color="#333333", {BOXED_NODES}];',
              f'  edge [fontname={font}, fontsize=8, color="#888888", fontcolor="#555555", arrowsize=0.6];']

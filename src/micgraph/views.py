@@ -44,7 +44,7 @@ _MEASURE_KINDS = ("mic:StrategicPlan", "mic:Legislation", "mic:Fund", "mic:Trade
 @dataclass(frozen=True)
 class View:
     name: str
-    title: dict[str, str]  # language -> what the view shows, for --help, the legend and the explorer
+    title: dict[str, str]  # language -> what the view shows: the picture's title (its SVG <title>)
     construct: str | None  # None: the whole graph (the projection of docs/visualization.md)
     cluster_by: tuple[str, ...] = ()  # compact IRIs: a node is boxed with the object of one of these
     edge_labels: bool = False  # label the edges (but the cluster_by ones: the boxes say it) in a picture

@@ -12,14 +12,11 @@ from ..views import DEFAULT_VIEW, VIEWS
 from ..picture import LAYOUTS
 
 
-def _views_help() -> str:
-    return "; ".join(f"{name}: {view.title['en'].lower() if name != 'all' else 'the whole graph'}"
-                     for name, view in VIEWS.items())
-
-
 @main.command()
 @click.option("--view", type=click.Choice(list(VIEWS)), default=DEFAULT_VIEW, show_default=True,
-              help=f"What to draw. {_views_help()}.")
+              help="What to draw: the programmes with their centres, fields and cities; the centres with their "
+                   "organisations; the policies and trade measures; the sources; or all of the graph "
+                   "(docs/visualization.md).")
 @click.option("--layout", type=click.Choice(LAYOUTS), default=None,
               help="Graphviz layout engine: dot (layered, left to right; the default for a view), sfdp "
                    "(force-directed, scales; the default for --view all), neato, fdp.")

@@ -1,5 +1,6 @@
 """Linked Data: /id/... serves each resource's concise bounded description by content negotiation and a
-readable page in a browser; /ontology serves the ontology; / is the YASGUI query page."""
+readable page in a browser (in English or Chinese, facts grouped, the resource's sources once and a fact's
+own sources beside it, figures with their units); /ontology serves the ontology; / is the YASGUI query page."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import httpx
 from conftest import SERVE_FIXTURE, require_tool
 from rdflib import Graph
 from rdflib.compare import isomorphic
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from serving import page, read_page
 
 MICR = "https://w3id.org/micgraph/id/"
@@ -82,8 +85,7 @@ def test_page_links_related_resources_to_their_pages(served):
     reader = page(served, "id/cn-mic-power-battery")
     [program] = reader.row("program")
     assert program[1]["links"] == ["/id/program-china-mic"]
-    assert "China's manufacturing innovation centers" in program[1]["text"]
-    assert "国家制造业创新中心" in program[1]["text"]
+    assert program[1]["text"] == "China's manufacturing innovation centers"  # in the page's language only
     assert "/ontology#ChineseCenter" in reader.links  # the type, on the ontology page
     assert "http://www.wikidata.org/entity/Q00000001" in reader.links  # outside IRIs link out
     # every local link resolves
@@ -91,18 +93,50 @@ def test_page_links_related_resources_to_their_pages(served):
         assert get(served, href[1:], "text/html").status_code == 200, href
 
 
+def test_page_in_the_language_asked_for(served):
+    chinese = {"Accept": "text/html", "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
+    response = httpx.get(served.url + "id/cn-mic-power-battery", headers=chinese)
+    assert response.headers["content-language"] == "zh"
+    assert "Accept-Language" in response.headers["vary"] and "Accept" in response.headers["vary"]
+    reader = read_page(response.text)
+    assert reader.h1.startswith("国家动力电池创新中心")
+    [program] = reader.row("所属计划")
+    assert program[1]["text"] == "国家制造业创新中心"
+    assert '<html lang="zh">' in response.text
+    # ?lang= wins over the header; a label the graph has only in English is marked as such
+    response = httpx.get(served.url + "id/cn-mic-power-battery?lang=en", headers=chinese)
+    assert response.headers["content-language"] == "en" and read_page(response.text).h1.startswith("National")
+    sources = httpx.get(served.url + "id/cn-mic-power-battery?lang=zh", headers={"Accept": "text/html"}).text
+    assert '<span class="fallback" lang="en">NIST AMS 600-17 [en]</span>' in sources
+    # English when nothing says otherwise, or when only other languages are asked for
+    for header in (None, "fr-FR,de;q=0.5", "zh;q=0, en;q=0.1"):
+        headers = {"Accept": "text/html", **({"Accept-Language": header} if header else {})}
+        assert httpx.get(served.url + "id/cn-mic-power-battery", headers=headers).headers["content-language"] == "en"
+
+
+@settings(deadline=None)  # the first example imports the page module
+@given(st.one_of(st.none(), st.text(max_size=200)), st.one_of(st.none(), st.text(max_size=400)))
+def test_any_language_request_gives_english_or_chinese(requested, header):
+    from micgraph.server.pages import page_language
+
+    assert page_language(requested, header) in ("en", "zh")
+
+
 def test_page_gives_the_sources_of_each_fact(served):
     reader = page(served, "id/cn-mic-power-battery")
-    # stated for this very statement (a reified rdf:Statement)
+    # stated for this very statement (a reified rdf:Statement): beside it
     [established] = reader.row("established")
     assert established[2]["links"] == ["/id/source-inewenergy-2016"]
     assert "inewenergy.com" in established[2]["text"]
-    # the other facts are backed by the resource's own source
+    # the other facts have no source of their own: nothing beside them, the resource's source listed once
     for row in reader.row("city") + reader.row("program"):
-        assert row[2]["links"] == ["/id/source-nist-ams-600-17"]
-        assert "NIST AMS 600-17" in row[2]["text"]
+        assert len(row) == 2, row
+    html = httpx.get(served.url + "id/cn-mic-power-battery", headers={"Accept": "text/html"}).text
+    assert html.count('href="/id/source-nist-ams-600-17"') == 1
+    sources = html[html.index('<section id="sources">'):]
+    assert 'href="/id/source-nist-ams-600-17"' in sources and "derived from" in sources
     # an owl:Axiom annotation gives the sources of a link
-    [same_as] = page(served, "id/cn-mic-robotics").row("owl:sameAs")
+    [same_as] = page(served, "id/cn-mic-robotics").row("same as")
     assert same_as[2]["links"] == ["https://example.org/a-list-of-wikidata-items"]
 
 
@@ -128,6 +162,57 @@ def test_page_offers_the_rdf_alternates(served):
         alternate = httpx.get(response.url.join(f"?format={fmt}"), follow_redirects=True)
         assert alternate.status_code == 200 and alternate.headers["content-type"].split(";")[0] == media
     assert '<link rel="alternate" type="text/turtle" href="?format=turtle">' in response.text
+
+
+# --- pages of the bundled graph ----------------------------------------------------------------------
+
+def bundled_page(graph, name: str, lang: str = "en") -> str:
+    from micgraph.describe import describe
+    from micgraph.server.pages import resource_page
+
+    return resource_page(describe(graph, MICR + name), lang)
+
+
+def sections(html: str) -> dict[str, str]:
+    """Each <section id=...> of a page: its HTML."""
+    return dict(re.findall(r'<section id="([a-z]+)">(.*?)</section>', html, re.S))
+
+
+def test_power_battery_page_lists_each_source_once_and_groups_its_facts(bundled_graph):
+    from micgraph.query import run_query
+
+    html = bundled_page(bundled_graph, "cn-mic-power-battery")
+    parts = sections(html)
+    assert {"identity", "places", "dates", "relations", "notes", "sources"} <= set(parts)
+    sources = [str(row["s"]) for row in run_query(bundled_graph, "SELECT ?s WHERE { micr:cn-mic-power-battery "
+                                                                  "prov:wasDerivedFrom|prov:wasQuotedFrom ?s }").rows]
+    assert len(sources) >= 4
+    for source in sources:  # once in the whole page, in the sources section
+        href = f'href="/id/{source.removeprefix(MICR)}"'
+        assert html.count(href) == 1 and href in parts["sources"], source
+    # no row repeats them: no fact of this centre has a source of its own, so no table has a sources column
+    assert 'class="sources"' not in "".join(v for k, v in parts.items() if k != "sources")
+    # facts where a reader looks for them, related resources by their labels
+    assert 'href="/id/city-beijing"' in parts["places"] and ">Beijing</a>" in parts["places"]
+    assert "2016-06-30" in parts["dates"]
+    assert ">China&#x27;s national manufacturing innovation centre programme</a>" in parts["relations"]
+    chinese = sections(bundled_page(bundled_graph, "cn-mic-power-battery", "zh"))
+    assert ">北京</a>" in chinese["places"] and ">国家制造业创新中心计划</a>" in chinese["relations"]
+
+
+def test_figures_show_their_units(bundled_graph):
+    # the observations about a programme, each with its amount, unit, period and own sources
+    figures = sections(bundled_page(bundled_graph, "program-china-mic"))["figures"]
+    rows = re.findall(r'<tr class="figure">(.*?)</tr>', figures, re.S)
+    assert len(rows) > 5
+    at_least = next(row for row in rows if "obs-cn-mic-count-2025-nist" in row)
+    assert "≥ 33</span>" in at_least and 'href="/id/unit-count"' in at_least and "(2025)" in at_least
+    assert 'href="/id/source-nist-ams-600-17"' in at_least  # the figure's own source, beside it
+    # an observation's own page: the value with the unit's symbol
+    page_html = bundled_page(bundled_graph, "obs-cn-mva-cagr-2017-2022")
+    own = sections(page_html)["figures"]
+    assert re.search(r'<span class="amount">5\.3</span> <a href="/id/unit-percent"[^>]*>%</a>', own)
+    assert own.index("5.3") < own.index("2017") < own.index("2022")  # the amount, then its period
 
 
 # --- the ontology ------------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def _internal_error(request: Request, exc: Exception) -> Response:
 def _reply_response(reply: handlers.Reply, vary: bool = False) -> Response:
     headers = dict(reply.headers)
     if vary:
-        headers["Vary"] = "Accept"
+        headers.setdefault("Vary", "Accept")
     return Response(reply.body, reply.status, headers=headers, media_type=reply.content_type)
 
 
@@ -462,8 +462,8 @@ def _no_document(what: str) -> Refusal:
                         f"followed by one of {DOCUMENT_EXTENSIONS}")
 
 
-async def _described(service: Service, iri: str, media: str) -> Response:
-    reply = await service.run(handlers.resource, iri=iri, media=media)
+async def _described(service: Service, iri: str, media: str, lang: str = "en") -> Response:
+    reply = await service.run(handlers.resource, iri=iri, media=media, lang=lang)
     return _reply_response(reply)
 
 
@@ -502,7 +502,10 @@ async def resource_page(request: Request) -> Response:
         media = _page_media(request)
         if media != HTML:
             return _see_other(_data_url(name, media))
-    return await _described(service, MICR + name, HTML)
+    from .pages import page_language
+
+    lang = page_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+    return await _described(service, MICR + name, HTML, lang)
 
 
 async def _ontology_document(request: Request, extension: str) -> Response:

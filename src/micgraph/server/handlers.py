@@ -112,9 +112,9 @@ def exists(store, *, iri: str) -> Reply | bool:
         return error_reply(exc)
 
 
-def resource(store, *, iri: str, media: str) -> Reply:
-    """The resource's CBD in the RDF `media` type, or its HTML page for text/html; 404 if the graph
-    neither describes nor mentions it."""
+def resource(store, *, iri: str, media: str, lang: str = "en") -> Reply:
+    """The resource's CBD in the RDF `media` type, or its HTML page in `lang` (pages.page_language) for
+    text/html; 404 if the graph neither describes nor mentions it."""
     from ..describe import cbd, describe, resource_node
     from .pages import message_page, resource_page
 
@@ -123,7 +123,8 @@ def resource(store, *, iri: str, media: str) -> Reply:
             description = describe(store, iri)
             if not description.found:
                 return Reply(404, HTML, message_page(404, f"The graph says nothing about {iri}.").encode("utf-8"))
-            return Reply(200, HTML, resource_page(description).encode("utf-8"))
+            return Reply(200, HTML, resource_page(description, lang).encode("utf-8"),
+                         {"Content-Language": lang, "Vary": "Accept, Accept-Language"})
         triples = cbd(store, iri)
         if not triples and not run_query(store, f"ASK {{ ?s ?p {resource_node(iri)} }}").boolean:
             return text_reply(404, f"error: the graph says nothing about {iri}")

@@ -25,9 +25,10 @@ STATIC = Path(__file__).resolve().parents[1] / "src" / "micgraph" / "server" / "
 
 # --- RDF descriptions (tests/test_server_linked_data.py: every format, the 303s, the ontology whole) -----
 
-def get(served, path: str, accept: str | None = None) -> httpx.Response:
+def get(served, path: str, accept: str | None = None, headers: dict[str, str] | None = None) -> httpx.Response:
     """What a client following redirects gets for `path`."""
-    return httpx.get(served.url + path, headers={"Accept": accept} if accept else {}, follow_redirects=True)
+    headers = {**({"Accept": accept} if accept else {}), **(headers or {})}
+    return httpx.get(served.url + path, headers=headers, follow_redirects=True)
 
 
 def test_turtle_description_is_the_cbd_micgraph_query_describes(served, cli):
@@ -95,7 +96,7 @@ def test_page_links_related_resources_to_their_pages(served):
 
 def test_page_in_the_language_asked_for(served):
     chinese = {"Accept": "text/html", "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
-    response = httpx.get(served.url + "id/cn-mic-power-battery", headers=chinese)
+    response = get(served, "id/cn-mic-power-battery", headers=chinese)
     assert response.headers["content-language"] == "zh"
     assert "Accept-Language" in response.headers["vary"] and "Accept" in response.headers["vary"]
     reader = read_page(response.text)
@@ -104,14 +105,14 @@ def test_page_in_the_language_asked_for(served):
     assert program[1]["text"] == "国家制造业创新中心"
     assert '<html lang="zh">' in response.text
     # ?lang= wins over the header; a label the graph has only in English is marked as such
-    response = httpx.get(served.url + "id/cn-mic-power-battery?lang=en", headers=chinese)
+    response = get(served, "id/cn-mic-power-battery?lang=en", headers=chinese)
     assert response.headers["content-language"] == "en" and read_page(response.text).h1.startswith("National")
-    sources = httpx.get(served.url + "id/cn-mic-power-battery?lang=zh", headers={"Accept": "text/html"}).text
+    sources = get(served, "id/cn-mic-power-battery?lang=zh", "text/html").text
     assert '<span class="fallback" lang="en">NIST AMS 600-17 [en]</span>' in sources
     # English when nothing says otherwise, or when only other languages are asked for
     for header in (None, "fr-FR,de;q=0.5", "zh;q=0, en;q=0.1"):
         headers = {"Accept": "text/html", **({"Accept-Language": header} if header else {})}
-        assert httpx.get(served.url + "id/cn-mic-power-battery", headers=headers).headers["content-language"] == "en"
+        assert get(served, "id/cn-mic-power-battery", headers=headers).headers["content-language"] == "en"
 
 
 @settings(deadline=None)  # the first example imports the page module
@@ -131,7 +132,7 @@ def test_page_gives_the_sources_of_each_fact(served):
     # the other facts have no source of their own: nothing beside them, the resource's source listed once
     for row in reader.row("city") + reader.row("program"):
         assert len(row) == 2, row
-    html = httpx.get(served.url + "id/cn-mic-power-battery", headers={"Accept": "text/html"}).text
+    html = get(served, "id/cn-mic-power-battery", "text/html").text
     assert html.count('href="/id/source-nist-ams-600-17"') == 1
     sources = html[html.index('<section id="sources">'):]
     assert 'href="/id/source-nist-ams-600-17"' in sources and "derived from" in sources

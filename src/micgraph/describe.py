@@ -49,6 +49,7 @@ _FIGURES = """SELECT ?figure ?value ?min ?max ?unit ?approximate ?start ?end WHE
 _KINDS = """SELECT ?x ?type WHERE {{ VALUES ?x {{ {iris} }} ?x a ?type FILTER(isIRI(?type)) }}"""
 _NOTATIONS = """SELECT ?x ?notation WHERE {{ VALUES ?x {{ {iris} }} ?x skos:notation ?notation FILTER(isLiteral(?notation)) }}"""
 _ADDRESSES = """SELECT ?x ?url WHERE {{ VALUES ?x {{ {iris} }} ?x schema:url ?url }}"""
+_RANGES = """SELECT ?x ?range WHERE {{ VALUES ?x {{ {iris} }} ?x rdfs:range ?range FILTER(isIRI(?range)) }}"""
 _SOURCES_OF = "SELECT ?x ?source WHERE {{ VALUES ?x {{ {iris} }} ?x " + _SOURCE_PATH + " ?source FILTER(isIRI(?source)) }}"
 
 
@@ -103,6 +104,7 @@ class Description:
     kinds: dict[str, set[str]] = field(default_factory=dict)  # IRI mentioned -> its classes
     notations: dict[str, str] = field(default_factory=dict)  # IRI (a unit) -> its skos:notation
     addresses: dict[str, str] = field(default_factory=dict)  # IRI (a document) -> its schema:url
+    ranges: dict[str, set[str]] = field(default_factory=dict)  # IRI (a property) -> its rdfs:range
 
     @property
     def found(self) -> bool:
@@ -148,7 +150,8 @@ def describe(store, iri: str) -> Description:
     mentioned |= {s for f in found_figures for s in f.sources}
     return Description(iri, triples, dict(facts), own_sources, inbound, len(inbound_rows) > INBOUND_LIMIT,
                        labels(store, mentioned), found_figures, kinds=_values(store, _KINDS, mentioned, many=True),
-                       notations=_values(store, _NOTATIONS, mentioned), addresses=_values(store, _ADDRESSES, mentioned))
+                       notations=_values(store, _NOTATIONS, mentioned), addresses=_values(store, _ADDRESSES, mentioned),
+                       ranges=_values(store, _RANGES, mentioned, many=True))
 
 
 def figures(store, node: ox.NamedNode) -> list[Figure]:

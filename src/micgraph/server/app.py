@@ -35,7 +35,7 @@ import socket
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import pyoxigraph as ox
 from starlette.applications import Starlette
@@ -427,9 +427,13 @@ def _page_media(request: Request) -> str:
     return media
 
 
-def _see_other(location: str) -> Response:
-    """303 to a document (relative to this server, so it holds behind a proxy); it depends on Accept."""
-    return RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
+def _see_other(location: str, request: Request | None = None) -> Response:
+    """303 to a document (relative to this server, so it holds behind a proxy); it depends on Accept, and
+    for a page on the language asked for (`?lang=` goes along)."""
+    lang = request.query_params.get("lang") if request is not None else None
+    if lang is not None and location.startswith("/page/"):
+        location += "?" + urlencode({"lang": lang})
+    return RedirectResponse(location, status_code=303, headers={"Vary": "Accept, Accept-Language"})
 
 
 def _raw_remainder(request: Request, prefix: str) -> str:
@@ -479,7 +483,7 @@ async def resource(request: Request) -> Response:
         if media == HTML:
             return await _described(service, MICR + name, HTML)  # the 404 page
         raise Refusal(404, f"the graph says nothing about {MICR + name}", {"Vary": "Accept"})
-    return _see_other(_data_url(name, media))
+    return _see_other(_data_url(name, media), request)
 
 
 async def resource_data(request: Request) -> Response:

@@ -13,6 +13,7 @@ once, and beside a fact only the sources that fact has of its own (describe.py).
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 
 import pyoxigraph as ox
@@ -79,6 +80,7 @@ FIGURE_ORDER = tuple(MIC + p for p in ("value", "minValue", "maxValue", "isAppro
                                        "periodEnd", "periodNote", "indicator"))
 PLACE_CLASSES = frozenset(MIC + c for c in ("Place", "Country", "Region", "City"))
 DATE_TYPES = frozenset(XSD + t for t in ("date", "dateTime", "gYear", "gYearMonth", "gMonthDay"))
+DATE_RANGE = MIC + "CalendarDate"  # micgraph's dates are ISO 8601 strings of this range (docs/model.md)
 NUMBER_TYPES = frozenset(XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
                                            "nonNegativeInteger", "positiveInteger"))
 # Shown with the sources: how sure the graph is of the resource.
@@ -218,7 +220,7 @@ class _Renderer:
             return "places" if PLACE_CLASSES & self.d.kinds.get(value.value, set()) else "relations"
         if isinstance(value, ox.BlankNode):
             return "relations"
-        if value.datatype.value in DATE_TYPES:
+        if value.datatype.value in DATE_TYPES or DATE_RANGE in self.d.ranges.get(predicate, ()):
             return "dates"
         if value.datatype.value in NUMBER_TYPES:
             return "figures"

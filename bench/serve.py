@@ -33,7 +33,12 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from micgraph import bundle
-from micgraph.server.pages import with_prefix_declarations
+from micgraph.namespaces import PREFIXES
+from micgraph.sparql import with_prefix_declarations as _declare
+
+
+def with_prefix_declarations(text: str) -> str:
+    return _declare(text, PREFIXES)
 from micgraph.query import run_query
 from micgraph.results import render
 from micgraph.graph import open_graph

@@ -124,6 +124,9 @@ def test_class_styles_are_stable_and_distinct(cli):
     centre = str(MIC.InnovationCenter)
     style = fixture_projection().style(centre)
     assert style.color in PALETTE
+    projection = fixture_projection()  # every class styled, no two alike
+    assert set(projection.styles) >= {c for c in projection.classes if c}
+    assert len(set(projection.styles.values())) == len(projection.styles)
     # the slot comes from the IRI alone: the same in another process with another string-hash seed
     script = f"from micgraph.export.network.projection import preferred_slot; print(preferred_slot('{centre}'))"
     for seed in ("1", "2"):
@@ -136,9 +139,11 @@ def test_class_styles_are_stable_and_distinct(cli):
         return next(r["style"]["background-color"] for r in rules if r["selector"] == "node.mic_InnovationCenter")
 
     assert centre_colour() == centre_colour("--class", "mic:InnovationCenter") == style.color
-    # classes that hash to the same slot still get distinct styles; a class alone gets its own slot
-    many = [f"https://example.org/Class{i}" for i in range(60)]
-    assert len(set(assign_styles(many).values())) == 60 < SLOTS
+    # classes that hash to the same slot still get distinct styles, distinct colours first; a class alone
+    # gets its own slot
+    many = [f"https://example.org/Class{i}" for i in range(SLOTS)]
+    assert len(set(assign_styles(many).values())) == SLOTS
+    assert len({s.color for s in assign_styles(many[:len(PALETTE)]).values()}) == len(PALETTE)
     clashing = [c for c in many if preferred_slot(c) == preferred_slot(many[0])]
     assert assign_styles([many[0]]) == {many[0]: assign_styles(many)[many[0]]} or len(clashing) > 1
 

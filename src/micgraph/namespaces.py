@@ -34,14 +34,19 @@ QB = "http://purl.org/linked-data/cube#"
 SH = "http://www.w3.org/ns/shacl#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 WD = "http://www.wikidata.org/entity/"
+WDT = "http://www.wikidata.org/prop/direct/"
 DBR = "http://dbpedia.org/resource/"
+DBO = "http://dbpedia.org/ontology/"
+GN = "http://www.geonames.org/ontology#"
+WGS = "http://www.w3.org/2003/01/geo/wgs84_pos#"  # W3C Basic Geo: geo:lat / geo:long (wgs: here)
+GEO = "http://www.opengis.net/ont/geosparql#"  # GeoSPARQL
 
 # Predeclared in every query, and used for compact IRIs in exports. Order is the output order.
 PREFIXES: dict[str, str] = {
     "mic": MIC, "micr": MICR, "micsh": MICSH,
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "prov": PROV, "dcterms": DCTERMS,
     "schema": SCHEMA, "org": ORG, "vann": VANN, "void": VOID, "dcat": DCAT, "qb": QB, "sh": SH,
-    "foaf": FOAF, "wd": WD, "dbr": DBR,
+    "foaf": FOAF, "wd": WD, "wdt": WDT, "dbr": DBR, "dbo": DBO, "gn": GN, "wgs": WGS, "geo": GEO,
 }
 
 RDF_TYPE = RDF + "type"
@@ -73,17 +78,24 @@ def compact(iri: str) -> str:
 
 
 def expand(name: str) -> str:
-    """`mic:Center` -> its full IRI; a full IRI (`<...>` or with `://`) is returned as it is (UsageError if
-    the result is not an absolute IRI)."""
-    if name.startswith("<") and name.endswith(">"):
-        return checked_iri(name[1:-1])
-    prefix, colon, local = name.partition(":")
-    if colon and local.startswith("//"):
-        return checked_iri(name)
-    if not colon or prefix not in PREFIXES:
+    """`mic:Center` -> its full IRI; a full IRI (`<...>`, or with a scheme such as `https://` or `urn:`) is
+    returned as it is. Anything that is not a valid IRI then is a UsageError."""
+    text = name.strip()
+    bracketed = text.startswith("<") and text.endswith(">")
+    text = text[1:-1] if bracketed else text
+    prefix, colon, local = text.partition(":")
+    if colon and not bracketed and prefix in PREFIXES and not local.startswith("//"):
+        text = PREFIXES[prefix] + local
+    elif not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:" if bracketed else r"[A-Za-z][A-Za-z0-9+.-]*://|urn:", text):
         raise UsageError(f"{name!r} is neither a full IRI nor a compact IRI with a known prefix "
                          f"({', '.join(p + ':' for p in PREFIXES)})")
-    return checked_iri(PREFIXES[prefix] + local, repr(name) + " expands to")
+    import pyoxigraph as ox  # here: `micgraph --help` reads this module
+
+    try:
+        ox.NamedNode(text)
+    except ValueError as exc:
+        raise UsageError(f"{name!r} is not a valid IRI: {exc}") from exc
+    return text
 
 
 def checked_iri(text: str, what: str = "") -> str:

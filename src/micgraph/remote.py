@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import netrc
 import os
-import re
 import time
 import urllib.parse
 from collections.abc import Iterable, Iterator
@@ -30,7 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import formats, namespaces
-from .errors import EndpointError, ParseError, UsageError
+from .errors import EndpointError, ParseError, QuerySyntaxError
 from .httpclient import Client, Response, check_url
 from .stores import Store
 
@@ -40,7 +39,6 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_CHUNK = 20_000  # triples per upload request
 _ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 _ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-_PREFIX_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.I)
 
 
 # --- HTTP ----------------------------------------------------------------------------------------
@@ -68,15 +66,6 @@ def _client(url: str, timeout: float) -> Client:
 
 # --- querying ------------------------------------------------------------------------------------
 
-def with_prefixes(sparql: str) -> str:
-    """Declare micgraph's predeclared prefixes that the query uses and does not declare itself: a remote
-    endpoint knows none of them."""
-    declared = {m.group(1) or "" for m in _PREFIX_DECLARED.finditer(sparql)}
-    lines = [f"PREFIX {name}: <{iri}>" for name, iri in namespaces.PREFIXES.items()
-             if name not in declared and re.search(rf"(?<![\w.-]){re.escape(name)}:", sparql)]
-    return "\n".join([*lines, sparql]) if lines else sparql
-
-
 class RemoteStore(Store):
     """A SPARQL 1.1 Protocol endpoint. `default_graphs` are sent as `default-graph-uri` with each query."""
 
@@ -90,14 +79,20 @@ class RemoteStore(Store):
 
     def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True):
         """The endpoint's default graph is its own (or `default_graphs`): `union_default_graph` cannot change it."""
-        params: dict[str, str | list[str]] = {"query": with_prefixes(sparql)}
+        from .sparql import parse_query, with_prefix_declarations
+
+        try:  # what to accept: SPARQL results, or RDF (Virtuoso answers a CONSTRUCT in whichever comes first)
+            graph = parse_query(sparql, prefixes=namespaces.PREFIXES).form in ("CONSTRUCT", "DESCRIBE")
+        except QuerySyntaxError:  # micgraph's parser reads SPARQL 1.1; the endpoint may read more
+            graph = False
+        params: dict[str, str | list[str]] = {"query": with_prefix_declarations(sparql, namespaces.PREFIXES)}
         if self.default_graphs:
             params["default-graph-uri"] = self.default_graphs
         if base_iri:
             params["query"] = f"BASE <{base_iri}>\n{params['query']}"
-        accept = _ACCEPT_GRAPH if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else _ACCEPT_RESULTS
         reply = self.http.request("POST", self.url, body=urllib.parse.urlencode(params, doseq=True).encode(),
-                                  content_type="application/x-www-form-urlencoded", accept=accept, what="query")
+                                  content_type="application/x-www-form-urlencoded",
+                                  accept=_ACCEPT_GRAPH if graph else _ACCEPT_RESULTS, what="query")
         return self._parse(reply)
 
     def _parse(self, reply: Response):
@@ -156,14 +151,6 @@ def _valid_blank_nodes(body: bytes, fmt: ox.QueryResultsFormat) -> bytes:
     if fmt == ox.QueryResultsFormat.XML and b"nodeID://" in body:
         return body.replace(b">nodeID://", b">nodeID_")
     return body
-
-
-def query_form(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of these words outside comments, strings and IRIs."""
-    from .query import _LEXICAL_NOISE
-
-    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _LEXICAL_NOISE.sub(" ", sparql), re.I)
-    return match.group(1).upper() if match else "SELECT"
 
 
 # --- uploading -----------------------------------------------------------------------------------

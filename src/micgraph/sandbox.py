@@ -21,6 +21,7 @@ import platform
 import queue
 import sys
 import threading
+import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -111,6 +112,9 @@ class _Engine:
                 try:
                     reply.put((True, function()))
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller as it is
+                    # the engine's objects (query results) must be dropped on this thread: the traceback
+                    # keeps its line numbers, not the frames' variables
+                    traceback.clear_frames(exc.__traceback__)
                     reply.put((False, exc))
                 del function, reply  # hold nothing between tasks (a disk store stays locked while referenced)
 

@@ -12,7 +12,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from . import bundle, formats, namespaces
+from . import formats, namespaces
 from .errors import StoreError, UsageError
 from .loading import load_file
 
@@ -39,6 +39,10 @@ class Store:
 
     def quads(self) -> Iterator[ox.Quad]:
         raise NotImplementedError
+
+    def has_named_graphs(self) -> bool:
+        """Whether a query's union default graph differs from the default graph (a remote store: unknown)."""
+        return True
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         raise NotImplementedError
@@ -71,10 +75,24 @@ class Store:
         self.close()
 
 
-def _read_as(exc: SyntaxError, sparql: str) -> SyntaxError:
-    """pyoxigraph's syntax error, carrying the text its parser read (the predeclared prefixes, then the
-    query) as SyntaxError.text: QuerySyntaxError.from_oxigraph words the error from it."""
-    exc.text = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in namespaces.PREFIXES.items()) + sparql
+def _read_as(exc: SyntaxError, sparql: str, *, update: bool = False) -> SyntaxError:
+    """pyoxigraph's syntax error in the words of micgraph.sparql, the parser that owns SPARQL text: when it
+    refuses the text too, its cause and place replace pyoxigraph's (which names no undeclared prefix and
+    calls an update "expected CONSTRUCT"); when it reads the text, pyoxigraph's words stay."""
+    from .errors import QuerySyntaxError
+    from .sparql import parse_query, parse_update
+
+    try:
+        (parse_update if update else parse_query)(sparql, prefixes=namespaces.PREFIXES)
+    except QuerySyntaxError as ours:
+        cause = ours.cause
+        if not update and cause.startswith("this is a SPARQL update"):
+            try:
+                if not parse_update(sparql, prefixes=namespaces.PREFIXES).operations:
+                    cause = "there is no query, only prefixes, comments or white space"
+            except QuerySyntaxError:
+                pass
+        exc.msg = f"error at {ours.line or 1}:{ours.column or 1}: {cause}"
     return exc
 
 
@@ -161,17 +179,19 @@ class OxigraphStore(Store):
                                          named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
             # With no named graph the union of all graphs is the default graph itself, and asking Oxigraph
             # for it as a union costs up to 25 % more (bench/RESULTS.md).
-            union = union_default_graph and next(iter(self._store.named_graphs()), None) is not None
             return self._store.query(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri,
-                                     use_default_graph_as_union=union)
+                                     use_default_graph_as_union=union_default_graph and self.has_named_graphs())
         except SyntaxError as exc:
-            raise _read_as(exc, sparql)
+            raise _read_as(exc, sparql) from None
+
+    def has_named_graphs(self) -> bool:
+        return next(iter(self._store.named_graphs()), None) is not None
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
             self._store.update(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri)
         except SyntaxError as exc:
-            raise _read_as(exc, sparql)
+            raise _read_as(exc, sparql, update=True) from None
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._store)

@@ -18,14 +18,14 @@ def export_network(store, fmt: str, *, lang: str = "en", schema: bool = False, c
     """The store projected onto a network (see docs/visualization.md) as graphml, gexf, dot, cytoscape or html."""
     from .network import project_store, serialize_network
 
-    return serialize_network(project_store(store, schema=schema, classes=classes), fmt, lang)
+    return serialize_network(project_store(store, schema=schema, classes=classes), fmt, lang, store=store)
 
 
 def export_construct(triples, store, fmt: str, *, lang: str = "en") -> bytes:
     """A CONSTRUCT/DESCRIBE result as a network; labels missing from the result are taken from `store`."""
     from .network import project_construct, serialize_network
 
-    return serialize_network(project_construct(triples, store), fmt, lang)
+    return serialize_network(project_construct(triples, store), fmt, lang, store=store)
 
 
 def export_csv(store, directory: str | Path, *, lang: str = "en", schema: bool = False,

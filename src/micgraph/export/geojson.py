@@ -38,9 +38,10 @@ SELECT ?resource ?property ?value WHERE {
 _SUBCLASSES = "SELECT ?sub ?super WHERE { ?sub rdfs:subClassOf+ ?super }"
 
 
-def export_geojson(store, lang: str = "en") -> bytes:
-    """The located resources of `store` as a GeoJSON FeatureCollection; `lang` picks the "name" property's
-    language (falling back to English); labels in English and Chinese are always given."""
+def located(store) -> tuple[dict[str, tuple[float, float]], dict[str, set[str]]]:
+    """The located resources: (city -> (longitude, latitude), resource -> the cities it is placed at: a
+    city itself, the mic:city of anything else). The one place that decides where a resource is on a map
+    (the HTML explorer's map view places its markers with it too)."""
     points = _city_points(store)
     cities_of: dict[str, set[str]] = defaultdict(set)
     for city in points:
@@ -48,6 +49,13 @@ def export_geojson(store, lang: str = "en") -> bytes:
     for resource, city in store.query(_LOCATED_IN):
         if city.value in points and resource.value not in points:
             cities_of[resource.value].add(city.value)
+    return points, dict(cities_of)
+
+
+def export_geojson(store, lang: str = "en") -> bytes:
+    """The located resources of `store` as a GeoJSON FeatureCollection; `lang` picks the "name" property's
+    language (falling back to English); labels in English and Chinese are always given."""
+    points, cities_of = located(store)
     facts = _facts(store, set(cities_of) | set(points) | {c for cs in cities_of.values() for c in cs})
     programmes = {p for f in facts.values() for p in f["program"]}
     facts.update(_facts(store, programmes - set(facts)))

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from ..namespaces import PREFIXES, RDF, RDF_LANGSTRING, XSD, XSD_STRING
+from ..namespaces import PREFIXES, RDF, XSD, XSD_STRING
 from .. import formats
 from .. import canonical
 

@@ -1,23 +1,38 @@
 """What the server computes for a request, from the graph: each function takes a store and one request's
 parameters and returns a `Reply` (status, content type, body) ready to send.
 
-They run inside the query worker processes (querypool.py), so their arguments and replies are plain
-picklable values, and they know nothing of HTTP beyond status codes and media types.
+They run inside the worker processes (pool.py: queries and Linked Data in the query workers, updates in
+the update worker), so their arguments and replies are plain picklable values, and they know nothing of
+HTTP beyond status codes and media types.
 """
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .. import formats, namespaces
-from ..errors import MicgraphError, QuerySyntaxError, ServiceNotAllowedError, UsageError
+from .. import namespaces
+from ..errors import (
+    EndpointError,
+    MicgraphError,
+    QueryEvaluationError,
+    QuerySyntaxError,
+    ServiceNotAllowedError,
+    UsageError,
+)
 from ..export.rdf import serialize, serialize_triples
 from ..query import run_query
-from .negotiation import BOOLEAN_FORMATS, GRAPH_FORMATS, RESULT_FORMATS, negotiate, with_charset
+from .negotiation import (
+    BOOLEAN_FORMATS,
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    negotiate,
+    with_charset,
+)
 
 TEXT = "text/plain; charset=utf-8"
 HTML = "text/html; charset=utf-8"
@@ -32,14 +47,19 @@ class Reply:
 
 
 def text_reply(status: int, message: str) -> Reply:
-    return Reply(status, TEXT, f"{message}\n".encode("utf-8"))
+    return Reply(status, TEXT, f"{message}\n".encode())
 
 
 def status_for(exc: MicgraphError) -> int:
+    """403 for a refused SERVICE or LOAD; 400 for a request that does not parse or fails as it runs (an
+    update's LOAD of an unreadable document, CREATE of a graph that exists: the request's doing, not the
+    server's); 502 for a remote endpoint that failed; 500 for the rest (the store, the disk)."""
     if isinstance(exc, ServiceNotAllowedError):
         return 403
-    if isinstance(exc, (QuerySyntaxError, UsageError)):
+    if isinstance(exc, (QuerySyntaxError, UsageError, QueryEvaluationError)):
         return 400
+    if isinstance(exc, EndpointError):
+        return 502
     return 500
 
 
@@ -81,9 +101,20 @@ def sparql_query(store, *, text: str, accept: str | None, base_iri: str | None =
 
 # --- Linked Data ------------------------------------------------------------------------------
 
-def resource(store, *, iri: str, media: str) -> Reply:
-    """The resource's CBD in the RDF `media` type, or its HTML page for text/html; 404 if the graph
-    neither describes nor mentions it."""
+def exists(store, *, iri: str) -> Reply | bool:
+    """Whether the graph describes or mentions `iri` (an error Reply if `iri` is no IRI)."""
+    from ..describe import resource_node
+
+    try:
+        node = resource_node(iri)
+        return run_query(store, f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}").boolean
+    except MicgraphError as exc:
+        return error_reply(exc)
+
+
+def resource(store, *, iri: str, media: str, lang: str = "en") -> Reply:
+    """The resource's CBD in the RDF `media` type, or its HTML page in `lang` (pages.page_language) for
+    text/html; 404 if the graph neither describes nor mentions it."""
     from ..describe import cbd, describe, resource_node
     from .pages import message_page, resource_page
 
@@ -92,7 +123,8 @@ def resource(store, *, iri: str, media: str) -> Reply:
             description = describe(store, iri)
             if not description.found:
                 return Reply(404, HTML, message_page(404, f"The graph says nothing about {iri}.").encode("utf-8"))
-            return Reply(200, HTML, resource_page(description).encode("utf-8"))
+            return Reply(200, HTML, resource_page(description, lang).encode("utf-8"),
+                         {"Content-Language": lang, "Vary": "Accept, Accept-Language"})
         triples = cbd(store, iri)
         if not triples and not run_query(store, f"ASK {{ ?s ?p {resource_node(iri)} }}").boolean:
             return text_reply(404, f"error: the graph says nothing about {iri}")
@@ -101,25 +133,96 @@ def resource(store, *, iri: str, media: str) -> Reply:
         return error_reply(exc)
 
 
-def ontology(store, *, media: str) -> Reply:
-    """The ontology (the ontology resource and every mic: term, with their blank nodes) in `media`;
-    text/html is its pyLODE documentation, English and Chinese labels side by side."""
-    from ..describe import ontology_triples
+# --- the ontology document --------------------------------------------------------------------------
+
+OWL_VERSION_IRI = namespaces.OWL + "versionIRI"
+
+
+@dataclass(frozen=True)
+class OntologyDocument:
+    """What /ontology serves: the bundled ontology file, whole, or the ontology as a store holds it."""
+
+    triples: list[ox.Triple]
+    version_iri: str | None
+    path: Path | None = None  # the bundled file, served as it is in Turtle and given to pyLODE
+
+
+def _version_iri(triples: list[ox.Triple]) -> str | None:
+    return next((t.object.value for t in triples if t.subject == ox.NamedNode(namespaces.ONTOLOGY_IRI)
+                 and t.predicate.value == OWL_VERSION_IRI and isinstance(t.object, ox.NamedNode)), None)
+
+
+@functools.cache
+def _bundled_ontology() -> OntologyDocument | None:
+    from .. import bundle
 
     try:
-        triples = ontology_triples(store)
+        path = bundle.ontology_path()
+        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except (FileNotFoundError, OSError):
+        return None  # running without the bundled graph
+    return OntologyDocument(triples, _version_iri(triples), path)
+
+
+def ontology_document(store) -> OntologyDocument:
+    """The bundled ontology file when the store holds that very version of the ontology (its
+    owl:versionIRI), which is the case for the bundled graph and for a store loaded from it; otherwise
+    (a graph of one's own, an older store) the ontology as the store holds it: the ontology resource and
+    every mic: term, with their blank nodes."""
+    from ..describe import ontology_triples
+
+    bundled = _bundled_ontology()
+    if bundled is not None and bundled.version_iri is not None:
+        ask = f"ASK {{ <{namespaces.ONTOLOGY_IRI}> <{OWL_VERSION_IRI}> <{bundled.version_iri}> }}"
+        if run_query(store, ask).boolean:
+            return bundled
+    triples = ontology_triples(store)
+    return OntologyDocument(triples, _version_iri(triples))
+
+
+def ontology_version(store) -> str | None:
+    """The owl:versionIRI of the ontology document this server serves."""
+    return ontology_document(store).version_iri
+
+
+def ontology(store, *, media: str) -> Reply:
+    """The ontology document in the RDF `media` type (the bundled file as it is for Turtle), or its
+    pyLODE documentation for text/html."""
+    try:
+        document = ontology_document(store)
     except MicgraphError as exc:
         return error_reply(exc)
-    if not triples:
+    if not document.triples:
         return text_reply(404, f"error: the graph holds no ontology <{namespaces.ONTOLOGY_IRI}>")
-    if media != "text/html":
-        return Reply(200, with_charset(media), serialize_triples(triples, GRAPH_FORMATS[media].name))
-    from ..docs import ontology_html
+    if media == "text/html":
+        from ..docs import ontology_html
 
-    with tempfile.TemporaryDirectory(prefix="micgraph-ontology-") as folder:
-        path = Path(folder) / "ontology.ttl"
-        path.write_bytes(serialize_triples(triples, "turtle"))
-        return Reply(200, HTML, ontology_html(path).encode("utf-8"))
+        if document.path is not None:
+            return Reply(200, HTML, ontology_html(document.path).encode("utf-8"))
+        with tempfile.TemporaryDirectory(prefix="micgraph-ontology-") as folder:
+            path = Path(folder) / "ontology.ttl"
+            path.write_bytes(serialize_triples(document.triples, "turtle"))
+            return Reply(200, HTML, ontology_html(path).encode("utf-8"))
+    syntax = GRAPH_FORMATS[media]
+    if syntax.name == "turtle" and document.path is not None:
+        return Reply(200, with_charset(syntax.media_type), document.path.read_bytes())
+    return Reply(200, with_charset(media), serialize_triples(document.triples, syntax.name))
+
+
+# --- updates -------------------------------------------------------------------------------------------
+
+def update(store, *, text: str, base_iri: str | None, service_allow: tuple[str, ...], folder: str,
+           generation: int):
+    """Run the update on the writable graph (in the update worker), all of it or none of it, and write
+    the resulting graph as snapshot `generation` into `folder`: that Snapshot, or an error Reply."""
+    from ..query import run_update
+    from .pool import take_snapshot
+
+    try:
+        run_update(store, text, base_iri=base_iri, load_allow=service_allow)
+    except MicgraphError as exc:
+        return error_reply(exc)
+    return take_snapshot(store, Path(folder), generation)
 
 
 # --- the service description ----------------------------------------------------------------------

@@ -12,6 +12,11 @@ GRAPH_FORMATS = formats.media_types(formats.RDF)
 HTML = "text/html"
 
 
+def document_format(extension: str) -> formats.Format | None:
+    """The RDF syntax whose document URLs end in `.extension` (its first extension in the registry)."""
+    return next((f for f in GRAPH_FORMATS.values() if f.extension == extension), None)
+
+
 def page_format(name: str) -> str:
     """The media type a `?format=` parameter names: an RDF syntax of the registry, or `html`."""
     return HTML if name.lower() == "html" else formats.get(name, formats.RDF, writable=True).media_type

@@ -1,14 +1,18 @@
-"""Worker processes that answer the server's queries, so that a query running past the timeout can be stopped.
+"""Worker processes that answer the server's queries and run its updates, so that a request running past
+the timeout can be stopped and a request that crashes the engine costs a worker, not the server.
 
 pyoxigraph cannot cancel a running query, and a thread cannot be killed: a runaway query (a cartesian
 product) would keep a core busy long after its client was told it timed out, and a few of them would
-take the server down. So every task runs in a worker process holding its own read-only copy of the
-graph; a worker whose task outlives the timeout is killed (SIGKILL) and a fresh one takes its place.
+take the server down; a query nested a few thousand brackets deep overflows the stack of pyoxigraph's
+parser and kills its process. So every task runs in a worker process; a worker whose task outlives the
+timeout is killed (SIGKILL), one that dies is noticed, and a fresh one takes its place.
 
-The copy is a snapshot, immutable once written: an N-Quads file each worker parses into memory (blank-node
-labels are kept, so all workers answer alike), or, for a persistent store, an Oxigraph checkpoint (hard
-links, taken in an instant) that every worker opens read-only. After an update the server publishes a new
-snapshot; a worker switches to it before its next task, and a snapshot no worker uses is deleted.
+Query workers each hold a read-only copy of the graph, a snapshot, immutable once written: an N-Quads
+file each worker parses into memory (blank-node labels are kept, so all workers answer alike), or, for
+a persistent store, an Oxigraph checkpoint (hard links, taken in an instant) that every worker opens
+read-only. The update worker (`Updater`) holds the one writable copy; after an update it writes a new
+snapshot, the server publishes it, a query worker switches to it before its next task, and a snapshot no
+worker uses is deleted.
 """
 
 from __future__ import annotations
@@ -80,15 +84,17 @@ def remove_snapshot(snapshot: Snapshot) -> None:
 
 # --- the worker process -------------------------------------------------------------------------
 
-def _worker_main(connection, snapshot: Snapshot) -> None:
-    """Open the snapshot, say "ready", then answer (snapshot, function, kwargs) messages until None."""
+def _worker_main(connection, open_graph, source) -> None:
+    """Open the graph (`open_graph(source)`), say "ready", then answer (snapshot, function, kwargs) messages
+    until None. A query worker moves to the message's snapshot first when it is a newer one; the update
+    worker's messages carry no snapshot (its graph is the one it writes)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
     try:
-        store = open_snapshot(snapshot)
+        store = open_graph(source)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails to start
-        connection.send(("failed", f"{snapshot.path}: {type(exc).__name__}: {exc}"))
+        connection.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
-    generation = snapshot.generation
+    generation = getattr(source, "generation", None)
     connection.send(("ready", None))
     while True:
         try:
@@ -99,7 +105,7 @@ def _worker_main(connection, snapshot: Snapshot) -> None:
             return
         wanted, function, kwargs = message
         try:
-            if wanted.generation != generation:
+            if wanted is not None and wanted.generation != generation:
                 store = open_snapshot(wanted)
                 generation = wanted.generation
             outcome = ("ok", function(store, **kwargs))
@@ -110,30 +116,44 @@ def _worker_main(connection, snapshot: Snapshot) -> None:
 
 
 class _Worker:
-    def __init__(self, context, snapshot: Snapshot) -> None:
+    """A worker process: `open_graph(source)` in it, then tasks one at a time over a pipe."""
+
+    def __init__(self, context, open_graph, source, name: str, generation: int | None = None) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, snapshot), daemon=True,
-                                       name=f"micgraph-query-worker-{snapshot.generation}")
+        self.process = context.Process(target=_worker_main, args=(child, open_graph, source), daemon=True, name=name)
         self.process.start()
         child.close()
-        self.generation = snapshot.generation
+        self.generation = generation
 
     def wait_ready(self) -> None:
         if not self.connection.poll(STARTUP_SECONDS):
             self.kill()
-            raise WorkerFailed(f"a query worker did not start within {STARTUP_SECONDS} s")
+            raise WorkerFailed(f"a {self.process.name} did not start within {STARTUP_SECONDS} s")
         try:
             status, detail = self.connection.recv()
         except (EOFError, OSError):
             self.kill()
-            raise WorkerFailed(f"a query worker exited while starting (exit code {self.process.exitcode})") from None
+            raise WorkerFailed(f"a {self.process.name} exited while starting (exit code {self.process.exitcode})") from None
         if status != "ready":
             self.kill()
-            raise WorkerFailed(f"a query worker could not open the graph: {detail}")
+            raise WorkerFailed(f"a {self.process.name} could not open the graph: {detail}")
 
     def call(self, message):
         self.connection.send(message)
         return self.connection.recv()
+
+    def death(self) -> str:
+        """How the process ended, once it has (a signal such as SIGSEGV, or an exit code)."""
+        self.process.join(5)
+        code = self.process.exitcode
+        if code is None:
+            return "still running"
+        if code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
 
     def kill(self) -> None:
         self.process.kill()
@@ -173,7 +193,7 @@ class QueryPool:
     def prepare(self) -> None:
         """Start the workers and wait until each has opened the snapshot (blocking; before the event loop
         runs, so that a graph the workers cannot open stops the server before it listens)."""
-        workers = [_Worker(self._context, self.snapshot) for _ in range(self.size - len(self._workers))]
+        workers = [self._new_worker(self.snapshot) for _ in range(self.size - len(self._workers))]
         try:
             for worker in workers:
                 worker.wait_ready()
@@ -205,8 +225,11 @@ class QueryPool:
         self._workers.add(worker)
         self._idle.put_nowait(worker)
 
+    def _new_worker(self, snapshot: Snapshot) -> _Worker:
+        return _Worker(self._context, open_snapshot, snapshot, "query worker", snapshot.generation)
+
     def _start_worker(self, snapshot: Snapshot) -> _Worker:
-        worker = _Worker(self._context, snapshot)
+        worker = self._new_worker(snapshot)
         worker.wait_ready()
         return worker
 
@@ -244,9 +267,10 @@ class QueryPool:
         except TimeoutError:
             self._discard(worker)
             raise QueryTimeout(f"it ran longer than {timeout:g} s") from None
-        except (EOFError, OSError) as exc:
+        except (EOFError, OSError):
+            death = await loop.run_in_executor(self._threads, worker.death)
             self._discard(worker)
-            raise WorkerFailed(f"the query worker died ({type(exc).__name__}); it has been replaced") from None
+            raise WorkerFailed(f"the query worker died ({death}); it has been replaced") from None
         except asyncio.CancelledError:  # the server is shutting down, or the request was abandoned
             self._discard(worker)
             raise
@@ -274,6 +298,81 @@ class QueryPool:
         self._closed = True
         for task in list(self._replacing):
             task.cancel()
+        await asyncio.get_running_loop().run_in_executor(None, self.close)
+
+    def close(self) -> None:
+        """Stop every worker (blocking); nothing is started afterwards."""
+        self._closed = True
         workers, self._workers = list(self._workers), set()
-        await asyncio.get_running_loop().run_in_executor(None, lambda: [w.stop() for w in workers])
+        for worker in workers:
+            worker.stop()
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+# --- the update worker ------------------------------------------------------------------------------
+
+def open_for_update(source: Snapshot | str) -> OxigraphStore:
+    """The graph updates write: the store on disk at `source` (a folder), or an in-memory copy of the
+    snapshot `source`."""
+    if isinstance(source, Snapshot):
+        return open_snapshot(source)
+    return OxigraphStore(source, create=False)
+
+
+class Updater:
+    """The worker process that runs updates, one at a time, on the only writable copy of the graph: the
+    store on disk (this process holds it; the server process has let go of it), or, for a store in
+    memory, a copy of the latest snapshot. The update's function writes the next snapshot itself.
+
+    Like a query, an update that outlives its time limit, or crashes its process, kills the worker and
+    leaves the graph as it was: pyoxigraph applies an update in one transaction, which a dead process
+    never commits (and a copy in memory dies with its process; the next worker opens the latest
+    snapshot). A new worker is started for the next update."""
+
+    def __init__(self, source) -> None:
+        self._source = source  # () -> what open_for_update opens now
+        self._context = multiprocessing.get_context("spawn")
+        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="micgraph-updater")
+        self._worker: _Worker | None = None
+
+    def prepare(self) -> None:
+        """Start the worker and wait until it holds the graph (blocking)."""
+        if self._worker is None:
+            worker = _Worker(self._context, open_for_update, self._source(), "update worker")
+            worker.wait_ready()
+            self._worker = worker
+
+    async def run(self, function, timeout: float, **kwargs):
+        """`function(store, **kwargs)` in the update worker; QueryTimeout after `timeout` seconds (the
+        worker is killed), WorkerFailed if it dies or raises."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._threads, self.prepare)
+        worker = self._worker
+        pending = loop.run_in_executor(self._threads, worker.call, (None, function, kwargs))
+        try:
+            status, value = await asyncio.wait_for(pending, timeout)
+        except TimeoutError:
+            self._discard()
+            raise QueryTimeout(f"it ran longer than {timeout:g} s") from None
+        except (EOFError, OSError):
+            death = await loop.run_in_executor(self._threads, worker.death)
+            self._discard()
+            raise WorkerFailed(f"the update worker died ({death}); nothing was changed") from None
+        except asyncio.CancelledError:
+            self._discard()
+            raise
+        if status == "error":
+            self._discard()  # its graph may be ahead of the published snapshot: start afresh from that
+            raise WorkerFailed(value)
+        return value
+
+    def _discard(self) -> None:
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker = None
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
         self._threads.shutdown(wait=False, cancel_futures=True)

@@ -17,9 +17,14 @@ __all__ = ["Projection", "project", "project_construct", "project_store", "seria
 _WRITERS = {"graphml": ".graphml", "gexf": ".gexf", "dot": ".dot", "cytoscape": ".cytoscape", "html": "..html"}
 
 
-def serialize_network(projection: Projection, fmt: str, lang: str = "en") -> bytes:
-    """The projection in a one-file network format of the registry (graphml, gexf, dot, cytoscape, html)."""
+def serialize_network(projection: Projection, fmt: str, lang: str = "en", *, store=None) -> bytes:
+    """The projection in a one-file network format of the registry (graphml, gexf, dot, cytoscape, html).
+    The explorer page (html) also reads `store`, the graph the projection comes from, for the view it
+    opens on and its map."""
     name = formats.get(fmt, formats.NETWORK, writable=True).name
     if name not in _WRITERS:
         raise UsageError(f"{name} is written into a folder: use export_csv")
-    return importlib.import_module(_WRITERS[name], __name__).write(projection, check_language(lang))
+    writer = importlib.import_module(_WRITERS[name], __name__)
+    if name == "html":
+        return writer.write(projection, check_language(lang), store=store)
+    return writer.write(projection, check_language(lang))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ...namespaces import (LABEL_PROPERTIES, LANGUAGES, OWL, RDF, RDF_TYPE, RDFS, SH, SOURCE_PROPERTIES, XSD, compact,
+from ...namespaces import (LABEL_PROPERTIES, LANGUAGES, OWL, RDF, RDF_TYPE, RDFS, SH, XSD, compact,
                           expand)
 from ...canonical import canonical_quads
 from ...errors import UsageError
@@ -45,12 +45,17 @@ SCHEMA_PREDICATES = frozenset([RDFS + p for p in "subClassOf subPropertyOf domai
 NEUTRAL_TYPES = frozenset({OWL + "NamedIndividual", OWL + "Thing", RDFS + "Resource"})
 
 # Class styles: a colour and a shape from a hash of the class IRI, so a class keeps its look whatever
-# other classes come and go; when two classes of one graph hash to the same (colour, shape) slot, the one
-# later in IRI order takes the next free slot. Colours: Tableau 10 without its grey, plus two; grey marks
-# untyped nodes.
-PALETTE = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7",
-           "#9C755F", "#17BECF", "#BCBD22", "#D37295")
-UNTYPED_COLOR = "#BAB0AC"
+# other classes come and go. Colours come first: a class whose colour another class of the graph already
+# has takes the next free colour, so up to len(PALETTE) classes never share a colour; beyond that a colour
+# repeats with another shape (see assign_styles).
+#
+# The palette prints in grey: sorted by lightness, each colour is at least 6 units of CIE L* and 13 of
+# Rec. 601 luma (0-255) lighter than the one before, so classes stay apart on a black-and-white printer
+# and to colour-blind readers (tests/test_render.py checks the steps). Labels on the four darkest are
+# white (text_color). Untyped nodes are white with a dashed outline: no colour of the palette.
+PALETTE = ("#173647", "#892340", "#2E6C2E", "#6169C8", "#409E93", "#F4834F", "#7CBFDE", "#E5BFCF",
+           "#F8D799", "#D6F5E4")
+UNTYPED_COLOR = "#FFFFFF"
 # canonical shape: (yEd ShapeNode, GEXF viz:shape, DOT shape, DOT extra style, Cytoscape.js shape)
 SHAPES = {
     "ellipse": ("ellipse", "disc", "ellipse", "", "ellipse"),
@@ -83,19 +88,38 @@ def preferred_slot(class_iri: str) -> int:
     return int.from_bytes(hashlib.sha256(class_iri.encode("utf-8")).digest()[:8], "big") % SLOTS
 
 
-def assign_styles(classes: Iterable[str]) -> dict[str, Style]:
-    """A distinct style for each class (up to SLOTS classes; beyond that slots are shared)."""
+def assign_styles(classes: Iterable[str], first: Iterable[str] = ()) -> dict[str, Style]:
+    """A distinct style for each class: in IRI order (the `first` classes before the others), each takes
+    the first slot from its own whose colour is still free, else the first free slot (a used colour with
+    another shape); beyond SLOTS classes, slots are shared."""
     taken: set[int] = set()
+    colours: set[str] = set()
     styles = {}
-    for iri in sorted(set(classes)):
-        slot = preferred_slot(iri)
-        for probe in range(SLOTS):
-            if (slot + probe) % SLOTS not in taken:
-                slot = (slot + probe) % SLOTS
-                break
+    classes = set(classes)  # once: it may be a generator
+    leading = set(first) & classes
+    for iri in [*sorted(leading), *sorted(classes - leading)]:
+        start = preferred_slot(iri)
+        probes = [(start + probe) % SLOTS for probe in range(SLOTS)]
+        slot = next((s for s in probes if _slot_style(s).color not in colours), None)
+        if slot is None:
+            slot = next((s for s in probes if s not in taken), start)
         taken.add(slot)
         styles[iri] = _slot_style(slot)
+        colours.add(styles[iri].color)
     return styles
+
+
+def text_color(fill: str) -> str:
+    """Black or white, whichever reads better on `fill` (#RRGGBB): white below CIE L* 50."""
+    return "#FFFFFF" if lightness(fill) < 50 else "#000000"
+
+
+def lightness(color: str) -> float:
+    """CIE L* (0 black - 100 white) of an sRGB colour #RRGGBB."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+              for c in (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))]
+    y = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 116 * y ** (1 / 3) - 16 if y > 216 / 24389 else y * 24389 / 27
 
 
 _INTEGER_TYPES = {XSD + t for t in (
@@ -169,12 +193,21 @@ class Projection:
 
     def label(self, term: str | None, lang: str = "en") -> str:
         """The term's label in `lang`, else in the other language, untagged, any; else its compact IRI."""
+        return self.label_in(term, lang)[0]
+
+    def label_in(self, term: str | None, lang: str = "en") -> tuple[str, str | None]:
+        """(label, the language it is in): as `label`, with "" for an untagged label and None where the
+        term has no label at all (its compact IRI, or a blank node's class); a language other than `lang`
+        is a fallback the reader should be told about."""
         if not term:
-            return ""
+            return "", None
         by_language = self.labels.get(term, {})
         for candidate in (lang, *(x for x in LANGUAGES if x != lang), "", *sorted(by_language)):
             if by_language.get(candidate):
-                return by_language[candidate]
+                return by_language[candidate], candidate
+        return self._unlabelled(term, lang), None
+
+    def _unlabelled(self, term: str, lang: str) -> str:
         if term.startswith("_:"):
             node = self.node(term)
             if node is not None and node.cls:
@@ -342,11 +375,13 @@ def project(statements: Iterable, *, schema: bool = False, classes: Iterable[str
 
     `schema` keeps the T-box as nodes (with rdf:type edges to the classes it defines); `classes` (IRIs
     or compact IRIs) keeps only nodes of those classes or their subclasses, and the edges between them;
-    `vocabulary` gives extra triples read only for labels (the whole graph, for a CONSTRUCT result).
+    `vocabulary` gives extra triples read only for labels and rdfs:subClassOf (from the whole graph, for
+    a CONSTRUCT result).
     """
     triples = _canonical_triples(statements)
+    vocabulary = list(vocabulary)
     labels = label_index([*triples, *vocabulary])
-    superclasses = _superclasses(triples)
+    superclasses = _superclasses([*triples, *vocabulary])
     tbox = set() if schema else _schema_terms(triples)
     nodes: dict[str, Node] = {}
     types: dict[str, set[str]] = defaultdict(set)
@@ -408,11 +443,15 @@ def project_store(store, *, schema: bool = False, classes: Iterable[str] = ()) -
 
 _LABEL_TRIPLES = ("CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?p { " + " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
                   + " } ?s ?p ?o FILTER(isLiteral(?o)) }")
+_HIERARCHY_TRIPLES = (f"CONSTRUCT {{ ?s <{SUBCLASS_OF}> ?o }} WHERE {{ ?s <{SUBCLASS_OF}> ?o "
+                      "FILTER(isIRI(?s) && isIRI(?o)) }")
 
 
-def project_construct(triples: Iterable[ox.Triple], store) -> Projection:
-    """A CONSTRUCT result as a network: every triple kept (the query chose them), labels from `store` too."""
-    return project(triples, schema=True, vocabulary=list(store.query(_LABEL_TRIPLES)))
+def project_construct(triples: Iterable[ox.Triple], store, *, classes: Iterable[str] = ()) -> Projection:
+    """A CONSTRUCT result as a network: every triple kept (the query chose them), labels from `store` too,
+    and each node's class the most specific of its constructed types by the class hierarchy of `store`."""
+    return project(triples, schema=True, classes=classes,
+                   vocabulary=[*store.query(_LABEL_TRIPLES), *store.query(_HIERARCHY_TRIPLES)])
 
 
 # --- layout -----------------------------------------------------------------------------------------

@@ -46,10 +46,6 @@ MAX_RDFC_STEPS = 50_000
 MAX_RDFC_DEPTH = 500
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-
-
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -181,15 +177,18 @@ def _close_upwards(core: set, pointing: dict) -> None:
 
 def _down_hashes(trees: set, below: dict, parent: dict) -> tuple[list, dict]:
     """The tree nodes parents first, and the `down` of each, computed children first (iteratively:
-    chains may be 10,000 deep)."""
+    chains may be 10,000 deep). The hot loop of a graph of nested blank nodes: written for speed."""
     order = [b for b in trees if parent.get(b) not in trees]  # the tops; then each node's children
     for node in order:
         order.extend(row[2] for row in below.get(node, ()) if isinstance(row[2], ox.BlankNode))
     down: dict = {}
+    text = _TermText()
+    blank, sha256 = ox.BlankNode, hashlib.sha256
     for node in reversed(order):
-        parts = sorted(f"{_plain(g)} {p} {'_:' + down[o] if isinstance(o, ox.BlankNode) else o}"
-                       for _, p, o, g in below.get(node, ()))
-        down[node] = _digest("down", *parts)
+        parts = [f"{text(g)} {text(p)} {'_:' + down[o] if isinstance(o, blank) else text(o)}"
+                 for _, p, o, g in below.get(node, ())]
+        parts.sort()
+        down[node] = sha256("\x1f".join(["down", *parts]).encode()).hexdigest()
     return order, down
 
 
@@ -197,18 +196,33 @@ def _label_trees(order: list, down: dict, pointing: dict, labels: dict) -> None:
     """Label the tree nodes in `order` (parents first), each from its `down` and its place (`labels` holds
     the core's)."""
     numbered: dict[str, int] = defaultdict(int)
+    text = _TermText()
+    blank, sha256 = ox.BlankNode, hashlib.sha256
     for node in order:
-        if node in pointing:
-            s, p, _, g = pointing[node][0]
-            subject = labels[s].value if isinstance(s, ox.BlankNode) else str(s)
-            digest = _digest("in", _plain(g), subject, str(p), down[node])
+        pointers = pointing.get(node)
+        if pointers:
+            s, p, _, g = pointers[0]
+            subject = labels[s].value if isinstance(s, blank) else text(s)
+            digest = sha256("\x1f".join(("in", text(g), subject, text(p), down[node])).encode()).hexdigest()
         else:
-            digest = _digest("root", down[node])
+            digest = sha256(f"root\x1f{down[node]}".encode()).hexdigest()
         # look-alikes (same content in the same place) are interchangeable: numbered in any order. The
         # count is kept per label prefix, so two digests sharing their first 96 bits still get two labels.
         prefix = f"b{digest[:24]}"
-        labels[node] = ox.BlankNode(f"{prefix}{numbered[prefix] or ''}")
+        labels[node] = blank(f"{prefix}{numbered[prefix] or ''}")
         numbered[prefix] += 1
+
+
+class _TermText(dict):
+    """Non-blank terms as N-Triples text (the default graph as ""), each printed once: predicates and
+    graph names come back on every row."""
+
+    def __call__(self, term) -> str:
+        try:
+            return self[term]
+        except KeyError:
+            self[term] = _plain(term)
+            return self[term]
 
 
 def _plain(term) -> str:

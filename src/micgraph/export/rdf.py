@@ -38,23 +38,27 @@ RDF_NIL = ox.NamedNode(RDF + "nil")
 def canonical_quads(quads: Iterable[ox.Quad], *, merge_graphs: bool = False) -> list[tuple]:
     """Quads as (subject, predicate, object, graph name) rows, blank nodes labelled from the graph alone
     (canonical.py), sorted (graph, subject, predicate, object); with `merge_graphs`, all in the default graph."""
-    return sorted(canonical.canonical_rows(quads, merge_graphs=merge_graphs),
-                  key=lambda r: (_graph_key(r[3]), _term_key(r[0]), _term_key(r[1]), _term_key(r[2])))
+    return sorted(canonical.canonical_rows(quads, merge_graphs=merge_graphs), key=_row_key)
 
 
-def _graph_key(graph) -> tuple:
-    return (0, "") if isinstance(graph, ox.DefaultGraph) else (1, *_term_key(graph))
+def _row_key(row: tuple) -> str:
+    """The default graph first, then IRIs, blank nodes and literals (by N-Triples text), position by
+    position. One string per row (components joined by a line feed, which none holds and which sorts
+    below every character they hold): twice as fast to sort as tuples of tuples."""
+    s, p, o, g = row
+    return f"{_graph_order(g)}\n{_term_order(s)}\n{_term_order(p)}\n{_term_order(o)}"
 
 
-def _term_key(term) -> tuple:
+def _term_order(term) -> str:
     if isinstance(term, ox.NamedNode):
-        return (0, term.value, "", "", "")
+        return "0" + term.value
     if isinstance(term, ox.BlankNode):
-        return (1, term.value, "", "", "")
-    if isinstance(term, ox.Literal):
-        direction = str(term.direction) if term.direction is not None else ""
-        return (2, term.value, term.datatype.value, term.language or "", direction)
-    return (3, str(term), "", "", "")
+        return "1" + term.value
+    return ("2" if isinstance(term, ox.Literal) else "3") + str(term)
+
+
+def _graph_order(graph) -> str:
+    return "" if isinstance(graph, ox.DefaultGraph) else _term_order(graph)
 
 
 def serialize(quads: Iterable[ox.Quad], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
@@ -351,7 +355,7 @@ class TurtleWriter:
 
     def graph_body(self, rows: list[tuple], indent: int) -> list[str]:
         self._index(rows)
-        subjects = sorted(self.by_subject, key=_term_key)
+        subjects = sorted(self.by_subject, key=_term_order)
         blocks: list[str] = []
 
         def write(subject) -> None:  # a block, then the blank nodes it left for blocks of their own
@@ -377,7 +381,7 @@ class TurtleWriter:
             graphs: dict = defaultdict(list)
             for row in rows:
                 graphs[row[3]].append(row)
-            for name in sorted(graphs, key=_graph_key):
+            for name in sorted(graphs, key=_graph_order):
                 body = self.graph_body(graphs[name], 1)
                 label = "" if isinstance(name, ox.DefaultGraph) else (
                     f"_:{name.value} " if isinstance(name, ox.BlankNode) else self.iri(name.value) + " ")
@@ -557,13 +561,13 @@ def jsonld(rows: list[tuple], prefixes: dict[str, str]) -> str:
                 node.setdefault("@type", []).append(node_id(o))
             else:
                 node.setdefault(key(p.value), []).append(value(o))
-        return [by_subject[s] for s in sorted(by_subject, key=_term_key)]
+        return [by_subject[s] for s in sorted(by_subject, key=_term_order)]
 
     graphs: dict = defaultdict(list)
     for row in rows:
         graphs[row[3]].append(row)
     top = nodes(graphs.pop(ox.DefaultGraph(), []))
-    for name in sorted(graphs, key=_graph_key):
+    for name in sorted(graphs, key=_graph_order):
         top.append({"@id": node_id(name), "@graph": nodes(graphs[name])})
     # One node object per line, written by json's C encoder (`indent` would make it use the Python one,
     # five times slower); the context indented, as in ontology/context.jsonld.

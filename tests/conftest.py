@@ -75,6 +75,24 @@ _NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
     "unsignedLong unsignedInt unsignedShort unsignedByte").split()}
 
 
+@pytest.fixture(scope="module")
+def rdflib_keeps_lexical_forms():
+    """rdflib reads literals as written: by default it rewrites the lexical forms of the datatypes it
+    knows ("01"^^xsd:integer becomes "1"), which would hide what a faithfulness test looks for (and it
+    logs a traceback for each ill-typed literal it meets: quiet here)."""
+    import logging
+
+    import rdflib
+
+    logger = logging.getLogger("rdflib.term")
+    previous, level = rdflib.NORMALIZE_LITERALS, logger.level
+    rdflib.NORMALIZE_LITERALS = False
+    logger.setLevel(logging.ERROR)
+    yield
+    rdflib.NORMALIZE_LITERALS = previous
+    logger.setLevel(level)
+
+
 def read_rdflib(paths):
     """The files parsed into one rdflib Graph: the independent reading tests compare micgraph with."""
     from rdflib import Graph

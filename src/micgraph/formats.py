@@ -39,6 +39,7 @@ class Format:
     aliases: tuple[str, ...] = ()
     oxigraph: str | None = None  # the name of pyoxigraph's RdfFormat or QueryResultsFormat for this format
     dataset: bool = False  # keeps named graphs apart (TriG, N-Quads)
+    rdf12: bool = False  # holds RDF 1.2 triple terms and directional language strings (writers refuse them else)
     writable: bool = True
     folder: bool = False  # written as a folder of files (Gephi's CSV pair)
 
@@ -72,16 +73,16 @@ class Format:
 REGISTRY: tuple[Format, ...] = (
     # RDF syntaxes, in the order a list of choices shows them
     Format("turtle", RDF, "Turtle", ("text/turtle", "application/x-turtle"), ("ttl", "turtle"), ("ttl",),
-           oxigraph="TURTLE"),
+           oxigraph="TURTLE", rdf12=True),
     Format("nt", RDF, "N-Triples", ("application/n-triples", "text/plain"), ("nt",), ("ntriples", "n-triples"),
-           oxigraph="N_TRIPLES"),
+           oxigraph="N_TRIPLES", rdf12=True),
     Format("jsonld", RDF, "JSON-LD", ("application/ld+json", "application/json"), ("jsonld", "json"),
            ("json-ld",), oxigraph="JSON_LD"),
     Format("xml", RDF, "RDF/XML", ("application/rdf+xml", "application/xml", "text/xml"), ("rdf", "owl", "xml"),
-           ("rdfxml", "rdf/xml", "rdf", "owl"), oxigraph="RDF_XML"),
-    Format("trig", RDF, "TriG", ("application/trig",), ("trig",), oxigraph="TRIG", dataset=True),
+           ("rdfxml", "rdf/xml", "rdf", "owl"), oxigraph="RDF_XML", rdf12=True),
+    Format("trig", RDF, "TriG", ("application/trig",), ("trig",), oxigraph="TRIG", dataset=True, rdf12=True),
     Format("nquads", RDF, "N-Quads", ("application/n-quads",), ("nq",), ("nq", "n-quads"), oxigraph="N_QUADS",
-           dataset=True),
+           dataset=True, rdf12=True),
     Format("n3", RDF, "N3", ("text/n3",), ("n3",), oxigraph="N3", writable=False),
     # SELECT and ASK results: the W3C formats first (the first is what a server sends by default)
     Format("json", RESULTS, "SPARQL 1.1 results JSON", ("application/sparql-results+json", "application/json"),

@@ -216,12 +216,67 @@ class OxigraphStore(Store):
         return [(None, int(default.value)), *_named_graph_counts(self)]
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
+        from .export.rdf import write_dump
+
         syntax = formats.get(fmt, formats.RDF, writable=True)
-        prefixes = namespaces.PREFIXES if syntax.name in ("turtle", "trig", "xml") else None
-        if syntax.dataset:
-            self._store.dump(output, syntax.rdf, prefixes=prefixes)
+        if syntax.dataset:  # TriG and N-Quads hold everything a store can
+            self._store.dump(output, syntax.rdf, prefixes=namespaces.PREFIXES if syntax.name == "trig" else None)
         else:
-            ox.serialize(_distinct_triples(self), output, syntax.rdf, prefixes=prefixes)
+            write_dump(_distinct_triples(self), output, syntax, namespaces.PREFIXES)
+
+
+class ParsedStore(Store):
+    """The quads exactly as the parsers read them: every literal keeps its lexical form and datatype.
+
+    Oxigraph's store keeps values, not lexical forms ("01"^^xsd:integer comes back as "1", "5"^^xsd:byte
+    as "5"^^xsd:integer: see docs/export.md), so `export --preserve-lexical-forms` reads the files into
+    this store instead. Queries (and the reasoners, which query) run over an Oxigraph copy made on first
+    use, so what they return is in Oxigraph's forms; `quads()`, what export writes, is as parsed.
+    """
+
+    description = "files as parsed"
+
+    def __init__(self) -> None:
+        self._dataset = ox.Dataset()
+        self._engine: OxigraphStore | None = None
+
+    def load(self, path: str | Path, input_format: str | None = None, graph: ox.NamedNode | None = None) -> None:
+        load_file(_DatasetLoader(self), path, input_format, graph)  # type: ignore[arg-type]  # Store.load's signature
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        added = list(quads)
+        for q in added:
+            self._dataset.add(q)
+        if self._engine is not None:
+            self._engine.add_quads(added)
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self._dataset)
+
+    def __len__(self) -> int:
+        return len(self._dataset)
+
+    def query(self, sparql: str, **options):
+        if self._engine is None:
+            self._engine = OxigraphStore()
+            self._engine.add_quads(self._dataset)
+        return self._engine.query(sparql, **options)
+
+
+class _DatasetLoader:
+    """What `loading.load_file` calls `load` on (pyoxigraph's Store.load signature), adding to a ParsedStore:
+    blank nodes renamed apart per file, as Store.load does, triples put in `to_graph`."""
+
+    def __init__(self, target: ParsedStore) -> None:
+        self.target = target
+
+    def load(self, *, input, format, base_iri, to_graph) -> None:
+        parsed = ox.parse(input, format, base_iri=base_iri, rename_blank_nodes=True)
+        if isinstance(to_graph, ox.DefaultGraph):
+            self.target.add_quads(parsed)
+        else:
+            self.target.add_quads(ox.Quad(q.subject, q.predicate, q.object, to_graph)
+                                  if isinstance(q.graph_name, ox.DefaultGraph) else q for q in parsed)
 
 
 # --- what `graphs` and `dump` need ----------------------------------------------------------------
@@ -233,10 +288,11 @@ def _named_graph_counts(store: Store) -> list[tuple[str, int]]:
     return [(row[0].value, int(row[1].value)) for row in store.query(_GRAPH_COUNTS)]
 
 
-def _distinct_triples(store: Store) -> Iterator[ox.Triple]:
-    """Every triple of every graph once (what the triple syntaxes can hold), streamed by the engine."""
+def _distinct_triples(store: Store) -> Iterator[tuple]:
+    """Every triple of every graph once (what the triple syntaxes can hold), streamed by the engine, as
+    (subject, predicate, object) tuples."""
     for row in store.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"):
-        yield ox.Triple(row[0], row[1], row[2])
+        yield (row[0], row[1], row[2])
 
 
 def graph_counts(store: Store) -> list[tuple[str | None, int]]:

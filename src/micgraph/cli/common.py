@@ -53,11 +53,11 @@ class GraphSource:
     store: str | None = None
     infer: str = "none"
 
-    def open(self, *, with_ontology: bool = False):
+    def open(self, *, with_ontology: bool = False, preserve_lexical_forms: bool = False):
         from ..graph import open_graph
 
         return open_graph(self.data, bundled=self.bundled, input_format=self.input_format, infer=self.infer,
-                          store=self.store, with_ontology=with_ontology)
+                          store=self.store, with_ontology=with_ontology, preserve_lexical_forms=preserve_lexical_forms)
 
 
 def graph_options(command=None, *, infer: bool = True, bundled: bool = True):

@@ -197,19 +197,30 @@ def reason(profile, check, fmt, graph, output):
                     "institutes at their city). Default: from -o's extension.")
 @network_options
 @click.option("--force", is_flag=True, help="--format csv: write into a folder that holds other files too.")
+@click.option("--preserve-lexical-forms", is_flag=True,
+              help="RDF formats: keep every literal as the files write it (\"01\"^^xsd:integer stays 01) instead of "
+                   "in Oxigraph's canonical form. Not with --store.")
 @graph_options
 @output_option
-def export(fmt, lang, schema, classes, force, graph, output):
+def export(fmt, lang, schema, classes, force, preserve_lexical_forms, graph, output):
     """Export the merged graph as RDF, or as a network for Gephi, yEd, Cytoscape, Graphviz or a browser.
 
-    RDF output is sorted and byte-identical run to run; so are the network formats. Oxigraph keeps
-    literals of the XSD datatypes it knows in their canonical form ("01"^^xsd:integer is written 1).
-    A network holds the instances (the T-box only with --schema): nodes with labels, classes and literal
-    properties, edges for the object properties. See docs/visualization.md.
+    RDF output is sorted, byte-identical run to run, and reads back as the graph in every format: each
+    literal keeps its lexical form and datatype. The graph is read into Oxigraph, though, which keeps
+    the values of the XSD datatypes it knows, not their lexical forms: those come out in canonical form
+    ("01"^^xsd:integer as 1, "9.50"^^xsd:decimal as "9.5", "1.0E0"^^xsd:double as "1", "1"^^xsd:boolean
+    as true, "2020-01-01+00:00"^^xsd:date as "2020-01-01Z", P12M as P1Y), and xsd:int, xsd:long,
+    xsd:byte, xsd:nonNegativeInteger and the other integer types become xsd:integer (even out of their
+    range); other ill-typed literals ("abc"^^xsd:integer) and other datatypes are kept as written, and
+    language tags are lower-cased. --preserve-lexical-forms keeps every literal as written. See
+    docs/export.md. A network holds the instances (the T-box only
+    with --schema): nodes with labels, classes and literal properties, edges for the object properties.
+    See docs/visualization.md.
 
     \b
     micgraph export -o graph.ttl
     micgraph export -o graph.nt.gz
+    micgraph export --no-bundled --data mine.ttl --preserve-lexical-forms -o mine.nt
     micgraph export -o graph.graphml --lang zh
     micgraph export --format csv -o gephi/ --class mic:InnovationCenter --class mic:Program
     micgraph export -o explorer.html
@@ -225,7 +236,9 @@ def export(fmt, lang, schema, classes, force, graph, output):
                                f"not to {chosen.name}")
     if chosen.folder and not output:
         raise click.UsageError(f"--format {chosen.name} writes {chosen.title} into a folder: give it with -o DIR")
-    store = graph.open()
+    if preserve_lexical_forms and chosen.kind != formats.RDF:
+        raise click.UsageError(f"--preserve-lexical-forms applies to the RDF formats, not to {chosen.name}")
+    store = graph.open(preserve_lexical_forms=preserve_lexical_forms)
     if chosen.folder:
         written = export_csv(store, output, lang=lang or "en", schema=schema, classes=classes, force=force)
         emit("".join(f"{path}\n" for path in written), None)

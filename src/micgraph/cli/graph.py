@@ -152,8 +152,10 @@ def queries(name):
               help="Add RDFS or OWL 2 RL entailments of the ontology and data before validating.")
 @click.option("--input-format", metavar="FORMAT", help="Syntax of FILEs when the extension does not tell.")
 @click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
+@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
+              help="oxigraph: micgraph's engine, SPARQL on the store; pyshacl: pySHACL, the reference.")
 @output_option
-def validate(files, shapes, infer, input_format, fmt, output):
+def validate(files, shapes, infer, input_format, fmt, engine, output):
     """Validate RDF files against micgraph's SHACL shapes (or --shapes).
 
     The FILEs are validated together with the ontology; with no FILE, the bundled data is validated.
@@ -161,7 +163,8 @@ def validate(files, shapes, infer, input_format, fmt, output):
     """
     from ..validation import render_report, validate as run_validation
 
-    report = run_validation(list(files) or None, list(shapes) or None, infer, input_format=input_format)
+    report = run_validation(list(files) or None, list(shapes) or None, infer, input_format=input_format,
+                            engine=engine)
     emit(render_report(report, fmt), output)
     if not report.conforms:
         raise click.exceptions.Exit(1)

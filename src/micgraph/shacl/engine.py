@@ -1,0 +1,388 @@
+"""Validation: every shape with targets, constraint by constraint, as SPARQL queries over all its focus nodes.
+
+For a shape with focus nodes F (its targets, or the value nodes of the shape that holds it through
+sh:property), the engine runs:
+
+- one query for all its value-level constraints (sh:class, sh:datatype, ranges, strings, sh:in, sh:node,
+  the logical components, ASK validators): F joined with the path, each constraint's condition bound
+  to a flag, only rows with a raised flag returned;
+- one aggregate query for its counting constraints (sh:minCount, sh:maxCount, qualified counts);
+- one query per other focus-level constraint (pairs, sh:closed, sh:hasValue, sh:uniqueLang);
+- one query per SPARQL constraint when pre-binding allows a join (sparql.py), else one per focus node;
+- the same again for each of its property shapes, with F = its value nodes.
+
+A shape without focus nodes is skipped after one ASK. Recursive shapes (SHACL leaves them undefined)
+and SPARQL constraints inside nested shapes are decided node by node through custom SPARQL functions:
+a node whose conformance to a recursive shape is being decided counts as conforming (pySHACL's
+reading), so every recursion ends.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ..errors import ShapesError
+from . import sparql
+from .compile import FN, VALUE_LEVEL, Compiler, check_writable, target_pattern
+from .shapes import SH, Constraint, Path, Shape, ShapesGraph, ShapesReader, Term, describe
+
+COUNTING = {SH + name + "ConstraintComponent" for name in ("MinCount", "MaxCount", "QualifiedMinCount",
+                                                           "QualifiedMaxCount")}
+TRUE = ox.Literal(True)
+
+
+@dataclass(eq=False)
+class Violation:
+    """One validation result, before it is written as a report."""
+
+    shape: Shape
+    constraint: Constraint
+    focus: Term
+    value: Term | None = None
+    path: Path | ox.NamedNode | None = None
+    messages: list[ox.Literal] = field(default_factory=list)  # substituted; none: report.py writes a default
+    component: str = ""
+
+    def __post_init__(self) -> None:
+        self.component = self.component or self.constraint.component
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The focus nodes of a shape: `pattern(var)` is a group pattern binding `var` to them. `context` names
+    the variables that hold the focus nodes of the enclosing property shapes: SHACL validates a value node
+    against a nested sh:property once for each focus node it is a value of, and reports each time."""
+
+    pattern: Callable[[str], str]
+    context: tuple[str, ...] = ()
+
+    def __call__(self, var: str) -> str:
+        return self.pattern(var)
+
+    @property
+    def keys(self) -> str:
+        return " ".join(self.context)
+
+
+class Engine:
+    def __init__(self, data: ox.Store, shapes: ox.Store, *, in_memory: bool = True) -> None:
+        self.data = data
+        self.union = next(iter(data.named_graphs()), None) is not None
+        self.in_memory = in_memory
+        self.graph = ShapesGraph(shapes)
+        self.reader = ShapesReader(self.graph)
+        self.compiler = Compiler(self)
+        self.functions: dict[ox.NamedNode, object] = {}
+        self.violations: list[Violation] = []
+        self._shapes_graph: ox.NamedNode | None = None
+        self._memo: dict[tuple, bool] = {}
+
+    # --- running ----------------------------------------------------------------------------------
+
+    def run(self) -> list[Violation]:
+        shapes = self.reader.read_all()
+        for shape in shapes:
+            check_writable(shape)
+        try:
+            for shape in shapes:
+                if shape.deactivated or not shape.has_targets:
+                    continue
+                focus = self._target_focus(shape)
+                if self._any(focus):
+                    self.validate(shape, focus)
+        finally:
+            if self._shapes_graph is not None:
+                self.data.remove_graph(self._shapes_graph)
+        return self.violations
+
+    def query(self, text: str, owner: Term | None = None, substitutions: dict | None = None):
+        options: dict = {"custom_functions": self.functions} if self.functions else {}
+        if self._shapes_graph is not None:  # the shapes graph is a named graph, not part of the data graph
+            graphs = [g for g in self.data.named_graphs() if g != self._shapes_graph]
+            options.update(default_graph=[ox.DefaultGraph(), *graphs], named_graphs=[*graphs, self._shapes_graph])
+        else:
+            options["use_default_graph_as_union"] = self.union
+        try:
+            return self.data.query(text, substitutions=substitutions, **options)
+        except SyntaxError as exc:
+            where = describe(owner) if owner is not None else "a shape"
+            raise ShapesError(f"{where}: SPARQL query cannot be parsed: {' '.join(str(exc).split())}") from exc
+        except (OSError, RuntimeError, ValueError) as exc:
+            where = describe(owner) if owner is not None else "a shape"
+            raise ShapesError(f"{where}: SPARQL query failed: {' '.join(str(exc).split())}") from exc
+
+    def _any(self, focus) -> bool:
+        return bool(self.query(f"ASK {{ {focus('?this')} }}"))
+
+    @staticmethod
+    def _target_focus(shape: Shape) -> Focus:
+        return Focus(lambda var: f"{{ SELECT DISTINCT {var} WHERE {{ {target_pattern(shape, var)} }} }}")
+
+    @staticmethod
+    def _value_focus(focus: Focus, path: Path) -> Focus:
+        parent = f"?_ctx{len(focus.context)}"
+        return Focus(lambda var: f"{{ SELECT DISTINCT {focus.keys} {parent} {var} WHERE {{ {focus(parent)} "
+                                 f"{parent} {path.sparql()} {var} }} }}", (*focus.context, parent))
+
+    def validate(self, shape: Shape, focus: Focus) -> None:
+        """Add the violations of `shape` for the focus nodes `focus` selects."""
+        if shape.deactivated:
+            return
+        value_level = [c for c in shape.constraints if c.component in VALUE_LEVEL or c.params.get("ask")]
+        if value_level:
+            self._value_level(shape, focus, value_level)
+        counting = [c for c in shape.constraints if c.component in COUNTING]
+        if counting:
+            self._counting(shape, focus, counting)
+        for c in shape.constraints:
+            if c in value_level or c in counting:
+                continue
+            if c.component == SH + "PropertyConstraintComponent":
+                nested = c.params["shape"]
+                self.validate(nested, focus if shape.path is None else self._value_focus(focus, shape.path))
+            elif "check" in c.params:
+                self._sparql(shape, c, focus)
+            else:
+                self._focus_level(shape, c, focus)
+
+    def _value_level(self, shape: Shape, focus: Focus, constraints: list[Constraint]) -> None:
+        value = "?value" if shape.path is not None else "?this"
+        flags = [f"?_flag{i}" for i in range(len(constraints))]
+        binds = " ".join(f"BIND({self.compiler.condition(c, value, '?this', shape, (shape,))} AS {flag})"
+                         for c, flag in zip(constraints, flags))
+        walk = f"?this {shape.path.sparql()} ?value ." if shape.path is not None else ""
+        text = (f"SELECT DISTINCT {focus.keys} ?this {value if shape.path is not None else ''} {' '.join(flags)} WHERE {{ "
+                f"{focus('?this')} {walk} {binds} FILTER({' || '.join(f'COALESCE({f}, false)' for f in flags)}) }}")
+        for row in self.query(text, shape.node):
+            for c, flag in zip(constraints, flags):
+                if row[flag[1:]] == TRUE:
+                    v = row["value"] if shape.path is not None else row["this"]
+                    self._add(shape, c, row["this"], v, {"this": row["this"], "value": v})
+
+    def _counting(self, shape: Shape, focus: Focus, constraints: list[Constraint]) -> None:
+        """All counting constraints of a property shape in one aggregate query over its focus nodes."""
+        path = shape.path.sparql()
+        counts, binds, tests = [], [], []
+        for i, c in enumerate(constraints):
+            name = c.component[len(SH):-len("ConstraintComponent")]
+            counted = "?v"
+            if name.startswith("Qualified"):
+                counted = f"?_q{i}"
+                binds.append(f"BIND(IF({self.compiler.qualifies(c.params, '?v', (shape,))}, ?v, ?_unbound) "
+                             f"AS {counted})")
+            counts.append(f"(COUNT(DISTINCT {counted}) AS ?_n{i})")
+            op = "<" if name.endswith("MinCount") else ">"
+            tests.append(f"COUNT(DISTINCT {counted}) {op} {c.params['count']}")
+        needs_zero = any(c.component.endswith("MinCountConstraintComponent") for c in constraints)
+        walk = f"?this {path} ?v {' '.join(binds)}"
+        walk = f"OPTIONAL {{ {walk} }}" if needs_zero else walk
+        text = (f"SELECT {focus.keys} ?this {' '.join(counts)} WHERE {{ {focus('?this')} {walk} }} "
+                f"GROUP BY {focus.keys} ?this "
+                f"HAVING ({' || '.join(tests)})")
+        for row in self.query(text, shape.node):
+            for i, c in enumerate(constraints):
+                n, limit = int(row[f"_n{i}"].value), c.params["count"]
+                if (n < limit) if c.component.endswith("MinCountConstraintComponent") else (n > limit):
+                    self._add(shape, c, row["this"], None, {"this": row["this"]})
+
+    def _focus_level(self, shape: Shape, c: Constraint, focus: Focus) -> None:
+        name = c.component[len(SH):-len("ConstraintComponent")]
+        stack = (shape,)
+        if name == "UniqueLang":
+            pattern = self.compiler.violations(c, "?this", shape, stack, value="?value")
+            text = (f"SELECT DISTINCT {focus.keys} ?this (LCASE(LANG(?value)) AS ?lang) "
+                    f"WHERE {{ {focus('?this')} {pattern} }}")
+            for row in self.query(text, shape.node):
+                self._add(shape, c, row["this"], None, {"this": row["this"]})
+            return
+        if name == "Equals":
+            where = self.compiler.violations(c, "?this", shape, stack, value="?value", prefix=focus("?this"))
+        else:
+            where = f"{focus('?this')} {self.compiler.violations(c, '?this', shape, stack, value='?value', extra='?other')}"
+        text = f"SELECT DISTINCT {focus.keys} ?this ?value ?other WHERE {{ {where} }}"
+        for row in self.query(text, shape.node):
+            value = None if name == "HasValue" else row["value"]
+            path = row["other"] if name == "Closed" else None
+            self._add(shape, c, row["this"], value, {"this": row["this"], "value": value}, path=path)
+
+    def _add(self, shape: Shape, c: Constraint, focus: Term, value: Term | None, bindings: dict,
+             path: Path | ox.NamedNode | None = None, messages: list[ox.Literal] | None = None) -> None:
+        self.violations.append(Violation(shape, c, focus, value, path if path is not None else shape.path,
+                                         messages if messages is not None else list(shape.messages)))
+
+    # --- SHACL-SPARQL -----------------------------------------------------------------------------
+
+    def _constants(self, shape: Shape, check: sparql.SparqlCheck) -> dict[str, Term]:
+        constants: dict[str, Term] = dict(check.params)
+        names = check.query.variables()
+        if "currentShape" in names:
+            constants["currentShape"] = shape.node
+        if "shapesGraph" in names:
+            constants["shapesGraph"] = self._shapes_graph_name(shape)
+        return constants
+
+    def _shapes_graph_name(self, shape: Shape) -> ox.NamedNode:
+        """$shapesGraph: the shapes graph as a named graph of the store for the time of the validation."""
+        if self._shapes_graph is None:
+            if not self.in_memory:
+                raise ShapesError(f"{describe(shape.node)}: $shapesGraph needs the shapes graph beside the data; "
+                                  "validate an in-memory graph (not --store) to use it")
+            self._shapes_graph = ox.NamedNode(f"urn:micgraph:shacl:shapes-graph:{uuid.uuid4()}")
+            self.data.extend(ox.Quad(q.subject, q.predicate, q.object, self._shapes_graph) for q in self.graph.store)
+        return self._shapes_graph
+
+    def _sparql(self, shape: Shape, c: Constraint, focus: Focus) -> None:
+        """A SPARQL constraint (sh:sparql) or a SELECT validator: once for all focus nodes if a join is
+        pre-binding, else once per focus node."""
+        check: sparql.SparqlCheck = c.params["check"]
+        query, constants = check.query, self._constants(shape, c.params["check"])
+        path = shape.path.sparql() if shape.path is not None else None
+        projected = self._projected(query)
+        context = [name[1:] for name in focus.context]
+        if query.joinable({"this"}) and all(sparql.writable(v) for v in constants.values()):
+            text = check.prologue + sparql.rewrite(query, constants, path=path, focus=focus("?this"),
+                                                   project=[v for v in ("this", *context) if v not in projected])
+            result = self.query(text, c.source or shape.node)
+            rows = [(row["this"], {v.value: row[v] for v in result.variables if row[v] is not None})
+                    for row in result]
+        else:
+            nodes = self.query(f"SELECT {focus.keys} ?this WHERE {{ {focus('?this')} }}")
+            per_node: dict[Term, list[dict]] = {}
+            rows = [(row["this"], {**found, **{k: row[k] for k in context}}) for row in nodes
+                    for found in per_node.setdefault(row["this"], self._rows_for(shape, c, row["this"]))]
+        seen = set()
+        for node, bindings in rows:
+            key = (node, tuple(sorted((k, v) for k, v in bindings.items())))
+            if key in seen:
+                continue
+            seen.add(key)
+            for name in context:
+                bindings.pop(name, None)
+            if "failure" in bindings and bindings["failure"] == TRUE:
+                raise ShapesError(f"{describe(c.source or shape.node)}: the SPARQL query reported a failure "
+                                  f"(?failure true) for {node}")
+            value = bindings.get("value", node if shape.path is None else None)
+            result_path = bindings.get("path")
+            bindings.update(this=node, **({"value": value} if value is not None else {}))
+            self._add(shape, c, node, value, bindings, path=result_path,
+                      messages=self._messages(shape, check, bindings))
+
+    @staticmethod
+    def _projected(query: sparql.ParsedQuery) -> set[str]:
+        outer = query.selects[0]
+        return {query.tokens[j].var for j in outer.projection if query.tokens[j].var} | \
+            ({"*"} if outer.star else set())
+
+    def _rows_for(self, shape: Shape, c: Constraint, node: Term) -> list[dict]:
+        """The solutions of a SPARQL constraint for one focus node, pre-bound as SHACL defines it."""
+        check: sparql.SparqlCheck = c.params["check"]
+        query, constants = check.query, self._constants(shape, check)
+        path = shape.path.sparql() if shape.path is not None else None
+        values = {"this": node, **constants}
+        written = {k: v for k, v in values.items() if sparql.writable(v)}
+        handed = {k: v for k, v in values.items() if k not in written}
+        projected = self._projected(query)
+        text = check.prologue + sparql.rewrite(query, written, path=path,
+                                               project=[k for k in handed if k not in projected])
+        result = self.query(text, c.source or shape.node,
+                            substitutions={ox.Variable(k): v for k, v in handed.items()} or None)
+        return [{v.value: row[v] for v in result.variables if row[v] is not None} for row in result]
+
+    def _messages(self, shape: Shape, check: sparql.SparqlCheck, bindings: dict) -> list[ox.Literal]:
+        """The constraint's messages, then the shape's, with {$var} / {?var} replaced by the solution's values."""
+        values = {**{k: v for k, v in check.params.items()}, **bindings}
+        if shape.path is not None and "path" not in values:
+            values["path"] = shape.path.node
+        out = []
+        for message in [*check.messages, *(m for m in shape.messages if m not in check.messages)]:
+            text = message.value
+            for name, value in values.items():
+                if value is not None:
+                    text = text.replace("{$" + name + "}", value.value).replace("{?" + name + "}", value.value)
+            out.append(ox.Literal(text, language=message.language) if message.language else ox.Literal(text))
+        return out
+
+    def ask_condition(self, c: Constraint, shape: Shape, focus: str, value: str) -> str:
+        """The condition of an ASK validator (true when the value violates): the ASK body as a NOT EXISTS
+        pattern where pre-binding allows, else a per-pair custom function."""
+        check: sparql.SparqlCheck = c.params["check"]
+        query, constants = check.query, self._constants(shape, check)
+        if not query.own_base and self._inlinable(query, constants):
+            body = sparql.rewrite(query, constants, path=shape.path.sparql() if shape.path else None,
+                                  rename={"this": focus, "value": value}, body_only=True,
+                                  expand={**check.prefixes, **query.own_prefixes})
+            return f"NOT EXISTS {body}"
+        name = ox.NamedNode(f"{FN}ask{len(self.functions)}")
+
+        def violates(this: Term, node: Term) -> ox.Literal:
+            key = ("ask", name, this, node)
+            if key not in self._memo:
+                self._memo[key] = not self._ask(shape, c, this, node)
+            return ox.Literal(self._memo[key])
+
+        self.functions[name] = violates
+        return f"{name}({focus}, {value})"
+
+    @staticmethod
+    def _inlinable(query: sparql.ParsedQuery, constants: dict) -> bool:
+        return all(sparql.writable(v) for v in constants.values()) and not any(
+            "subquery" in query.frames.get(i, ()) for name in ("this", "value") for i in query.occurrences(name))
+
+    def _ask(self, shape: Shape, c: Constraint, this: Term, node: Term) -> bool:
+        check: sparql.SparqlCheck = c.params["check"]
+        query = check.query
+        values = {"this": this, "value": node, **self._constants(shape, check)}
+        written = {k: v for k, v in values.items() if sparql.writable(v)}
+        handed = {k: v for k, v in values.items() if k not in written}
+        body = sparql.rewrite(query, written, path=shape.path.sparql() if shape.path else None, body_only=True)
+        projection = " ".join(f"?{k}" for k in handed) or "(1 AS ?shacl_one)"
+        text = f"{check.prologue}{sparql.own_prologue(query)}SELECT {projection} WHERE {body} LIMIT 1"
+        return bool(list(self.query(text, shape.node, {ox.Variable(k): v for k, v in handed.items()} or None)))
+
+    def check_function(self, c: Constraint, shape: Shape) -> str:
+        """A custom function: true when a node, as focus node of `shape`, violates the SPARQL constraint `c`."""
+        name = ox.NamedNode(f"{FN}check{len(self.functions)}")
+
+        def violates(node: Term) -> ox.Literal:
+            key = ("check", name, node)
+            if key not in self._memo:
+                self._memo[key] = bool(self._rows_for(shape, c, node))
+            return ox.Literal(self._memo[key])
+
+        self.functions[name] = violates
+        return str(name)
+
+    def conforms_function(self, shape: Shape) -> str:
+        """A custom function deciding conformance to a recursive shape node by node."""
+        name = ox.NamedNode(f"{FN}conforms{len(self.functions)}")
+        deciding: set[Term] = set()
+        compiled: list[str] = []
+
+        def conforms(node: Term) -> ox.Literal:
+            key = ("conforms", shape, node)
+            if key in self._memo:
+                return ox.Literal(self._memo[key])
+            if node in deciding:
+                return TRUE  # assumed while deciding it (a recursion through this node)
+            if not compiled:
+                compiled.append(self.compiler.conforms(shape, "?x", (shape,)))
+            deciding.add(node)
+            try:
+                found = list(self.query(f"SELECT ?x WHERE {{ FILTER(!{compiled[0]}) }} LIMIT 1", shape.node,
+                                        {ox.Variable("x"): node}))
+            finally:
+                deciding.discard(node)
+            self._memo[key] = not found
+            return ox.Literal(not found)
+
+        self.functions[name] = conforms
+        return str(name)
+
+
+def validate(data: ox.Store, shapes: ox.Store, *, in_memory: bool = True) -> list[Violation]:
+    return Engine(data, shapes, in_memory=in_memory).run()
+

@@ -38,5 +38,6 @@ def validate_store(store, shapes: ox.Store) -> Outcome:
     violations = engine.run()
     rows = report.rows(violations, engine.graph, engine.reader.shapes)
     order = sorted(range(len(violations)), key=lambda i: tuple(str(v) for v in rows[i].values()))
-    violations, rows = [violations[i] for i in order], [rows[i] for i in order]
+    violations = [violations[i] for i in order]
+    rows = report.rows(report.flatten(violations), engine.graph, engine.reader.shapes)
     return Outcome(not violations, rows, report.quads(not violations, violations, engine.graph))

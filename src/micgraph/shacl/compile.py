@@ -20,6 +20,8 @@ sh:in) cannot occur in the data graph and never match.
 
 from __future__ import annotations
 
+import itertools
+
 import pyoxigraph as ox
 
 from ..errors import ShapesError
@@ -67,11 +69,21 @@ class Compiler:
 
     def __init__(self, engine) -> None:
         self.engine = engine
-        self.count = 0
+        self.numbers = itertools.count()  # next() is atomic: threads compile side by side
 
     def var(self, hint: str = "v") -> str:
-        self.count += 1
-        return f"?_sh{hint}{self.count}"
+        return f"?_sh{hint}{next(self.numbers)}"
+
+    def instance_of(self, node: str, cls: ox.NamedNode) -> str:
+        """A pattern: `node` is a SHACL instance of `cls` (rdf:type one of its subclasses in the data graph,
+        which the engine lists once per class: cheaper than following rdfs:subClassOf* for each node)."""
+        classes = self.engine.subclasses(cls)
+        if classes is None:
+            return f"{node} {TYPE_PATH} {term(cls)}"
+        if len(classes) == 1:
+            return f"{node} <{RDF}type> {term(classes[0])}"
+        t = self.var("t")
+        return f"{node} <{RDF}type> {t} VALUES {t} {{ {' '.join(term(c) for c in classes)} }}"
 
     # --- value-level conditions -------------------------------------------------------------------
 
@@ -80,7 +92,7 @@ class Compiler:
         name = c.component[len(SH):-len("ConstraintComponent")] if c.component.startswith(SH) else None
         p = c.params
         if name == "Class":
-            return f"NOT EXISTS {{ {value} {TYPE_PATH} {term(p['cls'])} }}"
+            return f"NOT EXISTS {{ {self.instance_of(value, p['cls'])} }}"
         if name == "Datatype":
             return f"!COALESCE({datatype_matches(value, p['datatype'])}, false)"
         if name == "NodeKind":
@@ -249,9 +261,16 @@ def datatype_matches(value: str, datatype: ox.NamedNode) -> str:
     return same
 
 
-def target_pattern(shape: Shape, var: str) -> str | None:
-    """A group pattern binding `var` to the shape's target nodes (possibly repeated); None without targets."""
-    parts = [f"{var} {TYPE_PATH} {term(c)}" for c in shape.target_classes]
+def target_pattern(shape: Shape, var: str, subclasses) -> tuple[str, bool] | None:
+    """A group pattern binding `var` to the shape's target nodes, and whether a node can come out more than
+    once; None without targets. `subclasses(cls)` lists a class and its subclasses in the data graph."""
+    listed = [subclasses(target) for target in shape.target_classes]
+    classes = sorted({c for found in listed if found is not None for c in found}, key=str)
+    parts = [f"{var} {TYPE_PATH} {term(t)}" for t, found in zip(shape.target_classes, listed) if found is None]
+    if len(classes) == 1:
+        parts.append(f"{var} <{RDF}type> {term(classes[0])}")
+    elif classes:
+        parts.append(f"{var} <{RDF}type> ?_shtype VALUES ?_shtype {{ {' '.join(term(c) for c in classes)} }}")
     nodes = [term(n) for n in shape.target_nodes if not isinstance(n, ox.BlankNode)]
     if nodes:
         parts.append(f"VALUES {var} {{ {' '.join(nodes)} }}")
@@ -259,7 +278,9 @@ def target_pattern(shape: Shape, var: str) -> str | None:
     parts += [f"[] {term(p)} {var}" for p in shape.target_objects_of]
     if not parts:
         return None
-    return " UNION ".join(f"{{ {p} }}" for p in parts)
+    repeats = len(parts) > 1 or len(classes) > 1 or bool(shape.target_subjects_of or shape.target_objects_of) \
+        or None in listed
+    return " UNION ".join(f"{{ {p} }}" for p in parts), repeats
 
 
 def check_writable(shape: Shape) -> None:

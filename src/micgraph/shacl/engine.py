@@ -19,8 +19,10 @@ reading), so every recursion ends.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -28,7 +30,7 @@ import pyoxigraph as ox
 from ..errors import ShapesError
 from . import sparql
 from .compile import FN, VALUE_LEVEL, Compiler, check_writable, target_pattern
-from .shapes import SH, Constraint, Path, Shape, ShapesGraph, ShapesReader, Term, describe
+from .shapes import RDFS, SH, Constraint, Path, Shape, ShapesGraph, ShapesReader, Term, describe
 
 COUNTING = {SH + name + "ConstraintComponent" for name in ("MinCount", "MaxCount", "QualifiedMinCount",
                                                            "QualifiedMaxCount")}
@@ -46,6 +48,8 @@ class Violation:
     path: Path | ox.NamedNode | None = None
     messages: list[ox.Literal] = field(default_factory=list)  # substituted; none: report.py writes a default
     component: str = ""
+    details: list[Violation] = field(default_factory=list)  # sh:detail
+    ancestry: tuple[Violation, ...] = ()  # the results this one is a detail of
 
     def __post_init__(self) -> None:
         self.component = self.component or self.constraint.component
@@ -69,17 +73,21 @@ class Focus:
 
 
 class Engine:
-    def __init__(self, data: ox.Store, shapes: ox.Store, *, in_memory: bool = True) -> None:
+    """Runs the shapes' queries; the shapes with targets are validated side by side in `threads` threads
+    (Oxigraph evaluates a query without holding Python's lock)."""
+
+    def __init__(self, data: ox.Store, shapes: ox.Store, *, in_memory: bool = True, threads: int | None = None) -> None:
         self.data = data
         self.union = next(iter(data.named_graphs()), None) is not None
         self.in_memory = in_memory
+        self.threads = threads if threads is not None else min(4, os.cpu_count() or 1)
         self.graph = ShapesGraph(shapes)
         self.reader = ShapesReader(self.graph)
         self.compiler = Compiler(self)
         self.functions: dict[ox.NamedNode, object] = {}
-        self.violations: list[Violation] = []
         self._shapes_graph: ox.NamedNode | None = None
         self._memo: dict[tuple, bool] = {}
+        self._subclasses: dict[ox.NamedNode, list[ox.NamedNode] | None] = {}
 
     # --- running ----------------------------------------------------------------------------------
 
@@ -87,20 +95,32 @@ class Engine:
         shapes = self.reader.read_all()
         for shape in shapes:
             check_writable(shape)
+        tops = [shape for shape in shapes if shape.has_targets and not shape.deactivated]
+        for shape in shapes:  # $shapesGraph: in place before any query runs
+            if any("check" in c.params and "shapesGraph" in c.params["check"].query.variables()
+                   for c in shape.constraints):
+                self._add_shapes_graph(shape)
+                break
         try:
-            for shape in shapes:
-                if shape.deactivated or not shape.has_targets:
-                    continue
-                focus = self._target_focus(shape)
-                if self._any(focus):
-                    self.validate(shape, focus)
+            if self.threads > 1 and len(tops) > 1:
+                with ThreadPoolExecutor(self.threads) as pool:
+                    parts = list(pool.map(self._validate_top, tops))
+            else:
+                parts = [self._validate_top(shape) for shape in tops]
         finally:
             if self._shapes_graph is not None:
                 self.data.remove_graph(self._shapes_graph)
-        return self.violations
+        return [v for part in parts for v in part]
+
+    def _validate_top(self, shape: Shape) -> list[Violation]:
+        out: list[Violation] = []
+        focus = self._target_focus(shape)
+        if self._any(focus):
+            self.validate(shape, focus, out)
+        return out
 
     def query(self, text: str, owner: Term | None = None, substitutions: dict | None = None):
-        options: dict = {"custom_functions": self.functions} if self.functions else {}
+        options: dict = {"custom_functions": dict(self.functions)} if self.functions else {}
         if self._shapes_graph is not None:  # the shapes graph is a named graph, not part of the data graph
             graphs = [g for g in self.data.named_graphs() if g != self._shapes_graph]
             options.update(default_graph=[ox.DefaultGraph(), *graphs], named_graphs=[*graphs, self._shapes_graph])
@@ -118,9 +138,22 @@ class Engine:
     def _any(self, focus) -> bool:
         return bool(self.query(f"ASK {{ {focus('?this')} }}"))
 
-    @staticmethod
-    def _target_focus(shape: Shape) -> Focus:
-        return Focus(lambda var: f"{{ SELECT DISTINCT {var} WHERE {{ {target_pattern(shape, var)} }} }}")
+    def _target_focus(self, shape: Shape) -> Focus:
+        _, repeats = target_pattern(shape, "?this", self.subclasses)
+        if not repeats and not self.union:  # each node comes once already: no DISTINCT to compute
+            return Focus(lambda var: target_pattern(shape, var, self.subclasses)[0])
+        return Focus(lambda var: f"{{ SELECT DISTINCT {var} WHERE {{ "
+                                 f"{target_pattern(shape, var, self.subclasses)[0]} }} }}")
+
+    def subclasses(self, cls: ox.NamedNode) -> list[ox.NamedNode] | None:
+        """`cls` and its subclasses (rdfs:subClassOf*) in the data graph; None if one is a blank node
+        (which no query text can name: the caller follows rdfs:subClassOf* instead)."""
+        if cls not in self._subclasses:
+            found = {row["c"] for row in self.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS}subClassOf>* {cls} }}")}
+            named = found | {cls}
+            self._subclasses[cls] = None if any(isinstance(c, ox.BlankNode) for c in named) \
+                else sorted(named, key=str)
+        return self._subclasses[cls]
 
     @staticmethod
     def _value_focus(focus: Focus, path: Path) -> Focus:
@@ -128,28 +161,28 @@ class Engine:
         return Focus(lambda var: f"{{ SELECT DISTINCT {focus.keys} {parent} {var} WHERE {{ {focus(parent)} "
                                  f"{parent} {path.sparql()} {var} }} }}", (*focus.context, parent))
 
-    def validate(self, shape: Shape, focus: Focus) -> None:
-        """Add the violations of `shape` for the focus nodes `focus` selects."""
+    def validate(self, shape: Shape, focus: Focus, out: list[Violation]) -> None:
+        """Add to `out` the violations of `shape` for the focus nodes `focus` selects."""
         if shape.deactivated:
             return
         value_level = [c for c in shape.constraints if c.component in VALUE_LEVEL or c.params.get("ask")]
         if value_level:
-            self._value_level(shape, focus, value_level)
+            self._value_level(shape, focus, value_level, out)
         counting = [c for c in shape.constraints if c.component in COUNTING]
         if counting:
-            self._counting(shape, focus, counting)
+            self._counting(shape, focus, counting, out)
         for c in shape.constraints:
             if c in value_level or c in counting:
                 continue
             if c.component == SH + "PropertyConstraintComponent":
                 nested = c.params["shape"]
-                self.validate(nested, focus if shape.path is None else self._value_focus(focus, shape.path))
+                self.validate(nested, focus if shape.path is None else self._value_focus(focus, shape.path), out)
             elif "check" in c.params:
-                self._sparql(shape, c, focus)
+                self._sparql(shape, c, focus, out)
             else:
-                self._focus_level(shape, c, focus)
+                self._focus_level(shape, c, focus, out)
 
-    def _value_level(self, shape: Shape, focus: Focus, constraints: list[Constraint]) -> None:
+    def _value_level(self, shape: Shape, focus: Focus, constraints: list[Constraint], out: list[Violation]) -> None:
         value = "?value" if shape.path is not None else "?this"
         flags = [f"?_flag{i}" for i in range(len(constraints))]
         binds = " ".join(f"BIND({self.compiler.condition(c, value, '?this', shape, (shape,))} AS {flag})"
@@ -157,13 +190,38 @@ class Engine:
         walk = f"?this {shape.path.sparql()} ?value ." if shape.path is not None else ""
         text = (f"SELECT DISTINCT {focus.keys} ?this {value if shape.path is not None else ''} {' '.join(flags)} WHERE {{ "
                 f"{focus('?this')} {walk} {binds} FILTER({' || '.join(f'COALESCE({f}, false)' for f in flags)}) }}")
+        nested: dict[Constraint, list[Violation]] = {}
         for row in self.query(text, shape.node):
             for c, flag in zip(constraints, flags):
                 if row[flag[1:]] == TRUE:
                     v = row["value"] if shape.path is not None else row["this"]
-                    self._add(shape, c, row["this"], v, {"this": row["this"], "value": v})
+                    self._add(out, shape, c, row["this"], v)
+                    if c.component == SH + "NodeConstraintComponent":
+                        nested.setdefault(c, []).append(out[-1])
+        for c, parents in nested.items():
+            self._details(shape, c, focus, parents)
 
-    def _counting(self, shape: Shape, focus: Focus, constraints: list[Constraint]) -> None:
+    def _details(self, shape: Shape, c: Constraint, focus: Focus, parents: list[Violation]) -> None:
+        """sh:detail of sh:node results, as pySHACL gives them: the results of validating each value that
+        does not conform against the node shape."""
+        target: Shape = c.params["shape"]
+        if any(target is p.shape for p in parents[0].ancestry):
+            return  # a recursive shape: its details stop where it recurs
+        walk = f"?_d {shape.path.sparql()} ?x ." if shape.path is not None else "BIND(COALESCE(?_d) AS ?x)"
+        failing = Focus(lambda var: f"{{ SELECT DISTINCT {var} WHERE {{ {{ SELECT DISTINCT ?x WHERE {{ "
+                                    f"{focus('?_d')} {walk} FILTER(!{self.compiler.conforms(target, '?x', (shape,))}) "
+                                    f"}} }} BIND(?x AS {var}) }} }}")
+        details: list[Violation] = []
+        self.validate(target, failing, details)
+        by_focus: dict[Term, list[Violation]] = {}
+        for detail in details:
+            by_focus.setdefault(detail.focus, []).append(detail)
+        for detail in details:
+            detail.ancestry = (*parents[0].ancestry, parents[0])
+        for parent in parents:
+            parent.details = by_focus.get(parent.value, [])
+
+    def _counting(self, shape: Shape, focus: Focus, constraints: list[Constraint], out: list[Violation]) -> None:
         """All counting constraints of a property shape in one aggregate query over its focus nodes."""
         path = shape.path.sparql()
         counts, binds, tests = [], [], []
@@ -187,9 +245,9 @@ class Engine:
             for i, c in enumerate(constraints):
                 n, limit = int(row[f"_n{i}"].value), c.params["count"]
                 if (n < limit) if c.component.endswith("MinCountConstraintComponent") else (n > limit):
-                    self._add(shape, c, row["this"], None, {"this": row["this"]})
+                    self._add(out, shape, c, row["this"], None)
 
-    def _focus_level(self, shape: Shape, c: Constraint, focus: Focus) -> None:
+    def _focus_level(self, shape: Shape, c: Constraint, focus: Focus, out: list[Violation]) -> None:
         name = c.component[len(SH):-len("ConstraintComponent")]
         stack = (shape,)
         if name == "UniqueLang":
@@ -197,7 +255,7 @@ class Engine:
             text = (f"SELECT DISTINCT {focus.keys} ?this (LCASE(LANG(?value)) AS ?lang) "
                     f"WHERE {{ {focus('?this')} {pattern} }}")
             for row in self.query(text, shape.node):
-                self._add(shape, c, row["this"], None, {"this": row["this"]})
+                self._add(out, shape, c, row["this"], None)
             return
         if name == "Equals":
             where = self.compiler.violations(c, "?this", shape, stack, value="?value", prefix=focus("?this"))
@@ -207,11 +265,12 @@ class Engine:
         for row in self.query(text, shape.node):
             value = None if name == "HasValue" else row["value"]
             path = row["other"] if name == "Closed" else None
-            self._add(shape, c, row["this"], value, {"this": row["this"], "value": value}, path=path)
+            self._add(out, shape, c, row["this"], value, path=path)
 
-    def _add(self, shape: Shape, c: Constraint, focus: Term, value: Term | None, bindings: dict,
+    @staticmethod
+    def _add(out: list[Violation], shape: Shape, c: Constraint, focus: Term, value: Term | None,
              path: Path | ox.NamedNode | None = None, messages: list[ox.Literal] | None = None) -> None:
-        self.violations.append(Violation(shape, c, focus, value, path if path is not None else shape.path,
+        out.append(Violation(shape, c, focus, value, path if path is not None else shape.path,
                                          messages if messages is not None else list(shape.messages)))
 
     # --- SHACL-SPARQL -----------------------------------------------------------------------------
@@ -222,20 +281,18 @@ class Engine:
         if "currentShape" in names:
             constants["currentShape"] = shape.node
         if "shapesGraph" in names:
-            constants["shapesGraph"] = self._shapes_graph_name(shape)
+            constants["shapesGraph"] = self._shapes_graph
         return constants
 
-    def _shapes_graph_name(self, shape: Shape) -> ox.NamedNode:
+    def _add_shapes_graph(self, shape: Shape) -> None:
         """$shapesGraph: the shapes graph as a named graph of the store for the time of the validation."""
-        if self._shapes_graph is None:
-            if not self.in_memory:
-                raise ShapesError(f"{describe(shape.node)}: $shapesGraph needs the shapes graph beside the data; "
-                                  "validate an in-memory graph (not --store) to use it")
-            self._shapes_graph = ox.NamedNode(f"urn:micgraph:shacl:shapes-graph:{uuid.uuid4()}")
-            self.data.extend(ox.Quad(q.subject, q.predicate, q.object, self._shapes_graph) for q in self.graph.store)
-        return self._shapes_graph
+        if not self.in_memory:
+            raise ShapesError(f"{describe(shape.node)}: $shapesGraph needs the shapes graph beside the data; "
+                              "validate an in-memory graph (not --store) to use it")
+        self._shapes_graph = ox.NamedNode(f"urn:micgraph:shacl:shapes-graph:{uuid.uuid4()}")
+        self.data.extend(ox.Quad(q.subject, q.predicate, q.object, self._shapes_graph) for q in self.graph.store)
 
-    def _sparql(self, shape: Shape, c: Constraint, focus: Focus) -> None:
+    def _sparql(self, shape: Shape, c: Constraint, focus: Focus, out: list[Violation]) -> None:
         """A SPARQL constraint (sh:sparql) or a SELECT validator: once for all focus nodes if a join is
         pre-binding, else once per focus node."""
         check: sparql.SparqlCheck = c.params["check"]
@@ -268,8 +325,7 @@ class Engine:
             value = bindings.get("value", node if shape.path is None else None)
             result_path = bindings.get("path")
             bindings.update(this=node, **({"value": value} if value is not None else {}))
-            self._add(shape, c, node, value, bindings, path=result_path,
-                      messages=self._messages(shape, check, bindings))
+            self._add(out, shape, c, node, value, path=result_path, messages=self._messages(shape, check, bindings))
 
     @staticmethod
     def _projected(query: sparql.ParsedQuery) -> set[str]:

@@ -23,7 +23,7 @@ from .shapes import RDF, SH, Path, ShapesGraph, Term
 _SH = {name: ox.NamedNode(SH + name) for name in (
     "ValidationReport", "ValidationResult", "conforms", "result", "focusNode", "resultPath", "value",
     "sourceShape", "sourceConstraintComponent", "sourceConstraint", "resultSeverity", "resultMessage", "property",
-    "path")}
+    "path", "detail")}
 _TYPE = ox.NamedNode(RDF + "type")
 
 
@@ -88,15 +88,15 @@ def default_message(v: Violation) -> str:
         "Disjoint": lambda: f"Value of {focus}->{show(p['predicate'])} == {value}",
         "LessThan": lambda: f"Value of {focus}->{show(p['predicate'])} <= {value}",
         "LessThanOrEquals": lambda: f"Value of {focus}->{show(p['predicate'])} < {value}",
-        "Not": lambda: f"Node {value} must not conform to shape {show(p['shape'].node)}",
+        "Not": lambda: f"Node {value} must not conform to shape {_shapes([p['shape']])}",
         "And": lambda: f"Node {value} must conform to all shapes in {_shapes(p['shapes'])}",
         "Or": lambda: f"Node {value} must conform to one or more shapes in {_shapes(p['shapes'])}",
         "Xone": lambda: f"Node {value} must conform to exactly one shape in {_shapes(p['shapes'])}",
-        "Node": lambda: f"Value does not conform to Shape {show(p['shape'].node)}",
+        "Node": lambda: f"Value does not conform to Shape {_shapes([p['shape']])}. See details for more information.",
         "QualifiedMinCount": lambda: f"Focus node does not conform to shape MinCount {p['count']}: "
-                                     f"{show(p['shape'].node)}",
+                                     f"{_shapes([p['shape']])}",
         "QualifiedMaxCount": lambda: f"Focus node does not conform to shape MaxCount {p['count']}: "
-                                     f"{show(p['shape'].node)}",
+                                     f"{_shapes([p['shape']])}",
         "Closed": lambda: f"Node {focus} is closed. It cannot have value: {value}",
         "HasValue": lambda: f"Node {on} does not contain a value in the set: {[show(p['value'])]}",
         "In": lambda: f"Value {value} not in list {[show(m) for m in p['values']]}",
@@ -109,7 +109,16 @@ def default_message(v: Violation) -> str:
 
 
 def _shapes(shapes: list) -> str:
-    return " , ".join(show(s.node) for s in shapes)
+    return " , ".join(show(s.node) if isinstance(s.node, ox.NamedNode) else "[a blank-node shape]" for s in shapes)
+
+
+def flatten(violations: list[Violation]) -> list[Violation]:
+    """The violations and, after each, its sh:detail results (as micgraph lists pySHACL's report)."""
+    out = []
+    for v in violations:
+        out.append(v)
+        out += flatten(v.details)
+    return out
 
 
 def rows(violations: list[Violation], graph: ShapesGraph, shapes: dict) -> list[dict]:
@@ -172,12 +181,14 @@ def quads(conforms: bool, violations: list[Violation], graph: ShapesGraph) -> li
 
     report = ox.BlankNode("report")
     triples += [(report, _TYPE, _SH["ValidationReport"]), (report, _SH["conforms"], ox.Literal(conforms))]
-    for i, v in enumerate(violations):
-        result = ox.BlankNode(f"r{i}")
-        triples += [(report, _SH["result"], result), (result, _TYPE, _SH["ValidationResult"]),
+    numbered = iter(range(10 ** 9))
+
+    def write_result(v: Violation) -> ox.BlankNode:
+        result = ox.BlankNode(f"r{next(numbered)}")
+        triples.extend([(result, _TYPE, _SH["ValidationResult"]),
                     (result, _SH["focusNode"], v.focus), (result, _SH["resultSeverity"], v.shape.severity),
                     (result, _SH["sourceConstraintComponent"], ox.NamedNode(v.component)),
-                    (result, _SH["sourceShape"], copy(v.shape.node))]
+                    (result, _SH["sourceShape"], copy(v.shape.node))])
         if v.path is not None:
             triples.append((result, _SH["resultPath"], write_path(v.path)))
         if v.value is not None:
@@ -185,5 +196,10 @@ def quads(conforms: bool, violations: list[Violation], graph: ShapesGraph) -> li
         if v.constraint.source is not None:
             triples.append((result, _SH["sourceConstraint"], copy(v.constraint.source)))
         messages = v.messages or ([ox.Literal(default_message(v))] if default_message(v) else [])
-        triples += [(result, _SH["resultMessage"], m) for m in messages]
+        triples.extend((result, _SH["resultMessage"], m) for m in messages)
+        triples.extend((result, _SH["detail"], write_result(d)) for d in v.details)
+        return result
+
+    for v in violations:
+        triples.append((report, _SH["result"], write_result(v)))
     return [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples]

@@ -137,7 +137,7 @@ class Compiler:
         """True when the focus node `focus` violates the focus-level constraint `c` of `shape`."""
         name = c.component[len(SH):-len("ConstraintComponent")] if c.component.startswith(SH) else None
         p = c.params
-        path = shape.path.sparql() if shape.path is not None else None
+        path = shape.path
         if name == "MinCount":
             return "!" + self._at_least(focus, path, p["count"], "")
         if name == "MaxCount":
@@ -157,21 +157,21 @@ class Compiler:
             [f"!{self.conforms(s, value, stack)}" for s in p["siblings"]]
         return " && ".join(tests)
 
-    def _at_least(self, focus: str, path: str, n: int, condition=None) -> str:
+    def _at_least(self, focus: str, path, n: int, condition=None) -> str:
         """An expression: `focus` has at least n distinct values along `path` (for which `condition(var)`
-        holds). Up to three values as a join of distinct values, more with a correlated count."""
+        holds). Up to three values as a join of distinct values; more are counted node by node by a
+        custom function (a count inside EXISTS would be recomputed over the whole graph each time)."""
         if n <= 0:
             return "true"
         if n <= 3:
             names = [self.var() for _ in range(n)]
-            patterns = " . ".join(f"{focus} {path} {v}" for v in names)
+            patterns = " ".join(path.walk(focus, v, self.var) for v in names)
             tests = [f"!sameTerm({a}, {b})" for i, a in enumerate(names) for b in names[i + 1:]]
             tests += [condition(v) for v in names] if condition else []
             return f"EXISTS {{ {patterns} {'FILTER(' + ' && '.join(tests) + ')' if tests else ''} }}"
-        v, group = self.var(), self.var("f")
-        where = f"{group} {path} {v}" + (f" FILTER({condition(v)})" if condition else "")
-        return (f"EXISTS {{ {{ SELECT {group} WHERE {{ {where} }} GROUP BY {group} "
-                f"HAVING (COUNT(DISTINCT {v}) >= {n}) }} FILTER(sameTerm({group}, {focus})) }}")
+        v = self.var()
+        where = path.walk("?x", v, self.var) + (f" FILTER({condition(v)})" if condition else "")
+        return f"({self.engine.count_function(where, v)}({focus}) >= {n})"
 
     def violations(self, c: Constraint, focus: str, shape: Shape, stack: tuple, value: str | None = None,
                    extra: str | None = None, prefix: str = "") -> str:
@@ -180,11 +180,15 @@ class Compiler:
         `prefix` is a pattern binding `focus`, repeated in each UNION branch (branches do not see it)."""
         name = c.component[len(SH):-len("ConstraintComponent")]
         p = c.params
-        path = shape.path.sparql() if shape.path is not None else None
+        path = shape.path
         value = value or self.var()
+
+        def walk(subject: str, obj: str) -> str:
+            return path.walk(subject, obj, self.var)
+
         if name == "UniqueLang":
             other = self.var()
-            return (f"{focus} {path} {value} . {focus} {path} {other} "
+            return (f"{walk(focus, value)} {walk(focus, other)} "
                     f"FILTER(isLiteral({value}) && LANG({value}) != \"\" && !sameTerm({value}, {other}) "
                     f"&& LCASE(LANG({value})) = LCASE(LANG({other})))")
         if name == "HasValue":
@@ -193,14 +197,16 @@ class Compiler:
                 return "FILTER(true)"  # a blank node of the shapes graph is never a value in the data
             if path is None:
                 return f"FILTER(!sameTerm({focus}, {term(wanted)}))"
-            return f"FILTER NOT EXISTS {{ {focus} {path} {term(wanted)} }}"
+            return f"FILTER NOT EXISTS {{ {walk(focus, term(wanted))} }}"
         if name in ("Equals", "Disjoint", "LessThan", "LessThanOrEquals"):
             other = term(p["predicate"])
-            values = f"{focus} {path} {value} ." if path else f"BIND(COALESCE({focus}) AS {value})"
-            if name == "Equals":
-                mine = f"{focus} {path} {value}" if path else f"FILTER(sameTerm({value}, {focus}))"
+            values = walk(focus, value) if path else f"BIND(COALESCE({focus}) AS {value})"
+            if name == "Equals":  # the second anti-join as OPTIONAL: Oxigraph evaluates it from the bound focus
+                w = self.var()
+                missing = (f"OPTIONAL {{ {walk(focus, w)} FILTER(sameTerm({w}, {value})) }} FILTER(!BOUND({w}))"
+                           if path else f"FILTER(!sameTerm({value}, {focus}))")
                 return (f"{{ {prefix} {values} FILTER NOT EXISTS {{ {focus} {other} {value} }} }} UNION "
-                        f"{{ {prefix} {focus} {other} {value} FILTER NOT EXISTS {{ {mine} }} }}")
+                        f"{{ {prefix} {focus} {other} {value} {missing} }}")
             if name == "Disjoint":
                 return f"{values} {focus} {other} {value}"
             compare = "<" if name == "LessThan" else "<="
@@ -208,7 +214,7 @@ class Compiler:
             return f"{values} {focus} {other} {against} FILTER(!COALESCE({value} {compare} {against}, false))"
         if name == "Closed":
             predicate, subject = extra or self.var(), self.var() if path else focus
-            values = f"{focus} {path} {subject} ." if path else ""
+            values = walk(focus, subject) if path else ""
             allowed = ", ".join(term(a) for a in p["allowed"])
             return f"{values} {subject} {predicate} {value} " + (f"FILTER({predicate} NOT IN ({allowed}))"
                                                                  if allowed else "")
@@ -233,7 +239,7 @@ class Compiler:
             else:
                 v = self.var()
                 conditions = " || ".join(self.condition(c, v, node, shape, stack) for c in value_level)
-                tests.append(f"NOT EXISTS {{ {node} {shape.path.sparql()} {v} FILTER({conditions}) }}")
+                tests.append(f"NOT EXISTS {{ {shape.path.walk(node, v, self.var)} FILTER({conditions}) }}")
         for c in shape.constraints:
             if c not in value_level:
                 tests.append(f"!({self.focus_condition(c, node, shape, stack)})")

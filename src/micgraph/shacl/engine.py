@@ -155,11 +155,10 @@ class Engine:
                 else sorted(named, key=str)
         return self._subclasses[cls]
 
-    @staticmethod
-    def _value_focus(focus: Focus, path: Path) -> Focus:
+    def _value_focus(self, focus: Focus, path: Path) -> Focus:
         parent = f"?_ctx{len(focus.context)}"
         return Focus(lambda var: f"{{ SELECT DISTINCT {focus.keys} {parent} {var} WHERE {{ {focus(parent)} "
-                                 f"{parent} {path.sparql()} {var} }} }}", (*focus.context, parent))
+                                 f"{path.walk(parent, var, self.compiler.var)} }} }}", (*focus.context, parent))
 
     def validate(self, shape: Shape, focus: Focus, out: list[Violation]) -> None:
         """Add to `out` the violations of `shape` for the focus nodes `focus` selects."""
@@ -187,7 +186,7 @@ class Engine:
         flags = [f"?_flag{i}" for i in range(len(constraints))]
         binds = " ".join(f"BIND({self.compiler.condition(c, value, '?this', shape, (shape,))} AS {flag})"
                          for c, flag in zip(constraints, flags))
-        walk = f"?this {shape.path.sparql()} ?value ." if shape.path is not None else ""
+        walk = shape.path.walk("?this", "?value", self.compiler.var) if shape.path is not None else ""
         text = (f"SELECT DISTINCT {focus.keys} ?this {value if shape.path is not None else ''} {' '.join(flags)} WHERE {{ "
                 f"{focus('?this')} {walk} {binds} FILTER({' || '.join(f'COALESCE({f}, false)' for f in flags)}) }}")
         nested: dict[Constraint, list[Violation]] = {}
@@ -207,7 +206,8 @@ class Engine:
         target: Shape = c.params["shape"]
         if any(target is p.shape for p in parents[0].ancestry):
             return  # a recursive shape: its details stop where it recurs
-        walk = f"?_d {shape.path.sparql()} ?x ." if shape.path is not None else "BIND(COALESCE(?_d) AS ?x)"
+        walk = shape.path.walk("?_d", "?x", self.compiler.var) if shape.path is not None \
+            else "BIND(COALESCE(?_d) AS ?x)"
         failing = Focus(lambda var: f"{{ SELECT DISTINCT {var} WHERE {{ {{ SELECT DISTINCT ?x WHERE {{ "
                                     f"{focus('?_d')} {walk} FILTER(!{self.compiler.conforms(target, '?x', (shape,))}) "
                                     f"}} }} BIND(?x AS {var}) }} }}")
@@ -223,7 +223,6 @@ class Engine:
 
     def _counting(self, shape: Shape, focus: Focus, constraints: list[Constraint], out: list[Violation]) -> None:
         """All counting constraints of a property shape in one aggregate query over its focus nodes."""
-        path = shape.path.sparql()
         counts, binds, tests = [], [], []
         for i, c in enumerate(constraints):
             name = c.component[len(SH):-len("ConstraintComponent")]
@@ -236,7 +235,7 @@ class Engine:
             op = "<" if name.endswith("MinCount") else ">"
             tests.append(f"COUNT(DISTINCT {counted}) {op} {c.params['count']}")
         needs_zero = any(c.component.endswith("MinCountConstraintComponent") for c in constraints)
-        walk = f"?this {path} ?v {' '.join(binds)}"
+        walk = f"{shape.path.walk('?this', '?v', self.compiler.var)} {' '.join(binds)}"
         walk = f"OPTIONAL {{ {walk} }}" if needs_zero else walk
         text = (f"SELECT {focus.keys} ?this {' '.join(counts)} WHERE {{ {focus('?this')} {walk} }} "
                 f"GROUP BY {focus.keys} ?this "
@@ -398,6 +397,18 @@ class Engine:
         projection = " ".join(f"?{k}" for k in handed) or "(1 AS ?shacl_one)"
         text = f"{check.prologue}{sparql.own_prologue(query)}SELECT {projection} WHERE {body} LIMIT 1"
         return bool(list(self.query(text, shape.node, {ox.Variable(k): v for k, v in handed.items()} or None)))
+
+    def count_function(self, where: str, value: str) -> str:
+        """A custom function: the number of distinct `value`s in `where` for ?x bound to a node."""
+        name = ox.NamedNode(f"{FN}count{len(self.functions)}")
+        text = f"SELECT ?x (COUNT(DISTINCT {value}) AS ?n) WHERE {{ {where} }} GROUP BY ?x"
+
+        def count(node: Term) -> ox.Literal:
+            rows = list(self.query(text, None, {ox.Variable("x"): node}))
+            return rows[0]["n"] if rows else ox.Literal(0)
+
+        self.functions[name] = count
+        return str(name)
 
     def check_function(self, c: Constraint, shape: Shape) -> str:
         """A custom function: true when a node, as focus node of `shape`, violates the SPARQL constraint `c`."""

@@ -145,6 +145,19 @@ class Path:
             return "(" + "|".join(inner) + ")"
         return f"({inner[0]}){ {'zeroOrMore': '*', 'oneOrMore': '+', 'zeroOrOne': '?'}[self.kind]}"
 
+    def walk(self, subject: str, obj: str, fresh) -> str:
+        """A graph pattern joining `subject` to `obj` along the path. Sequences become chains of triple
+        patterns through fresh variables (`fresh()` names one): Oxigraph plans those from the bound end
+        inside EXISTS, where it would evaluate a sequence property path over the whole graph."""
+        if self.kind == "predicate":
+            return f"{subject} {self.node} {obj} ."
+        if self.kind == "inverse":
+            return self.members[0].walk(obj, subject, fresh)
+        if self.kind == "sequence":
+            ends = [subject, *(fresh() for _ in self.members[1:]), obj]
+            return " ".join(m.walk(a, b, fresh) for m, a, b in zip(self.members, ends, ends[1:]))
+        return f"{subject} {self.sparql()} {obj} ."
+
     @property
     def predicate(self) -> ox.NamedNode | None:
         return self.node if self.kind == "predicate" else None  # type: ignore[return-value]

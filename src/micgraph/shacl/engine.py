@@ -165,11 +165,13 @@ class Engine:
         if shape.deactivated:
             return
         value_level = [c for c in shape.constraints if c.component in VALUE_LEVEL or c.params.get("ask")]
-        if value_level:
-            self._value_level(shape, focus, value_level, out)
         counting = [c for c in shape.constraints if c.component in COUNTING]
-        if counting:
-            self._counting(shape, focus, counting, out)
+        if counting:  # value-level constraints screened in the same pass: most focus nodes have no bad value
+            screened = self._counting(shape, focus, counting, out, value_level)
+            if screened:
+                self._value_level(shape, screened, value_level, out)
+        elif value_level:
+            self._value_level(shape, focus, value_level, out)
         for c in shape.constraints:
             if c in value_level or c in counting:
                 continue
@@ -221,8 +223,11 @@ class Engine:
         for parent in parents:
             parent.details = by_focus.get(parent.value, [])
 
-    def _counting(self, shape: Shape, focus: Focus, constraints: list[Constraint], out: list[Violation]) -> None:
-        """All counting constraints of a property shape in one aggregate query over its focus nodes."""
+    def _counting(self, shape: Shape, focus: Focus, constraints: list[Constraint], out: list[Violation],
+                  screen: list[Constraint]) -> Focus | None:
+        """All counting constraints of a property shape in one aggregate query over its focus nodes, which
+        also finds the focus nodes with a value that breaks one of the value-level constraints `screen`:
+        returned as the focus to check them on (None if there are none)."""
         counts, binds, tests = [], [], []
         for i, c in enumerate(constraints):
             name = c.component[len(SH):-len("ConstraintComponent")]
@@ -234,17 +239,31 @@ class Engine:
             counts.append(f"(COUNT(DISTINCT {counted}) AS ?_n{i})")
             op = "<" if name.endswith("MinCount") else ">"
             tests.append(f"COUNT(DISTINCT {counted}) {op} {c.params['count']}")
+        if screen:
+            bad = " || ".join(self.compiler.condition(c, "?v", "?this", shape, (shape,)) for c in screen)
+            binds.append(f"BIND(IF(COALESCE({bad}, false), 1, 0) AS ?_bad)")
+            counts.append("(SUM(?_bad) AS ?_nbad)")
+            tests.append("SUM(?_bad) > 0")
         needs_zero = any(c.component.endswith("MinCountConstraintComponent") for c in constraints)
         walk = f"{shape.path.walk('?this', '?v', self.compiler.var)} {' '.join(binds)}"
         walk = f"OPTIONAL {{ {walk} }}" if needs_zero else walk
         text = (f"SELECT {focus.keys} ?this {' '.join(counts)} WHERE {{ {focus('?this')} {walk} }} "
                 f"GROUP BY {focus.keys} ?this "
                 f"HAVING ({' || '.join(tests)})")
+        flagged = []
         for row in self.query(text, shape.node):
             for i, c in enumerate(constraints):
                 n, limit = int(row[f"_n{i}"].value), c.params["count"]
                 if (n < limit) if c.component.endswith("MinCountConstraintComponent") else (n > limit):
                     self._add(out, shape, c, row["this"], None)
+            if screen and row["_nbad"] is not None and int(row["_nbad"].value) > 0:
+                flagged.append(row["this"])
+        if not flagged:
+            return None
+        if focus.context or not all(sparql.writable(node) for node in flagged):
+            return focus
+        listed = " ".join(str(node) for node in dict.fromkeys(flagged))
+        return Focus(lambda var: f"VALUES {var} {{ {listed} }}")
 
     def _focus_level(self, shape: Shape, c: Constraint, focus: Focus, out: list[Violation]) -> None:
         name = c.component[len(SH):-len("ConstraintComponent")]

@@ -48,18 +48,22 @@ class ShapesGraph:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         self._out: dict[Term, list[tuple[str, Term]]] = defaultdict(list)
+        self._objects: dict[tuple[Term, str], list[Term]] = defaultdict(list)
         self._in: dict[tuple[str, Term], list[Term]] = defaultdict(list)
+        self._by_predicate: dict[str, list[tuple[Term, Term]]] = defaultdict(list)
         seen = set()
         for quad in store:
-            triple = (quad.subject, quad.predicate.value, quad.object)
-            if triple in seen:  # the same triple in several graphs
+            subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+            if (subject, predicate, obj) in seen:  # the same triple in several graphs
                 continue
-            seen.add(triple)
-            self._out[quad.subject].append((quad.predicate.value, quad.object))
-            self._in[(quad.predicate.value, quad.object)].append(quad.subject)
+            seen.add((subject, predicate, obj))
+            self._out[subject].append((predicate, obj))
+            self._objects[(subject, predicate)].append(obj)
+            self._in[(predicate, obj)].append(subject)
+            self._by_predicate[predicate].append((subject, obj))
 
     def objects(self, subject: Term, predicate: str) -> list[Term]:
-        return [o for p, o in self._out.get(subject, ()) if p == predicate]
+        return list(self._objects.get((subject, predicate), ()))
 
     def subjects(self, predicate: str, obj: Term) -> list[Term]:
         return list(self._in.get((predicate, obj), ()))
@@ -68,10 +72,10 @@ class ShapesGraph:
         return list(self._out.get(subject, ()))
 
     def subjects_with(self, predicate: str) -> list[Term]:
-        return sorted({s for (p, _), subjects in self._in.items() if p == predicate for s in subjects}, key=str)
+        return sorted({s for s, _ in self._by_predicate.get(predicate, ())}, key=str)
 
     def objects_of(self, predicate: str) -> list[Term]:
-        return sorted({o for (p, o) in self._in if p == predicate}, key=str)
+        return sorted({o for _, o in self._by_predicate.get(predicate, ())}, key=str)
 
     def one(self, subject: Term, predicate: str, shape: Term | None = None) -> Term | None:
         """The single value of `predicate`, None if absent; ShapesError if there are several."""

@@ -138,8 +138,8 @@ def _validate_with_pyshacl(store, shapes_store: ox.Store) -> ValidationReport:
         conforms, report_graph, _ = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none",
                                                      abort_on_first=False, allow_infos=False, allow_warnings=False,
                                                      advanced=True, inplace=True)
-    except ReportableRuntimeError as exc:  # shapes pySHACL cannot load
-        raise ShapesError(f"the shapes cannot be used: {exc}") from exc
+    except (ReportableRuntimeError, re.error) as exc:  # shapes pySHACL cannot load, a pattern it cannot compile
+        raise ShapesError(f"the shapes cannot be used: {' '.join(str(exc).split())}") from exc
     except NotImplementedError as exc:  # e.g. $shapesGraph in a SPARQL constraint
         raise ShapesError(f"the shapes use a feature pySHACL does not implement: {exc}") from exc
     if isinstance(report_graph, ValidationFailure):  # pySHACL returns this failure instead of raising it

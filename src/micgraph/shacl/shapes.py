@@ -122,8 +122,9 @@ def describe(node: Term) -> str:
     if isinstance(node, ox.NamedNode):
         from .. import bundle
 
-        return f"shape {bundle.compact(node.value)}"
-    return "a blank-node shape" if isinstance(node, ox.BlankNode) else str(node)
+        name = bundle.compact(node.value)
+        return f"shape {name if name != node.value else str(node)}"
+    return f"blank-node shape _:{node.value}" if isinstance(node, ox.BlankNode) else str(node)
 
 
 # --- paths ------------------------------------------------------------------------------------------

@@ -116,12 +116,13 @@ def tokenize(text: str) -> list[Token]:
             if m.lastgroup not in ("ws", "comment")]
 
 
-def parse(text: str, owner: Term, prebound: set[str], form: str = "SELECT") -> ParsedQuery:
-    """Tokenise and check a SHACL-SPARQL query; ShapesError for what SHACL forbids in one."""
+def parse(text: str, where: str, prebound: set[str], form: str = "SELECT") -> ParsedQuery:
+    """Tokenise and check a SHACL-SPARQL query (`where` names it in errors); ShapesError for what SHACL
+    forbids in one."""
     from ..federation import calls_service
 
     def fail(cause: str) -> ShapesError:
-        return ShapesError(f"{describe(owner)}: SPARQL query refused: {cause}")
+        return ShapesError(f"{where}: SPARQL query refused: {cause}")
 
     if calls_service(text):
         raise fail("it calls SERVICE, which a SHACL query must not")
@@ -352,8 +353,8 @@ def read_sparql_constraints(reader, shape: Shape) -> list[Constraint]:
             continue
         select = g.one(node, SH + "select", node)
         if not isinstance(select, ox.Literal) or select.datatype.value != XSD + "string":
-            raise ShapesError(f"{describe(node)}: a SPARQL constraint needs one sh:select string")
-        query = parse(select.value, node, {"this", "currentShape", "shapesGraph"})
+            raise ShapesError(f"{describe(shape.node)}: a SPARQL constraint (sh:sparql) needs one sh:select string")
+        query = parse(select.value, f"{describe(shape.node)}: sh:sparql", {"this", "currentShape", "shapesGraph"})
         messages = [_message(m, node) for m in g.objects(node, SH + "message")]
         check = SparqlCheck(query, prefixes(g, node), messages)
         out.append(Constraint(SH + "SPARQLConstraintComponent", {"check": check}, source=node))
@@ -464,7 +465,7 @@ def _read_validator(g, node: Term, component: Term, names: set[str], kind: str) 
     if kind != "validator" and select is None:
         raise ShapesError(f"{describe(component)}: sh:{kind} must be a SELECT validator")
     prebound = {"this", "currentShape", "shapesGraph", *names} | ({"value"} if ask is not None else set())
-    query = parse(text.value, node, prebound, "ASK" if ask is not None else "SELECT")
+    query = parse(text.value, f"{describe(component)}: sh:{kind}", prebound, "ASK" if ask is not None else "SELECT")
     messages = [_message(m, node) for m in g.objects(node, SH + "message")]
     return _Validator(query, prefixes(g, node), messages, ask is not None)
 

@@ -122,3 +122,64 @@ def test_benchmark_graph_results_equal_pyshacl(tmp_path):
     assert isinstance(ours, tuple) and not ours[0]  # the generated data breaks some of the shapes
     assert len({key[4] for key in ours[1]}) >= 6  # violations of several kinds of constraint
     assert_same(store, shapes)
+
+
+# --- random graphs: both engines agree -----------------------------------------------------------------
+
+BROAD_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:prefixes sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/ns#"^^xsd:anyURI ] .
+ex:D rdfs:subClassOf ex:C .
+ex:Node a sh:NodeShape ; sh:targetClass ex:C ; sh:targetSubjectsOf ex:q ;
+  sh:property ex:P , ex:Q , ex:Seq , ex:Inv , ex:Alt , ex:Star ;
+  sh:or ( ex:IsC [ sh:nodeKind sh:BlankNode ] ) ;
+  sh:sparql [ sh:prefixes ex:prefixes ; sh:select "SELECT $this ?value WHERE { $this ex:p ?value . $this ex:q ?value }" ] .
+ex:P sh:path ex:p ; sh:maxCount 2 ; sh:minCount 1 ; sh:nodeKind sh:BlankNodeOrIRI ; sh:class ex:C ;
+  sh:disjoint ex:q ; sh:qualifiedValueShape ex:IsD ; sh:qualifiedMaxCount 1 .
+ex:Q sh:path ex:q ; sh:datatype xsd:integer ; sh:minInclusive 1 ; sh:maxExclusive 3 ; sh:in ( 1 2 "x" ) ;
+  sh:uniqueLang true ; sh:languageIn ( "en" ) ; sh:minLength 1 ; sh:maxLength 3 ; sh:pattern "^[0-9x]$" ; sh:flags "i" ;
+  sh:severity sh:Warning .
+ex:Seq sh:path ( ex:p ex:q ) ; sh:hasValue 1 ; sh:not [ sh:datatype xsd:string ] ; sh:xone ( ex:IsInt ex:IsString ) .
+ex:Inv sh:path [ sh:inversePath ex:p ] ; sh:maxCount 1 ; sh:node ex:IsC ; sh:severity sh:Info .
+ex:Alt sh:path [ sh:alternativePath ( ex:p ex:q ) ] ; sh:equals ex:p ; sh:and ( [ sh:nodeKind sh:IRIOrLiteral ] ) .
+ex:Star sh:path [ sh:zeroOrMorePath ex:p ] ; sh:maxCount 3 ; sh:property [ sh:path ex:q ; sh:maxCount 1 ] .
+ex:Closed a sh:NodeShape ; sh:targetClass ex:D ; sh:closed true ; sh:ignoredProperties ( <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ) ;
+  sh:property [ sh:path ex:p ] .
+ex:IsC sh:class ex:C .
+ex:IsD sh:class ex:D .
+ex:IsInt sh:datatype xsd:integer .
+ex:IsString sh:datatype xsd:string .
+"""
+
+
+def _random_graph():
+    from hypothesis import strategies as st
+
+    ex = "http://example.org/ns#"
+    nodes = [f"<{ex}n{i}>" for i in range(4)] + ["_:b0", "_:b1"]
+    objects = nodes + [f"<{ex}C>", f"<{ex}D>", "1", "2", "3", '"1.5"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+                       '"x"', '"x"@en', '"y"@EN', '"a b"@de', '"abc"^^<http://www.w3.org/2001/XMLSchema#integer>']
+    predicates = [f"<{ex}p>", f"<{ex}q>", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"]
+    triple = st.tuples(st.sampled_from(nodes), st.sampled_from(predicates), st.sampled_from(objects))
+    return st.lists(triple, min_size=1, max_size=14).map(
+        lambda ts: "\n".join(f"{s} {p} {o} ." for s, p, o in ts
+                             if not (p.endswith("type>") and not o.startswith(f"<{ex}"))))
+
+
+def test_random_graphs_give_the_same_results():
+    """Random small graphs against shapes that use most components, paths and SPARQL: the engines agree."""
+    from hypothesis import HealthCheck, given, settings
+
+    import pyoxigraph as ox
+
+    shapes = ox.Store()
+    shapes.load(BROAD_SHAPES.encode(), ox.RdfFormat.TURTLE)
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_random_graph())
+    def check(data):
+        store = OxigraphStore()
+        store.oxigraph.load(data.encode(), ox.RdfFormat.TURTLE)
+        assert_same(store, shapes)
+
+    check()

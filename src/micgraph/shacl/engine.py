@@ -130,7 +130,8 @@ class Engine:
             return self.data.query(text, substitutions=substitutions, **options)
         except SyntaxError as exc:
             where = describe(owner) if owner is not None else "a shape"
-            raise ShapesError(f"{where}: SPARQL query cannot be parsed: {' '.join(str(exc).split())}") from exc
+            cause = " ".join(str(exc).split()).split(" expected one of ")[0]  # not Oxigraph's list of characters
+            raise ShapesError(f"{where}: SPARQL query cannot be parsed: {cause}") from exc
         except (OSError, RuntimeError, ValueError) as exc:
             where = describe(owner) if owner is not None else "a shape"
             raise ShapesError(f"{where}: SPARQL query failed: {' '.join(str(exc).split())}") from exc

@@ -43,7 +43,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402
+import generate
 
 SHAPES = HERE / "shapes.ttl"
 ENGINES = ("pyshacl", "rudof", "micgraph-pyshacl", "micgraph-oxigraph")
@@ -245,7 +245,8 @@ def median(values: list[float]) -> float:
 
 
 def benchmark(data: Path, shapes: list[Path], engines: list[str], rounds: int, label: str) -> dict:
-    triples = sum(1 for _ in open(data, "rb"))
+    with open(data, "rb") as lines:
+        triples = sum(1 for _ in lines)
     print(f"\n## {label}: {triples:,} triples, {', '.join(p.name for p in shapes)}", flush=True)
     reports = {engine: run(engine, data, shapes, check=True) for engine in engines}
     if not compare(reports):

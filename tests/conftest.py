@@ -60,9 +60,7 @@ def fixtures() -> Path:
     return FIXTURES
 
 
-_NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
-    "decimal integer int long short byte nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger "
-    "unsignedLong unsignedInt unsignedShort unsignedByte").split()}
+_NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in ["decimal", "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"]}
 
 
 def read_rdflib(paths):

@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from w3c.manifests import shacl_tests, suites_missing, suites_root
 
 from micgraph import bundle
 from micgraph.errors import ShapesError
@@ -28,8 +29,6 @@ from micgraph.loading import load_files
 from micgraph.reason import materialise
 from micgraph.stores import OxigraphStore
 from micgraph.validation import validate_store
-
-from w3c.manifests import shacl_tests, suites_missing, suites_root
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "shapes").glob("*.ttl"))
@@ -59,8 +58,8 @@ def outcome(store, shapes, engine: str):
 def assert_same(store, shapes) -> None:
     ours, theirs = outcome(store, shapes, "oxigraph"), outcome(store, shapes, "pyshacl")
     if ours != theirs:
-        lines = [f"oxigraph: {ours if not isinstance(ours, tuple) else ours[0]}, "
-                 f"pyshacl: {theirs if not isinstance(theirs, tuple) else theirs[0]}"]
+        lines = [(f"oxigraph: {ours if not isinstance(ours, tuple) else ours[0]}, "
+                 f"pyshacl: {theirs if not isinstance(theirs, tuple) else theirs[0]}")]
         if isinstance(ours, tuple) and isinstance(theirs, tuple):
             lines += [f"  only oxigraph: {k} x{n}" for k, n in (ours[1] - theirs[1]).items()]
             lines += [f"  only pyshacl:  {k} x{n}" for k, n in (theirs[1] - ours[1]).items()]
@@ -168,9 +167,8 @@ def _random_graph():
 
 def test_random_graphs_give_the_same_results():
     """Random small graphs against shapes that use most components, paths and SPARQL: the engines agree."""
-    from hypothesis import HealthCheck, given, settings
-
     import pyoxigraph as ox
+    from hypothesis import HealthCheck, given, settings
 
     shapes = ox.Store()
     shapes.load(BROAD_SHAPES.encode(), ox.RdfFormat.TURTLE)

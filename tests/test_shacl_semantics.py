@@ -14,10 +14,10 @@ import subprocess
 
 import pyoxigraph as ox
 import pytest
+from conftest import FIXTURES, require_tool
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, require_tool
 from micgraph.errors import ShapesError
 from micgraph.stores import OxigraphStore
 from micgraph.validation import render_report, validate_store
@@ -57,10 +57,10 @@ CASES = {
         {("ex:a", "UniqueLang", None)}, None),
     "sh:languageIn matches ranges as langMatches does": (
         'ex:a a ex:C ; ex:p "x"@EN-gb, "y"@en-GB-oed, "z"@fr, "w" .',
-        'ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:languageIn ( "en" ) ] .\n'
-        'ex:T sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:languageIn ( "en-gb" ) ] .',
-        {("ex:a", "LanguageIn", "z"), ("ex:a", "LanguageIn", "w")}, "pySHACL matches a range against the whole "
-        "tag or its first subtag only, so en-gb rejects en-GB-oed"),
+        ('ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:languageIn ( "en" ) ] .\n'
+        'ex:T sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:languageIn ( "en-gb" ) ] .'),
+        {("ex:a", "LanguageIn", "z"), ("ex:a", "LanguageIn", "w")}, ("pySHACL matches a range against the whole "
+        "tag or its first subtag only, so en-gb rejects en-GB-oed")),
     "sh:lessThan: values that cannot be compared are violations": (
         'ex:a a ex:C ; ex:p 3 ; ex:q "x" . ex:b a ex:C ; ex:p 1 ; ex:q 2 .',
         "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:lessThan ex:q ] .",
@@ -70,11 +70,11 @@ CASES = {
         "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:lessThan ex:q ] .",
         {("ex:a", "LessThan", "ex:b")}, "pySHACL compares IRIs as strings"),
     "sh:datatype: an ill-typed literal is a violation": (
-        'ex:a a ex:C ; ex:i "abc"^^xsd:integer, 7 ; ex:d "2020-13-01"^^xsd:date, "2020-12-01"^^xsd:date ; '
-        'ex:n "x"^^xsd:int ; ex:h "1g"^^xsd:hexBinary, "0F"^^xsd:hexBinary ; ex:b "1"^^xsd:boolean .',
-        "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:i ; sh:datatype xsd:integer ] ; "
+        ('ex:a a ex:C ; ex:i "abc"^^xsd:integer, 7 ; ex:d "2020-13-01"^^xsd:date, "2020-12-01"^^xsd:date ; '
+        'ex:n "x"^^xsd:int ; ex:h "1g"^^xsd:hexBinary, "0F"^^xsd:hexBinary ; ex:b "1"^^xsd:boolean .'),
+        ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:i ; sh:datatype xsd:integer ] ; "
         "sh:property [ sh:path ex:d ; sh:datatype xsd:date ] ; sh:property [ sh:path ex:n ; sh:datatype xsd:int ] ; "
-        "sh:property [ sh:path ex:h ; sh:datatype xsd:hexBinary ] ; sh:property [ sh:path ex:b ; sh:datatype xsd:boolean ] .",
+        "sh:property [ sh:path ex:h ; sh:datatype xsd:hexBinary ] ; sh:property [ sh:path ex:b ; sh:datatype xsd:boolean ] ."),
         {("ex:a", "Datatype", "abc"), ("ex:a", "Datatype", "2020-13-01"), ("ex:a", "Datatype", "x"),
          ("ex:a", "Datatype", "1g")}, None),
     "sh:datatype: an ill-typed xsd:gYear is a violation too": (
@@ -89,8 +89,8 @@ CASES = {
         'ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:pattern "abc$" ; sh:flags "i" ] .',
         {("ex:a", "Pattern", "_:")}, None),
     "sh:pattern with sh:flags x (whitespace in the pattern is ignored)": (
-        'ex:a a ex:C ; ex:p "abc" .', 'ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:pattern "^a b c$" ; '
-        'sh:flags "x" ] .', set(), "pySHACL only reads the flags i and m"),
+        'ex:a a ex:C ; ex:p "abc" .', ('ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:pattern "^a b c$" ; '
+        'sh:flags "x" ] .'), set(), "pySHACL only reads the flags i and m"),
     "sh:minLength on an IRI is the length of the IRI": (
         "ex:a a ex:C ; ex:p ex:b .", "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minLength 24 ] .",
         {("ex:a", "MinLength", "ex:b")}, None),
@@ -110,14 +110,14 @@ CASES = {
         "pySHACL never reports rdf:type rdfs:Resource"),
     "a recursive shape ends (a node on the cycle counts as conforming while it is decided)": (
         'ex:a a ex:C ; ex:name "a" ; ex:next ex:b . ex:b ex:next ex:a .',
-        "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:next ; sh:node ex:S ] ; "
-        "sh:property [ sh:path ex:name ; sh:minCount 1 ] .",
+        ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:next ; sh:node ex:S ] ; "
+        "sh:property [ sh:path ex:name ; sh:minCount 1 ] ."),
         {("ex:a", "Node", "ex:b"), ("ex:b", "MinCount", None)}, None),
     "sh:deactivated shapes and SPARQL constraints are left out; severities kept": (
         "ex:a a ex:C .",
-        "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:deactivated true ] ; "
+        ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:deactivated true ] ; "
         'sh:sparql [ sh:select "SELECT $this WHERE { }" ; sh:deactivated true ] ; '
-        "sh:property [ sh:path ex:q ; sh:minCount 1 ; sh:severity sh:Info ] .",
+        "sh:property [ sh:path ex:q ; sh:minCount 1 ; sh:severity sh:Info ] ."),
         {("ex:a", "MinCount", None)}, None),
 }
 

@@ -9,8 +9,8 @@ anything, and refuses what SHACL says a processor must refuse.
 from __future__ import annotations
 
 import pytest
-
 from conftest import FIXTURES
+
 from micgraph.errors import ShapesError
 from micgraph.loading import load_files
 from micgraph.stores import OxigraphStore
@@ -21,33 +21,33 @@ PREFIXES = "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://exa
 # case -> (shapes, {engine: what the one-line error says}); an engine missing from the dict runs the shapes.
 BAD_SHAPES = {
     # a SPARQL-based constraint may not pre-bind $this with VALUES (a SHACL "failure")
-    "values": ('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
-               '  sh:sparql [ sh:select "SELECT $this WHERE { VALUES $this { ex:x } }" ] .',
+    "values": (('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
+               '  sh:sparql [ sh:select "SELECT $this WHERE { VALUES $this { ex:x } }" ] .'),
                {"pyshacl": "SHACL validation failed: A SPARQL Constraint must not contain a VALUES clause",
                 "oxigraph": "shape <http://example.org/ns#S>: sh:sparql: SPARQL query refused: a SHACL query must not "
                             "use VALUES"}),
     # SERVICE: micgraph's query path never calls an endpoint from a shape
-    "service": ('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
-                '  sh:sparql [ sh:select "SELECT $this WHERE { SERVICE <http://example.org/sparql> { $this ?p ?o } }" ] .',
+    "service": (('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
+                '  sh:sparql [ sh:select "SELECT $this WHERE { SERVICE <http://example.org/sparql> { $this ?p ?o } }" ] .'),
                 {"pyshacl": "SHACL validation failed: A SPARQL Constraint must not contain a federated query",
                  "oxigraph": "shape <http://example.org/ns#S>: sh:sparql: SPARQL query refused: it calls SERVICE"}),
     # sh:minCount must be an integer
-    "ill-formed": ('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
-                   '  sh:property [ sh:path ex:program ; sh:minCount "many" ] .',
+    "ill-formed": (('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
+                   '  sh:property [ sh:path ex:program ; sh:minCount "many" ] .'),
                    {"pyshacl": "the shapes cannot be used: MinCountConstraintComponent sh:minCount must be",
                     "oxigraph": 'sh:minCount must be an integer literal, not "many"'}),
     # $shapesGraph: pySHACL does not implement it; micgraph's engine does (for an in-memory graph)
-    "shapes-graph": ('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
-                     '  sh:sparql [ sh:select "SELECT $this WHERE { GRAPH $shapesGraph { $this ?p ?o } }" ] .',
+    "shapes-graph": (('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
+                     '  sh:sparql [ sh:select "SELECT $this WHERE { GRAPH $shapesGraph { $this ?p ?o } }" ] .'),
                      {"pyshacl": "the shapes use a feature pySHACL does not implement"}),
     # SHACL Advanced Features: pySHACL runs them, micgraph's engine refuses them rather than skip them
-    "advanced": ('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
-                 '  sh:rule [ a sh:TripleRule ; sh:subject sh:this ; sh:predicate ex:p ; sh:object ex:o ] .',
+    "advanced": (('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
+                 '  sh:rule [ a sh:TripleRule ; sh:subject sh:this ; sh:predicate ex:p ; sh:object ex:o ] .'),
                  {"oxigraph": "the shapes use sh:rule (SHACL Advanced Features), which the oxigraph engine does not "
                               "run; validate with --engine pyshacl"}),
     # a regular expression Oxigraph cannot read
-    "pattern": ('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
-                '  sh:property [ sh:path ex:name ; sh:pattern "(" ] .',
+    "pattern": (('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
+                '  sh:property [ sh:path ex:name ; sh:pattern "(" ] .'),
                 {"pyshacl": "the shapes cannot be used: missing ), unterminated subpattern",
                  "oxigraph": "sh:pattern '(' with sh:flags '' is not a valid regular expression"}),
 }

@@ -14,15 +14,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from w3c.manifests import shacl_tests, suites_root
 
 from micgraph import bundle
 from micgraph.errors import ShapesError
 from micgraph.loading import load_files
 from micgraph.stores import OxigraphStore
 from micgraph.terms import to_rdflib_graph
-from micgraph.validation import _results, narrowed_quads, shape_predicates, validate_store
-
-from w3c.manifests import shacl_tests, suites_root
+from micgraph.validation import (
+    _results,
+    narrowed_quads,
+    shape_predicates,
+    validate_store,
+)
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 NARROW_SHAPES = Path(__file__).resolve().parent / "fixtures" / "core" / "narrow-shapes.ttl"

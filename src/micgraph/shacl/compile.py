@@ -38,9 +38,7 @@ VALUE_LEVEL = {SH + name + "ConstraintComponent" for name in (
 
 # Datatypes Oxigraph reads into values: a well-formed literal is stored in canonical form, so it equals
 # the cast of its own lexical form; an ill-typed one keeps its text and the cast fails.
-_CASTABLE = {XSD + name for name in (
-    "boolean integer decimal float double date time dateTime duration yearMonthDuration dayTimeDuration "
-    "gYear gYearMonth gMonth gDay gMonthDay").split()}
+_CASTABLE = {XSD + name for name in ["boolean", "integer", "decimal", "float", "double", "date", "time", "dateTime", "duration", "yearMonthDuration", "dayTimeDuration", "gYear", "gYearMonth", "gMonth", "gDay", "gMonthDay"]}
 _INTEGER_RANGES = {
     "int": (-2 ** 31, 2 ** 31 - 1), "long": (-2 ** 63, 2 ** 63 - 1), "short": (-2 ** 15, 2 ** 15 - 1),
     "byte": (-128, 127), "unsignedLong": (0, 2 ** 64 - 1), "unsignedInt": (0, 2 ** 32 - 1),
@@ -143,7 +141,7 @@ class Compiler:
         if name == "MaxCount":
             return self._at_least(focus, path, p["count"] + 1, "")
         if name in ("QualifiedMinCount", "QualifiedMaxCount"):
-            qualifies = lambda v: self.qualifies(p, v, stack)  # noqa: E731
+            qualifies = lambda v: self.qualifies(p, v, stack)
             if name == "QualifiedMinCount":
                 return "!" + self._at_least(focus, path, p["count"], qualifies)
             return self._at_least(focus, path, p["count"] + 1, qualifies)
@@ -184,6 +182,7 @@ class Compiler:
         value = value or self.var()
 
         def walk(subject: str, obj: str) -> str:
+            assert path is not None  # only property shapes walk a path
             return path.walk(subject, obj, self.var)
 
         if name == "UniqueLang":

@@ -30,7 +30,17 @@ import pyoxigraph as ox
 from ..errors import ShapesError
 from . import sparql
 from .compile import FN, VALUE_LEVEL, Compiler, check_writable, target_pattern
-from .shapes import RDFS, SH, Constraint, Path, Shape, ShapesGraph, ShapesReader, Term, describe
+from .shapes import (
+    RDFS,
+    SH,
+    Constraint,
+    Path,
+    Shape,
+    ShapesGraph,
+    ShapesReader,
+    Term,
+    describe,
+)
 
 COUNTING = {SH + name + "ConstraintComponent" for name in ("MinCount", "MaxCount", "QualifiedMinCount",
                                                            "QualifiedMaxCount")}
@@ -140,11 +150,15 @@ class Engine:
         return bool(self.query(f"ASK {{ {focus('?this')} }}"))
 
     def _target_focus(self, shape: Shape) -> Focus:
-        _, repeats = target_pattern(shape, "?this", self.subclasses)
-        if not repeats and not self.union:  # each node comes once already: no DISTINCT to compute
-            return Focus(lambda var: target_pattern(shape, var, self.subclasses)[0])
-        return Focus(lambda var: f"{{ SELECT DISTINCT {var} WHERE {{ "
-                                 f"{target_pattern(shape, var, self.subclasses)[0]} }} }}")
+        def pattern(var: str) -> str:
+            found = target_pattern(shape, var, self.subclasses)
+            assert found is not None  # only shapes with targets are validated from them
+            return found[0]
+
+        found = target_pattern(shape, "?this", self.subclasses)
+        if found is not None and not found[1] and not self.union:  # each node comes once already: no DISTINCT to compute
+            return Focus(pattern)
+        return Focus(lambda var: f"{{ SELECT DISTINCT {var} WHERE {{ {pattern(var)} }} }}")
 
     def subclasses(self, cls: ox.NamedNode) -> list[ox.NamedNode] | None:
         """`cls` and its subclasses (rdfs:subClassOf*) in the data graph; None if one is a blank node
@@ -222,7 +236,7 @@ class Engine:
         for detail in details:
             detail.ancestry = (*parents[0].ancestry, parents[0])
         for parent in parents:
-            parent.details = by_focus.get(parent.value, [])
+            parent.details = by_focus.get(parent.value, []) if parent.value is not None else []
 
     def _counting(self, shape: Shape, focus: Focus, constraints: list[Constraint], out: list[Violation],
                   screen: list[Constraint]) -> Focus | None:
@@ -246,6 +260,7 @@ class Engine:
             counts.append("(SUM(?_bad) AS ?_nbad)")
             tests.append("SUM(?_bad) > 0")
         needs_zero = any(c.component.endswith("MinCountConstraintComponent") for c in constraints)
+        assert shape.path is not None  # counting constraints belong to property shapes
         walk = f"{shape.path.walk('?this', '?v', self.compiler.var)} {' '.join(binds)}"
         walk = f"OPTIONAL {{ {walk} }}" if needs_zero else walk
         text = (f"SELECT {focus.keys} ?this {' '.join(counts)} WHERE {{ {focus('?this')} {walk} }} "
@@ -299,7 +314,7 @@ class Engine:
         names = check.query.variables()
         if "currentShape" in names:
             constants["currentShape"] = shape.node
-        if "shapesGraph" in names:
+        if "shapesGraph" in names and self._shapes_graph is not None:
             constants["shapesGraph"] = self._shapes_graph
         return constants
 
@@ -349,7 +364,7 @@ class Engine:
     @staticmethod
     def _projected(query: sparql.ParsedQuery) -> set[str]:
         outer = query.selects[0]
-        return {query.tokens[j].var for j in outer.projection if query.tokens[j].var} | \
+        return {name for j in outer.projection if (name := query.tokens[j].var)} | \
             ({"*"} if outer.star else set())
 
     def _rows_for(self, shape: Shape, c: Constraint, node: Term) -> list[dict]:

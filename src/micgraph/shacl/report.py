@@ -109,7 +109,8 @@ def default_message(v: Violation) -> str:
 
 
 def _shapes(shapes: list) -> str:
-    return " , ".join(show(s.node) if isinstance(s.node, ox.NamedNode) else "[a blank-node shape]" for s in shapes)
+    return " , ".join(bundle.compact(s.node.value) if isinstance(s.node, ox.NamedNode) else "[a blank-node shape]"
+                      for s in shapes)
 
 
 def flatten(violations: list[Violation]) -> list[Violation]:
@@ -153,7 +154,7 @@ def quads(conforms: bool, violations: list[Violation], graph: ShapesGraph) -> li
                 triples.append((copies[node], ox.NamedNode(predicate), copy(obj)))
         return copies[node]
 
-    paths: dict[Path, ox.BlankNode] = {}
+    paths: dict[Path, Term] = {}
 
     def write_path(path: Path | ox.NamedNode) -> Term:
         """A result path as SHACL writes paths, from what the engine read (not every triple of its node)."""

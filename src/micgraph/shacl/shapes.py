@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -208,7 +209,7 @@ class Constraint:
     """One constraint: its component (an IRI) and the parameter values it was declared with."""
 
     component: str
-    params: dict[str, object]
+    params: dict[str, Any]
     source: Term | None = None  # sh:sourceConstraint: the SPARQL constraint node
 
 
@@ -399,10 +400,10 @@ class ShapesReader:
             add("Closed", allowed=allowed)
         for value in g.objects(node, SH + "hasValue"):
             add("HasValue", value=value)
-        members = g.one(node, SH + "in", node)
-        if members is not None:
-            add("In", values=g.items(members, node, SH + "in"), list=members)
-        from .sparql import read_sparql_constraints, read_custom_constraints
+        listed = g.one(node, SH + "in", node)
+        if listed is not None:
+            add("In", values=g.items(listed, node, SH + "in"), list=listed)
+        from .sparql import read_custom_constraints, read_sparql_constraints
 
         out.extend(read_sparql_constraints(self, shape))
         out.extend(read_custom_constraints(self, shape))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -42,7 +43,7 @@ _TOKEN = re.compile(r"""
   | (?P<number>\d+\.?\d*(?:[eE][+-]?\d+)? | \.\d+(?:[eE][+-]?\d+)?)
   | (?P<word>[^\W\d]\w*)
   | (?P<op>\^\^|&&|\|\||!=|<=|>=|\S)
-""", re.X | re.S)
+""", re.VERBOSE | re.DOTALL)
 _AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
 _CLAUSES = {"GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
 
@@ -210,7 +211,7 @@ def parse(text: str, where: str, prebound: set[str], form: str = "SELECT") -> Pa
         outer.group_by = _group_by(tokens, i + 1)
         tail = tokens[i + 1:]
         parsed.outer_clauses = {t.text.upper() for t in tail if t.word(*_CLAUSES)}
-        parsed.outer_grouped_by = {tokens[j].var for j in outer.group_by if tokens[j].var}
+        parsed.outer_grouped_by = {name for j in outer.group_by if (name := tokens[j].var)}
         parsed.outer_aggregates = any(tokens[j].word(*_AGGREGATES) for j in outer.projection) or \
             any(t.word(*_AGGREGATES) for t in tail)
     return parsed
@@ -252,7 +253,7 @@ def writable(term: Term) -> bool:
 
 
 def rewrite(query: ParsedQuery, values: dict[str, Term], *, path: str | None = None, focus: str | None = None,
-            project: list[str] = (), rename: dict[str, str] | None = None, body_only: bool = False,
+            project: Sequence[str] = (), rename: dict[str, str] | None = None, body_only: bool = False,
             expand: dict[str, str] | None = None) -> str:
     """The query text with the pre-bound variables in `values` written in as constants, $PATH as `path`,
     `focus` (a group pattern binding ?this) joined in at the start of the outermost group, the variables

@@ -244,6 +244,10 @@ class Engine:
         also finds the focus nodes with a value that breaks one of the value-level constraints `screen`:
         returned as the focus to check them on (None if there are none)."""
         counts, binds, tests = [], [], []
+        assert shape.path is not None  # counting constraints belong to property shapes
+        # Each value comes once unless the path has several routes or the graphs repeat a triple; counting
+        # without DISTINCT spares a set per focus node.
+        distinct = "" if shape.path.one_route and not self.union else "DISTINCT "
         for i, c in enumerate(constraints):
             name = c.component[len(SH):-len("ConstraintComponent")]
             counted = "?v"
@@ -251,16 +255,15 @@ class Engine:
                 counted = f"?_q{i}"
                 binds.append(f"BIND(IF({self.compiler.qualifies(c.params, '?v', (shape,))}, ?v, ?_unbound) "
                              f"AS {counted})")
-            counts.append(f"(COUNT(DISTINCT {counted}) AS ?_n{i})")
+            counts.append(f"(COUNT({distinct}{counted}) AS ?_n{i})")
             op = "<" if name.endswith("MinCount") else ">"
-            tests.append(f"COUNT(DISTINCT {counted}) {op} {c.params['count']}")
+            tests.append(f"COUNT({distinct}{counted}) {op} {c.params['count']}")
         if screen:
             bad = " || ".join(self.compiler.condition(c, "?v", "?this", shape, (shape,)) for c in screen)
             binds.append(f"BIND(IF(COALESCE({bad}, false), 1, 0) AS ?_bad)")
             counts.append("(SUM(?_bad) AS ?_nbad)")
             tests.append("SUM(?_bad) > 0")
         needs_zero = any(c.component.endswith("MinCountConstraintComponent") for c in constraints)
-        assert shape.path is not None  # counting constraints belong to property shapes
         walk = f"{shape.path.walk('?this', '?v', self.compiler.var)} {' '.join(binds)}"
         walk = f"OPTIONAL {{ {walk} }}" if needs_zero else walk
         text = (f"SELECT {focus.keys} ?this {' '.join(counts)} WHERE {{ {focus('?this')} {walk} }} "

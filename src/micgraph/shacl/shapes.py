@@ -165,6 +165,11 @@ class Path:
         return f"{subject} {self.sparql()} {obj} ."
 
     @property
+    def one_route(self) -> bool:
+        """True if no (subject, object) pair is reached twice: a predicate or its inverse, one triple each."""
+        return self.kind == "predicate" or (self.kind == "inverse" and self.members[0].kind == "predicate")
+
+    @property
     def predicate(self) -> ox.NamedNode | None:
         return self.node if self.kind == "predicate" else None  # type: ignore[return-value]
 

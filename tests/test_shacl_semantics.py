@@ -11,6 +11,7 @@ report is SHACL vocabulary other tools read, and the CLI's two engines print the
 from __future__ import annotations
 
 import subprocess
+import sys
 
 import pyoxigraph as ox
 import pytest
@@ -267,3 +268,14 @@ def test_shapes_graph_variable_needs_an_in_memory_graph(tmp_path):
     with pytest.raises(ShapesError, match=r"\$shapesGraph needs the shapes graph beside the data"):
         validate_store(store, shapes)
     assert len(store) == 1  # nothing was written to the store
+
+
+def test_the_oxigraph_engine_makes_no_rdflib_copy_of_the_data():
+    """`micgraph validate` (default engine) never imports rdflib or pySHACL: the data stays in Oxigraph."""
+    script = ("import sys; from micgraph.cli import main\n"
+              "sys.argv = ['micgraph', 'validate', sys.argv[1]]\n"
+              "try:\n    main()\nexcept SystemExit:\n    pass\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl')))")
+    out = subprocess.run([sys.executable, "-c", script, str(FIXTURES / "shapes" / "center-before-program.ttl")],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -279,3 +279,29 @@ def test_the_oxigraph_engine_makes_no_rdflib_copy_of_the_data():
     out = subprocess.run([sys.executable, "-c", script, str(FIXTURES / "shapes" / "center-before-program.ttl")],
                          capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+QUERY_PIECES = ["SELECT $this WHERE {", "SELECT * WHERE {", "ASK {", "{", "}", "(", ")", ".", "FILTER (bound($this))",
+                "$this ex:p ?v .", "$this $PATH ?value", "OPTIONAL {", "FILTER NOT EXISTS {", "{ SELECT $this WHERE {",
+                "{ SELECT * WHERE {", "UNION", "BIND ($this AS ?x)", "BIND (1 AS $this)", "GROUP BY $this", "LIMIT 1",
+                "(COUNT(?v) AS ?n)", "VALUES ?v { 1 }", "MINUS {", "SERVICE <http://x> {", '"}"', "'{'", "# }\n",
+                "<http://x>", "ex:p", "?value", "$currentShape", "GRAPH $shapesGraph {", "HAVING (COUNT(?v) > 1)"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(QUERY_PIECES), max_size=14).map(" ".join) | st.text(max_size=60))
+def test_any_query_text_is_read_or_refused_in_one_line(text):
+    """The SHACL-SPARQL reader never fails but with ShapesError, and what it accepts it can rewrite."""
+    from micgraph.shacl import sparql
+
+    try:
+        query = sparql.parse(text, "shape ex:S: sh:sparql", {"this", "currentShape", "shapesGraph"})
+    except ShapesError as error:
+        assert "\n" not in str(error)
+        return
+    query.joinable({"this"})
+    for values in ({}, {"this": ox.NamedNode(EX + "a")}):
+        try:
+            sparql.rewrite(query, values, path="<http://x>", focus="?this <http://x> ?v .", project=["this"])
+        except ShapesError as error:
+            assert "\n" not in str(error)

@@ -6,7 +6,9 @@ sh:property), the engine runs:
 - one query for all its value-level constraints (sh:class, sh:datatype, ranges, strings, sh:in, sh:node,
   the logical components, ASK validators): F joined with the path, each constraint's condition bound
   to a flag, only rows with a raised flag returned;
-- one aggregate query for its counting constraints (sh:minCount, sh:maxCount, qualified counts);
+- for a property shape with counting constraints (sh:minCount, sh:maxCount, qualified counts), one
+  aggregate query instead, which also flags the focus nodes with a bad value: the value-level query
+  then runs on those alone (usually none);
 - one query per other focus-level constraint (pairs, sh:closed, sh:hasValue, sh:uniqueLang);
 - one query per SPARQL constraint when pre-binding allows a join (sparql.py), else one per focus node;
 - the same again for each of its property shapes, with F = its value nodes.
@@ -57,12 +59,12 @@ class Violation:
     value: Term | None = None
     path: Path | ox.NamedNode | None = None
     messages: list[ox.Literal] = field(default_factory=list)  # substituted; none: report.py writes a default
-    component: str = ""
     details: list[Violation] = field(default_factory=list)  # sh:detail
     ancestry: tuple[Violation, ...] = ()  # the results this one is a detail of
 
-    def __post_init__(self) -> None:
-        self.component = self.component or self.constraint.component
+    @property
+    def component(self) -> str:
+        return self.constraint.component
 
 
 @dataclass(frozen=True)
@@ -308,7 +310,7 @@ class Engine:
     def _add(out: list[Violation], shape: Shape, c: Constraint, focus: Term, value: Term | None,
              path: Path | ox.NamedNode | None = None, messages: list[ox.Literal] | None = None) -> None:
         out.append(Violation(shape, c, focus, value, path if path is not None else shape.path,
-                                         messages if messages is not None else list(shape.messages)))
+                             messages if messages is not None else list(shape.messages)))
 
     # --- SHACL-SPARQL -----------------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ def results(data: str, shapes: str, engine: str = "oxigraph") -> set[tuple]:
     def short(text):
         return "_:" if text and text.startswith("_:") else text.replace(EX, "ex:") if text else text
 
-    return {(short(r.focus_node), r.constraint.removesuffix("ConstraintComponent"), short(r.value))
+    return {(short(r.focus_node), short(r.constraint).removesuffix("ConstraintComponent"), short(r.value))
             for r in report.results}
 
 
@@ -114,6 +114,12 @@ CASES = {
         ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:next ; sh:node ex:S ] ; "
         "sh:property [ sh:path ex:name ; sh:minCount 1 ] ."),
         {("ex:a", "Node", "ex:b"), ("ex:b", "MinCount", None)}, None),
+    "an ASK validator on a property shape reports each value it rejects": (
+        'ex:a a ex:C ; ex:p "abc", "toolong" .',
+        'ex:MaxLength a sh:ConstraintComponent ; sh:parameter [ sh:path ex:limit ] ; sh:validator [ '
+        'a sh:SPARQLAskValidator ; sh:ask "ASK { FILTER (STRLEN(STR($value)) <= $limit) }" ] .\n'
+        "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; ex:limit 3 ] .",
+        {("ex:a", "ex:MaxLength", "toolong")}, "pySHACL leaves sh:value out for property shapes"),
     "sh:deactivated shapes and SPARQL constraints are left out; severities kept": (
         "ex:a a ex:C .",
         ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:deactivated true ] ; "

@@ -213,7 +213,9 @@ class Engine:
             for c, flag in zip(constraints, flags):
                 if row[flag[1:]] == TRUE:
                     v = row["value"] if shape.path is not None else row["this"]
-                    self._add(out, shape, c, row["this"], v)
+                    messages = self._messages(shape, c.params["check"], {"this": row["this"], "value": v}) \
+                        if "check" in c.params else None  # an ASK validator: its messages, {$param}s filled in
+                    self._add(out, shape, c, row["this"], v, messages=messages)
                     if c.component == SH + "NodeConstraintComponent":
                         nested.setdefault(c, []).append(out[-1])
         for c, parents in nested.items():

@@ -63,7 +63,8 @@ def string(text: str) -> str:
 
 
 class Compiler:
-    """Writes conditions and patterns; `functions` collects the custom functions the text calls."""
+    """Writes conditions and patterns; what must be decided node by node it asks the engine to turn into
+    custom functions (recursive shapes, SPARQL inside nested shapes, large counts)."""
 
     def __init__(self, engine) -> None:
         self.engine = engine

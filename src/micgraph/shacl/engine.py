@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -126,7 +125,7 @@ class Engine:
         threads: concurrent.futures would import logging, a tenth of `micgraph validate`'s start-up)."""
         parts: list[list[Violation]] = [[] for _ in shapes]
         pending = iter(enumerate(shapes))
-        lock, failures = threading.Lock(), []
+        lock, failures = threading.Lock(), list[BaseException]()
 
         def work() -> None:
             while not failures:
@@ -354,7 +353,7 @@ class Engine:
         if not self.in_memory:
             raise ShapesError(f"{describe(shape.node)}: $shapesGraph needs the shapes graph beside the data; "
                               "validate an in-memory graph (not --store) to use it")
-        self._shapes_graph = ox.NamedNode(f"urn:micgraph:shacl:shapes-graph:{uuid.uuid4()}")
+        self._shapes_graph = ox.NamedNode(f"urn:micgraph:shacl:shapes-graph:{os.urandom(16).hex()}")
         self.data.extend(ox.Quad(q.subject, q.predicate, q.object, self._shapes_graph) for q in self.graph.store)
 
     def _sparql(self, shape: Shape, c: Constraint, focus: Focus, out: list[Violation]) -> None:

@@ -3,6 +3,7 @@
     python bench/shacl.py [--triples 100000 1000000] [--rounds 3]
     python bench/shacl.py --bundled [--rounds 3]   # micgraph's own graph and shapes (SPARQL constraints),
                                                    # and `micgraph validate` end to end
+    python bench/shacl.py --rudof-w3c              # what rudof cannot do, from the W3C SHACL suite
 
   pyshacl            rdflib parses the data (N-Triples) into a Graph; pyshacl.validate(data,
                      shacl_graph=shapes, inference="none", advanced=True)
@@ -339,6 +340,42 @@ def cli_end_to_end(runs: int) -> None:
           f"(target under 0.5 s: {'met' if ours < 0.5 else 'missed'})")
 
 
+def rudof_on_w3c() -> None:
+    """What rudof cannot do: the W3C SHACL tests where its verdict or number of results is not the expected
+    one, or where it validates shapes SHACL says must be refused."""
+    import pyrudof
+
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from w3c.manifests import shacl_tests, suites_root
+
+    passed, failed = 0, []
+    for test in shacl_tests(suites_root()):
+        rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        try:
+            rudof.read_data(str(test.data), base=test.data.as_uri())
+            rudof.read_shacl(str(test.shapes), base=test.shapes.as_uri())
+            report = rudof.validate_shacl()
+        except Exception as exc:  # noqa: BLE001 - a refusal, right for the tests that expect one
+            if test.expects_failure:
+                passed += 1
+            else:
+                failed.append(f"{test.id}: {str(exc)[:100]}")
+            continue
+        if test.expects_failure:
+            failed.append(f"{test.id}: validated shapes SHACL says must be refused")
+            continue
+        conforms = next(t.object.value == "true" for t in test.expected if t.predicate.value == SH + "conforms")
+        results = sum(1 for t in test.expected if t.predicate.value == SH + "result")
+        if bool(report.conforms) == conforms and len(report) == results:
+            passed += 1
+        else:
+            failed.append(f"{test.id}: conforms {bool(report.conforms)}, {len(report)} results "
+                          f"(expected {conforms}, {results})")
+    print(f"rudof on the W3C SHACL suite (verdict and number of results): {passed} of {passed + len(failed)}")
+    for line in failed:
+        print(f"  {line}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--triples", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -348,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bundled", action="store_true",
                         help="validate micgraph's bundled ontology and data against its bundled shapes")
     parser.add_argument("--cli-runs", type=int, default=11, help="with --bundled: runs of `micgraph validate`")
+    parser.add_argument("--rudof-w3c", action="store_true", help="list the W3C SHACL tests rudof fails")
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
@@ -355,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.data, args.shapes, args.check)))
+        return 0
+    if args.rudof_w3c:
+        rudof_on_w3c()
         return 0
     engines = [e for e in args.engines.split(",") if e]
     print(f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "

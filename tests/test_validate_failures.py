@@ -35,7 +35,8 @@ BAD_SHAPES = {
     "ill-formed": (('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
                    '  sh:property [ sh:path ex:program ; sh:minCount "many" ] .'),
                    {"pyshacl": "the shapes cannot be used: MinCountConstraintComponent sh:minCount must be",
-                    "oxigraph": 'sh:minCount must be an integer literal, not "many"'}),
+                    "oxigraph": "shape <http://example.org/ns#S>'s sh:property [sh:path <http://example.org/ns#program>]: "
+                                'sh:minCount must be an integer literal, not "many"'}),
     # $shapesGraph: pySHACL does not implement it; micgraph's engine does (for an in-memory graph)
     "shapes-graph": (('ex:S a sh:NodeShape ; sh:targetClass ex:Center ;\n'
                      '  sh:sparql [ sh:select "SELECT $this WHERE { GRAPH $shapesGraph { $this ?p ?o } }" ] .'),

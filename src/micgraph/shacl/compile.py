@@ -38,7 +38,9 @@ VALUE_LEVEL = {SH + name + "ConstraintComponent" for name in (
 
 # Datatypes Oxigraph reads into values: a well-formed literal is stored in canonical form, so it equals
 # the cast of its own lexical form; an ill-typed one keeps its text and the cast fails.
-_CASTABLE = {XSD + name for name in ["boolean", "integer", "decimal", "float", "double", "date", "time", "dateTime", "duration", "yearMonthDuration", "dayTimeDuration", "gYear", "gYearMonth", "gMonth", "gDay", "gMonthDay"]}
+_CASTABLE = {XSD + name for name in (
+    "boolean", "integer", "decimal", "float", "double", "date", "time", "dateTime", "duration", "yearMonthDuration",
+    "dayTimeDuration", "gYear", "gYearMonth", "gMonth", "gDay", "gMonthDay")}
 _INTEGER_RANGES = {
     "int": (-2 ** 31, 2 ** 31 - 1), "long": (-2 ** 63, 2 ** 63 - 1), "short": (-2 ** 15, 2 ** 15 - 1),
     "byte": (-128, 127), "unsignedLong": (0, 2 ** 64 - 1), "unsignedInt": (0, 2 ** 32 - 1),
@@ -289,9 +291,10 @@ def target_pattern(shape: Shape, var: str, subclasses) -> tuple[str, bool] | Non
     return " UNION ".join(f"{{ {p} }}" for p in parts), repeats
 
 
-def check_writable(shape: Shape) -> None:
+def check_writable(shape: Shape, graph) -> None:
     """Refuse parameters the compiler must write into a query but cannot."""
     for c in shape.constraints:
         for key in ("cls", "datatype", "bound", "predicate"):
             if key in c.params and not isinstance(c.params[key], (ox.NamedNode, ox.Literal)):
-                raise ShapesError(f"{describe(shape.node)}: {c.component} needs an IRI or literal, not {c.params[key]}")
+                raise ShapesError(f"{describe(shape.node, graph)}: {c.component} needs an IRI or literal, "
+                                  f"not {c.params[key]}")

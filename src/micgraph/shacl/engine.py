@@ -105,7 +105,7 @@ class Engine:
     def run(self) -> list[Violation]:
         shapes = self.reader.read_all()
         for shape in shapes:
-            check_writable(shape)
+            check_writable(shape, self.graph)
         tops = [shape for shape in shapes if shape.has_targets and not shape.deactivated]
         for shape in shapes:  # $shapesGraph: in place before any query runs
             if any("check" in c.params and "shapesGraph" in c.params["check"].query.variables()
@@ -164,11 +164,11 @@ class Engine:
         try:
             return self.data.query(text, substitutions=substitutions, **options)
         except SyntaxError as exc:
-            where = describe(owner) if owner is not None else "a shape"
+            where = describe(owner, self.graph) if owner is not None else "a shape"
             cause = " ".join(str(exc).split()).split(" expected one of ")[0]  # not Oxigraph's list of characters
             raise ShapesError(f"{where}: SPARQL query cannot be parsed: {cause}") from exc
         except (OSError, RuntimeError, ValueError) as exc:
-            where = describe(owner) if owner is not None else "a shape"
+            where = describe(owner, self.graph) if owner is not None else "a shape"
             raise ShapesError(f"{where}: SPARQL query failed: {' '.join(str(exc).split())}") from exc
 
     def _any(self, focus) -> bool:
@@ -181,7 +181,7 @@ class Engine:
             return found[0]
 
         found = target_pattern(shape, "?this", self.subclasses)
-        if found is not None and not found[1] and not self.union:  # each node comes once already: no DISTINCT to compute
+        if found is not None and not found[1] and not self.union:  # each node comes once: no DISTINCT needed
             return Focus(pattern)
         return Focus(lambda var: f"{{ SELECT DISTINCT {var} WHERE {{ {pattern(var)} }} }}")
 
@@ -229,8 +229,9 @@ class Engine:
         binds = " ".join(f"BIND({self.compiler.condition(c, value, '?this', shape, (shape,))} AS {flag})"
                          for c, flag in zip(constraints, flags))
         walk = shape.path.walk("?this", "?value", self.compiler.var) if shape.path is not None else ""
-        text = (f"SELECT DISTINCT {focus.keys} ?this {value if shape.path is not None else ''} {' '.join(flags)} WHERE {{ "
-                f"{focus('?this')} {walk} {binds} FILTER({' || '.join(f'COALESCE({f}, false)' for f in flags)}) }}")
+        raised = " || ".join(f"COALESCE({flag}, false)" for flag in flags)
+        text = (f"SELECT DISTINCT {focus.keys} ?this {value if shape.path is not None else ''} {' '.join(flags)} "
+                f"WHERE {{ {focus('?this')} {walk} {binds} FILTER({raised}) }}")
         nested: dict[Constraint, list[Violation]] = {}
         for row in self.query(text, shape.node):
             for c, flag in zip(constraints, flags):
@@ -324,7 +325,8 @@ class Engine:
         if name == "Equals":
             where = self.compiler.violations(c, "?this", shape, stack, value="?value", prefix=focus("?this"))
         else:
-            where = f"{focus('?this')} {self.compiler.violations(c, '?this', shape, stack, value='?value', extra='?other')}"
+            pattern = self.compiler.violations(c, "?this", shape, stack, value="?value", extra="?other")
+            where = f"{focus('?this')} {pattern}"
         text = f"SELECT DISTINCT {focus.keys} ?this ?value ?other WHERE {{ {where} }}"
         for row in self.query(text, shape.node):
             value = None if name == "HasValue" else row["value"]
@@ -351,8 +353,8 @@ class Engine:
     def _add_shapes_graph(self, shape: Shape) -> None:
         """$shapesGraph: the shapes graph as a named graph of the store for the time of the validation."""
         if not self.in_memory:
-            raise ShapesError(f"{describe(shape.node)}: $shapesGraph needs the shapes graph beside the data; "
-                              "validate an in-memory graph (not --store) to use it")
+            raise ShapesError(f"{describe(shape.node, self.graph)}: $shapesGraph needs the shapes graph beside the "
+                              "data; validate an in-memory graph (not --store) to use it")
         self._shapes_graph = ox.NamedNode(f"urn:micgraph:shacl:shapes-graph:{os.urandom(16).hex()}")
         self.data.extend(ox.Quad(q.subject, q.predicate, q.object, self._shapes_graph) for q in self.graph.store)
 
@@ -384,8 +386,8 @@ class Engine:
             for name in context:
                 bindings.pop(name, None)
             if "failure" in bindings and bindings["failure"] == TRUE:
-                raise ShapesError(f"{describe(c.source or shape.node)}: the SPARQL query reported a failure "
-                                  f"(?failure true) for {node}")
+                raise ShapesError(f"{describe(c.source or shape.node, self.graph)}: the SPARQL query reported a "
+                                  f"failure (?failure true) for {node}")
             value = bindings.get("value", node if shape.path is None else None)
             result_path = bindings.get("path")
             bindings.update(this=node, **({"value": value} if value is not None else {}))

@@ -82,7 +82,7 @@ class ShapesGraph:
         """The single value of `predicate`, None if absent; ShapesError if there are several."""
         values = self.objects(subject, predicate)
         if len(values) > 1:
-            raise ShapesError(f"{describe(shape if shape is not None else subject)}: {compact(predicate)} "
+            raise ShapesError(f"{describe(shape if shape is not None else subject, self)}: {compact(predicate)} "
                               f"takes one value, found {len(values)}")
         return values[0] if values else None
 
@@ -91,11 +91,13 @@ class ShapesGraph:
         members, seen = [], set()
         while head != RDF_NIL:
             if not isinstance(head, ox.BlankNode) and not isinstance(head, ox.NamedNode) or head in seen:
-                raise ShapesError(f"{describe(owner)}: the value of {compact(predicate)} is not a well-formed RDF list")
+                raise ShapesError(f"{describe(owner, self)}: the value of {compact(predicate)} is not a well-formed "
+                                  "RDF list")
             seen.add(head)
             first, rest = self.objects(head, RDF + "first"), self.objects(head, RDF + "rest")
             if len(first) != 1 or len(rest) != 1:
-                raise ShapesError(f"{describe(owner)}: the value of {compact(predicate)} is not a well-formed RDF list")
+                raise ShapesError(f"{describe(owner, self)}: the value of {compact(predicate)} is not a well-formed "
+                                  "RDF list")
             members.append(first[0])
             head = rest[0]
         return members
@@ -118,14 +120,41 @@ def compact(iri: str) -> str:
     return "sh:" + iri[len(SH):] if iri.startswith(SH) else f"<{iri}>"
 
 
-def describe(node: Term) -> str:
-    """A shapes-graph node in an error message."""
-    if isinstance(node, ox.NamedNode):
-        from .. import bundle
+def describe(node: Term, graph: ShapesGraph | None = None, depth: int = 0) -> str:
+    """A shapes-graph node in an error message. A blank node is named by where it hangs, e.g.
+    `shape micsh:X's sh:property [sh:path mic:y]`: its own label means nothing to the shapes' author."""
+    from .. import bundle
 
-        name = bundle.compact(node.value)
-        return f"shape {name if name != node.value else str(node)}"
-    return f"blank-node shape _:{node.value}" if isinstance(node, ox.BlankNode) else str(node)
+    def name(iri: ox.NamedNode) -> str:
+        short = bundle.compact(iri.value)
+        return short if short != iri.value else str(iri)
+
+    if isinstance(node, ox.NamedNode):
+        return f"shape {name(node)}"
+    if not isinstance(node, ox.BlankNode):
+        return str(node)
+    if graph is None or depth > 4:
+        return "a blank-node shape"
+    paths = [p for p in graph.objects(node, SH + "path") if isinstance(p, ox.NamedNode)]
+    inside = f" [sh:path {name(paths[0])}]" if paths else ""
+    member = ""
+    holders = _holders(graph, node)
+    if holders and holders[0][0] == RDF + "first":  # a member of a list (sh:or, sh:and, ...): name the list
+        head, seen = holders[0][1], set()
+        while (rest := graph.subjects(RDF + "rest", head)) and head not in seen:
+            seen.add(head)
+            head = rest[0]
+        holders, member = _holders(graph, head), " member"
+    if not holders:
+        return f"a blank-node shape{inside}"
+    predicate, holder = holders[0]
+    return f"{describe(holder, graph, depth + 1)}'s {name(ox.NamedNode(predicate))}{member}{inside}"
+
+
+def _holders(graph: ShapesGraph, node: Term) -> list[tuple[str, Term]]:
+    """(predicate, subject) of the triples whose object is `node`, SHACL's predicates first."""
+    return sorted(((p, s) for (p, o), subjects in graph._in.items() if o == node for s in subjects),
+                  key=lambda pair: (not pair[0].startswith(SH), pair[0], str(pair[1])))
 
 
 # --- paths ------------------------------------------------------------------------------------------
@@ -180,7 +209,7 @@ _REPETITIONS = ("inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath
 def read_path(graph: ShapesGraph, node: Term, shape: Term, depth: int = 0) -> Path:
     """SHACL syntax rules for property paths: an IRI, a list of at least two paths (sequence), or a blank
     node with exactly one of sh:alternativePath (a list of at least two), inversePath or a repetition."""
-    where = f"{describe(shape)}: sh:path"
+    where = f"{describe(shape, graph)}: sh:path"
     if depth > 64:
         raise ShapesError(f"{where} is nested too deeply (or is recursive)")
     if isinstance(node, ox.NamedNode) and node != RDF_NIL:
@@ -253,6 +282,9 @@ class ShapesReader:
         self.shapes: dict[Term, Shape] = {}
         self._components = None
 
+    def where(self, node: Term) -> str:
+        return describe(node, self.graph)
+
     def read_all(self) -> list[Shape]:
         g = self.graph
         for iri in UNSUPPORTED:
@@ -281,23 +313,23 @@ class ShapesReader:
         paths = g.objects(node, SH + "path")
         is_node_shape = g.is_instance(node, SH + "NodeShape")
         if paths and is_node_shape:
-            raise ShapesError(f"{describe(node)}: a sh:NodeShape cannot have sh:path")
+            raise ShapesError(f"{self.where(node)}: a sh:NodeShape cannot have sh:path")
         if len(paths) > 1:
-            raise ShapesError(f"{describe(node)}: a property shape has exactly one sh:path, found {len(paths)}")
+            raise ShapesError(f"{self.where(node)}: a property shape has exactly one sh:path, found {len(paths)}")
         if not paths and g.is_instance(node, SH + "PropertyShape"):
-            raise ShapesError(f"{describe(node)}: a sh:PropertyShape needs a sh:path")
+            raise ShapesError(f"{self.where(node)}: a sh:PropertyShape needs a sh:path")
         shape = Shape(node)
         self.shapes[node] = shape  # before reading the constraints: shapes may refer to each other
         shape.path = read_path(g, paths[0], node) if paths else None
         deactivated = g.one(node, SH + "deactivated")
         if deactivated is not None:
-            shape.deactivated = _boolean(deactivated, node, "sh:deactivated")
+            shape.deactivated = _boolean(deactivated, self.where(node), "sh:deactivated")
         severity = g.one(node, SH + "severity")
         if severity is not None:
             if not isinstance(severity, ox.NamedNode):
-                raise ShapesError(f"{describe(node)}: sh:severity must be an IRI")
+                raise ShapesError(f"{self.where(node)}: sh:severity must be an IRI")
             shape.severity = severity
-        shape.messages = [_message(m, node) for m in g.objects(node, SH + "message")]
+        shape.messages = [_message(m, self.where(node)) for m in g.objects(node, SH + "message")]
         self._read_targets(shape)
         self._read_constraints(shape)
         return shape
@@ -308,7 +340,7 @@ class ShapesReader:
                                              "target_objects_of")):
             values = g.objects(node, SH + name)
             if name != "targetNode" and any(not isinstance(v, ox.NamedNode) for v in values):
-                raise ShapesError(f"{describe(node)}: the values of sh:{name} must be IRIs")
+                raise ShapesError(f"{self.where(node)}: the values of sh:{name} must be IRIs")
             getattr(shape, attribute).extend(sorted(values, key=str))
         # Implicit class target: a shape that is also a SHACL instance of rdfs:Class in the shapes graph.
         if isinstance(node, ox.NamedNode) and g.is_instance(node, RDFS + "Class") and node not in shape.target_classes:
@@ -323,60 +355,60 @@ class ShapesReader:
 
         for cls in g.objects(node, SH + "class"):
             if not isinstance(cls, ox.NamedNode):
-                raise ShapesError(f"{describe(node)}: sh:class must be an IRI")
+                raise ShapesError(f"{self.where(node)}: sh:class must be an IRI")
             add("Class", cls=cls)
         datatype = g.one(node, SH + "datatype", node)
         if datatype is not None:
             if not isinstance(datatype, ox.NamedNode):
-                raise ShapesError(f"{describe(node)}: sh:datatype must be an IRI")
+                raise ShapesError(f"{self.where(node)}: sh:datatype must be an IRI")
             add("Datatype", datatype=datatype)
         kind = g.one(node, SH + "nodeKind", node)
         if kind is not None:
             if kind.value not in NODE_KINDS or not isinstance(kind, ox.NamedNode):
-                raise ShapesError(f"{describe(node)}: sh:nodeKind must be one of sh:IRI, sh:BlankNode, sh:Literal, "
+                raise ShapesError(f"{self.where(node)}: sh:nodeKind must be one of sh:IRI, sh:BlankNode, sh:Literal, "
                                   "sh:BlankNodeOrIRI, sh:BlankNodeOrLiteral, sh:IRIOrLiteral")
             add("NodeKind", kind=kind.value[len(SH):])
         for name in ("minCount", "maxCount"):
             value = g.one(node, SH + name, node)
             if value is not None:
                 if not shape.is_property:
-                    raise ShapesError(f"{describe(node)}: sh:{name} is only allowed on property shapes")
-                add(name[0].upper() + name[1:], count=_count(value, node, name))
+                    raise ShapesError(f"{self.where(node)}: sh:{name} is only allowed on property shapes")
+                add(name[0].upper() + name[1:], count=_count(value, self.where(node), name))
         for name in ("minExclusive", "minInclusive", "maxExclusive", "maxInclusive"):
             for value in g.objects(node, SH + name):
                 if not isinstance(value, ox.Literal):
-                    raise ShapesError(f"{describe(node)}: sh:{name} must be a literal")
+                    raise ShapesError(f"{self.where(node)}: sh:{name} must be a literal")
                 add(name[0].upper() + name[1:], bound=value)
         for name in ("minLength", "maxLength"):
             value = g.one(node, SH + name, node)
             if value is not None:
-                add(name[0].upper() + name[1:], length=_count(value, node, name))
+                add(name[0].upper() + name[1:], length=_count(value, self.where(node), name))
         flags = g.one(node, SH + "flags", node)
         if flags is not None and (not isinstance(flags, ox.Literal) or flags.datatype.value != XSD + "string"):
-            raise ShapesError(f"{describe(node)}: sh:flags must be a string literal")
+            raise ShapesError(f"{self.where(node)}: sh:flags must be a string literal")
         for pattern in g.objects(node, SH + "pattern"):
             if not isinstance(pattern, ox.Literal) or pattern.datatype.value != XSD + "string":
-                raise ShapesError(f"{describe(node)}: sh:pattern must be a string literal")
-            _check_regex(pattern.value, flags.value if flags is not None else "", node)
+                raise ShapesError(f"{self.where(node)}: sh:pattern must be a string literal")
+            _check_regex(pattern.value, flags.value if flags is not None else "", self.where(node))
             add("Pattern", pattern=pattern.value, flags=flags.value if flags is not None else "")
         languages = g.one(node, SH + "languageIn", node)
         if languages is not None:
             tags = g.items(languages, node, SH + "languageIn")
             if any(not isinstance(t, ox.Literal) or t.datatype.value != XSD + "string" for t in tags):
-                raise ShapesError(f"{describe(node)}: the members of sh:languageIn must be string literals")
+                raise ShapesError(f"{self.where(node)}: the members of sh:languageIn must be string literals")
             add("LanguageIn", languages=[t.value for t in tags], list=languages)
         unique = g.one(node, SH + "uniqueLang", node)
         if unique is not None:
             if not shape.is_property:
-                raise ShapesError(f"{describe(node)}: sh:uniqueLang is only allowed on property shapes")
-            if _boolean(unique, node, "sh:uniqueLang"):
+                raise ShapesError(f"{self.where(node)}: sh:uniqueLang is only allowed on property shapes")
+            if _boolean(unique, self.where(node), "sh:uniqueLang"):
                 add("UniqueLang")
         for name in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
             for predicate in g.objects(node, SH + name):
                 if not isinstance(predicate, ox.NamedNode):
-                    raise ShapesError(f"{describe(node)}: sh:{name} must be an IRI")
+                    raise ShapesError(f"{self.where(node)}: sh:{name} must be an IRI")
                 if name.startswith("less") and not shape.is_property:
-                    raise ShapesError(f"{describe(node)}: sh:{name} is only allowed on property shapes")
+                    raise ShapesError(f"{self.where(node)}: sh:{name} is only allowed on property shapes")
                 add(name[0].upper() + name[1:], predicate=predicate)
         for value in g.objects(node, SH + "not"):
             add("Not", shape=self.shape(value))
@@ -389,15 +421,16 @@ class ShapesReader:
         for value in g.objects(node, SH + "property"):
             nested = self.shape(value)
             if nested.path is None and not self.graph.is_instance(value, SH + "PropertyShape"):
-                raise ShapesError(f"{describe(node)}: the value of sh:property must be a property shape (with sh:path)")
+                raise ShapesError(f"{self.where(node)}: the value of sh:property must be a property shape "
+                                  "(with sh:path)")
             add("Property", shape=nested)
         self._read_qualified(shape)
         closed = g.one(node, SH + "closed", node)
         ignored = g.one(node, SH + "ignoredProperties", node)
-        if closed is not None and _boolean(closed, node, "sh:closed"):
+        if closed is not None and _boolean(closed, self.where(node), "sh:closed"):
             allowed = [m for m in (g.items(ignored, node, SH + "ignoredProperties") if ignored is not None else [])]
             if any(not isinstance(m, ox.NamedNode) for m in allowed):
-                raise ShapesError(f"{describe(node)}: the members of sh:ignoredProperties must be IRIs")
+                raise ShapesError(f"{self.where(node)}: the members of sh:ignoredProperties must be IRIs")
             for value in g.objects(node, SH + "property"):
                 path = self.shape(value).path
                 if path is not None and path.predicate is not None:
@@ -420,12 +453,13 @@ class ShapesReader:
         if not qualified:
             return
         if not shape.is_property:
-            raise ShapesError(f"{describe(node)}: sh:qualifiedValueShape is only allowed on property shapes")
+            raise ShapesError(f"{self.where(node)}: sh:qualifiedValueShape is only allowed on property shapes")
         if counts["qualifiedMinCount"] is None and counts["qualifiedMaxCount"] is None:
-            raise ShapesError(f"{describe(node)}: sh:qualifiedValueShape needs sh:qualifiedMinCount or "
+            raise ShapesError(f"{self.where(node)}: sh:qualifiedValueShape needs sh:qualifiedMinCount or "
                               "sh:qualifiedMaxCount")
         disjoint_value = g.one(node, SH + "qualifiedValueShapesDisjoint", node)
-        disjoint = disjoint_value is not None and _boolean(disjoint_value, node, "sh:qualifiedValueShapesDisjoint")
+        disjoint = disjoint_value is not None and _boolean(disjoint_value, self.where(node),
+                                                           "sh:qualifiedValueShapesDisjoint")
         for value in qualified:
             siblings: list[Shape] = []
             if disjoint:  # the qualified value shapes of the other property shapes of this shape's parents
@@ -437,36 +471,38 @@ class ShapesReader:
                 if count is not None:
                     shape.constraints.append(Constraint(
                         SH + name[0].upper() + name[1:] + "ConstraintComponent",
-                        {"shape": self.shape(value), "count": _count(count, node, name), "siblings": siblings}))
+                        {"shape": self.shape(value), "count": _count(count, self.where(node), name),
+                         "siblings": siblings}))
 
 
-def _count(value: Term, node: Term, name: str) -> int:
+def _count(value: Term, where: str, name: str) -> int:
     if not isinstance(value, ox.Literal) or value.datatype.value not in INTEGER_TYPES:
-        raise ShapesError(f"{describe(node)}: sh:{name} must be an integer literal, not {value}")
+        raise ShapesError(f"{where}: sh:{name} must be an integer literal, not {value}")
     try:
         number = int(value.value)
     except ValueError:
-        raise ShapesError(f"{describe(node)}: sh:{name} must be an integer literal, not {value}") from None
+        raise ShapesError(f"{where}: sh:{name} must be an integer literal, not {value}") from None
     if number < 0:
-        raise ShapesError(f"{describe(node)}: sh:{name} must be at least 0, not {number}")
+        raise ShapesError(f"{where}: sh:{name} must be at least 0, not {number}")
     return number
 
 
-def _boolean(value: Term, node: Term, name: str) -> bool:
-    if not isinstance(value, ox.Literal) or value.datatype.value != XSD + "boolean" or value.value not in ("true", "false"):
-        raise ShapesError(f"{describe(node)}: {name} must be true or false (xsd:boolean), not {value}")
+def _boolean(value: Term, where: str, name: str) -> bool:
+    if not isinstance(value, ox.Literal) or value.datatype.value != XSD + "boolean" \
+            or value.value not in ("true", "false"):
+        raise ShapesError(f"{where}: {name} must be true or false (xsd:boolean), not {value}")
     return value.value == "true"
 
 
-def _message(value: Term, node: Term) -> ox.Literal:
+def _message(value: Term, where: str) -> ox.Literal:
     if not isinstance(value, ox.Literal) or value.datatype.value not in (XSD + "string", RDF + "langString"):
-        raise ShapesError(f"{describe(node)}: sh:message must be a string literal, not {value}")
+        raise ShapesError(f"{where}: sh:message must be a string literal, not {value}")
     return value
 
 
-def _check_regex(pattern: str, flags: str, node: Term) -> None:
+def _check_regex(pattern: str, flags: str, where: str) -> None:
     """Refuse a pattern or flags Oxigraph's REGEX cannot read here, rather than let every value fail it."""
     query = f"ASK {{ BIND(REGEX(\"\", {ox.Literal(pattern)}, {ox.Literal(flags)}) AS ?ok) FILTER(!BOUND(?ok)) }}"
     if bool(ox.Store().query(query)):
-        raise ShapesError(f"{describe(node)}: sh:pattern {pattern!r} with sh:flags {flags!r} is not a valid "
+        raise ShapesError(f"{where}: sh:pattern {pattern!r} with sh:flags {flags!r} is not a valid "
                           "regular expression")

@@ -237,7 +237,8 @@ def _read_select(tokens: list[Token], start: int, fail) -> _Select:
     if i >= len(tokens):
         raise fail("the SELECT has no WHERE group")
     projection = range(first, i)
-    return _Select(projection, star=any(tokens[j].text == "*" for j in projection if _paren_depth(tokens, first, j) == 0))
+    star = any(tokens[j].text == "*" for j in projection if _paren_depth(tokens, first, j) == 0)
+    return _Select(projection, star=star)
 
 
 def _paren_depth(tokens: list[Token], start: int, at: int) -> int:
@@ -358,13 +359,13 @@ def read_sparql_constraints(reader, shape: Shape) -> list[Constraint]:
     g, out = reader.graph, []
     for node in g.objects(shape.node, SH + "sparql"):
         deactivated = g.one(node, SH + "deactivated")
-        if deactivated is not None and _boolean(deactivated, node, "sh:deactivated"):
+        if deactivated is not None and _boolean(deactivated, describe(node, g), "sh:deactivated"):
             continue
         select = g.one(node, SH + "select", node)
         if not isinstance(select, ox.Literal) or select.datatype.value != XSD + "string":
-            raise ShapesError(f"{describe(shape.node)}: a SPARQL constraint (sh:sparql) needs one sh:select string")
-        query = parse(select.value, f"{describe(shape.node)}: sh:sparql", {"this", "currentShape", "shapesGraph"})
-        messages = [_message(m, node) for m in g.objects(node, SH + "message")]
+            raise ShapesError(f"{describe(shape.node, g)}: a SPARQL constraint (sh:sparql) needs one sh:select string")
+        query = parse(select.value, f"{describe(shape.node, g)}: sh:sparql", {"this", "currentShape", "shapesGraph"})
+        messages = [_message(m, describe(node, g)) for m in g.objects(node, SH + "message")]
         check = SparqlCheck(query, prefixes(g, node), messages)
         out.append(Constraint(SH + "SPARQLConstraintComponent", {"check": check}, source=node))
     return out
@@ -431,29 +432,30 @@ def components(reader) -> list[_Component]:
         if node.value.startswith(SH) if isinstance(node, ox.NamedNode) else False:
             continue
         if not isinstance(node, ox.NamedNode):
-            raise ShapesError(f"{describe(node)}: a constraint component must be an IRI")
+            raise ShapesError(f"{describe(node, g)}: a constraint component must be an IRI")
         parameters = []
         for param in g.objects(node, SH + "parameter"):
             path = g.one(param, SH + "path", node)
             if not isinstance(path, ox.NamedNode):
-                raise ShapesError(f"{describe(node)}: each sh:parameter needs one sh:path IRI")
+                raise ShapesError(f"{describe(node, g)}: each sh:parameter needs one sh:path IRI")
             name = re.split(r"[#/:]", path.value)[-1]
             if name in ("this", "shapesGraph", "currentShape", "value", "PATH", "path"):
-                raise ShapesError(f"{describe(node)}: the parameter name {name} is reserved")
+                raise ShapesError(f"{describe(node, g)}: the parameter name {name} is reserved")
             optional = g.one(param, SH + "optional", node)
-            parameters.append((name, path, optional is not None and _boolean(optional, node, "sh:optional")))
+            is_optional = optional is not None and _boolean(optional, describe(node, g), "sh:optional")
+            parameters.append((name, path, is_optional))
         if not any(not optional for _, _, optional in parameters):
-            raise ShapesError(f"{describe(node)}: a constraint component needs a mandatory parameter")
+            raise ShapesError(f"{describe(node, g)}: a constraint component needs a mandatory parameter")
         names = {name for name, _, _ in parameters}
         validators = {}
         for kind in ("validator", "nodeValidator", "propertyValidator"):
             values = g.objects(node, SH + kind)
             if len(values) > 1:
-                raise ShapesError(f"{describe(node)}: more than one sh:{kind}")
+                raise ShapesError(f"{describe(node, g)}: more than one sh:{kind}")
             validators[kind] = _read_validator(g, values[0], node, names, kind) if values else None
         if all(v is None for v in validators.values()):
             continue  # not SPARQL-based (e.g. JavaScript): nothing this engine can run
-        messages = [_message(m, node) for m in g.objects(node, SH + "message")]
+        messages = [_message(m, describe(node, g)) for m in g.objects(node, SH + "message")]
         found.append(_Component(node, parameters, messages, validators["validator"], validators["nodeValidator"],
                                 validators["propertyValidator"]))
     reader._components = found
@@ -465,17 +467,17 @@ def _read_validator(g, node: Term, component: Term, names: set[str], kind: str) 
 
     ask, select = g.one(node, SH + "ask", node), g.one(node, SH + "select", node)
     if (ask is None) == (select is None):
-        raise ShapesError(f"{describe(component)}: a validator needs exactly one of sh:ask and sh:select")
+        raise ShapesError(f"{describe(component, g)}: a validator needs exactly one of sh:ask and sh:select")
     text = ask if ask is not None else select
     if not isinstance(text, ox.Literal):
-        raise ShapesError(f"{describe(component)}: sh:ask / sh:select must be a string")
+        raise ShapesError(f"{describe(component, g)}: sh:ask / sh:select must be a string")
     if kind == "validator" and ask is None:
-        raise ShapesError(f"{describe(component)}: sh:validator must be an ASK validator")
+        raise ShapesError(f"{describe(component, g)}: sh:validator must be an ASK validator")
     if kind != "validator" and select is None:
-        raise ShapesError(f"{describe(component)}: sh:{kind} must be a SELECT validator")
+        raise ShapesError(f"{describe(component, g)}: sh:{kind} must be a SELECT validator")
     prebound = {"this", "currentShape", "shapesGraph", *names} | ({"value"} if ask is not None else set())
-    query = parse(text.value, f"{describe(component)}: sh:{kind}", prebound, "ASK" if ask is not None else "SELECT")
-    messages = [_message(m, node) for m in g.objects(node, SH + "message")]
+    query = parse(text.value, f"{describe(component, g)}: sh:{kind}", prebound, "ASK" if ask is not None else "SELECT")
+    messages = [_message(m, describe(node, g)) for m in g.objects(node, SH + "message")]
     return _Validator(query, prefixes(g, node), messages, ask is not None)
 
 
@@ -501,10 +503,11 @@ def prefixes(g, node: Term) -> dict[str, str]:
         for declaration in declares:
             prefix, namespace = g.one(declaration, SH + "prefix", node), g.one(declaration, SH + "namespace", node)
             if not isinstance(prefix, ox.Literal) or not isinstance(namespace, ox.Literal):
-                raise ShapesError(f"{describe(node)}: each sh:declare needs one sh:prefix and one sh:namespace literal")
+                raise ShapesError(f"{describe(node, g)}: each sh:declare needs one sh:prefix and one sh:namespace "
+                                  "literal")
             try:
                 ox.NamedNode(namespace.value)
             except ValueError as exc:
-                raise ShapesError(f"{describe(node)}: sh:namespace {namespace.value!r} is not an IRI") from exc
+                raise ShapesError(f"{describe(node, g)}: sh:namespace {namespace.value!r} is not an IRI") from exc
             declared[prefix.value] = namespace.value
     return declared

@@ -113,12 +113,16 @@ CASES = {
         'ex:a a ex:C ; ex:name "a" ; ex:next ex:b . ex:b ex:next ex:a .',
         ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:next ; sh:node ex:S ] ; "
         "sh:property [ sh:path ex:name ; sh:minCount 1 ] ."),
-        {("ex:a", "Node", "ex:b"), ("ex:b", "MinCount", None)}, None),
+        # ex:b has no name, so ex:a fails ex:S through it; the details of that result (validating ex:b) find
+        # that ex:b fails ex:S through ex:a too
+        {("ex:a", "Node", "ex:b"), ("ex:b", "MinCount", None), ("ex:b", "Node", "ex:a")},
+        ("SHACL leaves recursion undefined; pySHACL backs out of it and counts ex:a as conforming in ex:b's "
+        "details")),
     "an ASK validator on a property shape reports each value it rejects": (
         'ex:a a ex:C ; ex:p "abc", "toolong" .',
-        'ex:MaxLength a sh:ConstraintComponent ; sh:parameter [ sh:path ex:limit ] ; sh:validator [ '
+        ('ex:MaxLength a sh:ConstraintComponent ; sh:parameter [ sh:path ex:limit ] ; sh:validator [ '
         'a sh:SPARQLAskValidator ; sh:ask "ASK { FILTER (STRLEN(STR($value)) <= $limit) }" ] .\n'
-        "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; ex:limit 3 ] .",
+        "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; ex:limit 3 ] ."),
         {("ex:a", "ex:MaxLength", "toolong")}, "pySHACL leaves sh:value out for property shapes"),
     "sh:deactivated shapes and SPARQL constraints are left out; severities kept": (
         "ex:a a ex:C .",
@@ -312,3 +316,19 @@ def test_any_query_text_is_read_or_refused_in_one_line(text):
             sparql.rewrite(query, values, path="<http://x>", focus="?this <http://x> ?v .", project=["this"])
         except ShapesError as error:
             assert "\n" not in str(error)
+
+
+@pytest.mark.parametrize("typed", ["ex:C", "ex:D"])
+def test_shapes_that_double_at_every_level_stay_small(typed):
+    """ex:L0 needs ex:L1 twice, which needs ex:L2 twice, ... 2^30 copies written out: past a size the
+    engine decides a shape node by node instead, so the query stays small and the verdict right."""
+    levels = "\n".join(f"ex:L{i} sh:and ( ex:L{i + 1} ex:L{i + 1} ) ." for i in range(30))
+    shapes = f"ex:L0 sh:targetNode ex:a .\n{levels}\nex:L30 sh:class ex:C ."
+    expected = set() if typed == "ex:C" else {("ex:a", "And", "ex:a")}
+    assert results(f"ex:a a {typed} .", shapes) == expected
+
+
+def test_shapes_nested_too_deep_are_refused():
+    chain = "\n".join(f"ex:L{i} sh:node ex:L{i + 1} ." for i in range(150))
+    with pytest.raises(ShapesError, match="shapes nested more than 100 deep"):
+        results("ex:a a ex:C .", f"ex:L0 sh:targetNode ex:a .\n{chain}\nex:L150 sh:class ex:C .")

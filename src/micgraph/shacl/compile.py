@@ -29,6 +29,8 @@ from .shapes import INTEGER_TYPES, RDF, RDFS, SH, XSD, Constraint, Shape, Term, 
 
 TYPE_PATH = f"<{RDF}type>/<{RDFS}subClassOf>*"
 FN = "urn:micgraph:shacl:function:"  # custom functions: nested SPARQL constraints, recursive shapes
+MAX_NESTING = 100  # shapes inside shapes (sh:node, sh:or, ...): a deeper shapes graph is refused
+MAX_INLINE = 100_000  # characters of one shape's conformance test, beyond which it is decided node by node
 
 # Components whose condition is about one value node (with the focus node in scope); the others are
 # about the focus node and all its values together.
@@ -71,6 +73,7 @@ class Compiler:
     def __init__(self, engine) -> None:
         self.engine = engine
         self.numbers = itertools.count()  # next() is atomic: threads compile side by side
+        self.too_large: set[Shape] = set()
 
     def var(self, hint: str = "v") -> str:
         return f"?_sh{hint}{next(self.numbers)}"
@@ -226,12 +229,17 @@ class Compiler:
 
     # --- conformance of a nested shape --------------------------------------------------------------
 
-    def conforms(self, shape: Shape, node: str, stack: tuple = ()) -> str:
-        """An expression: `node` conforms to `shape` (validated with `node` as its focus node)."""
+    def conforms(self, shape: Shape, node: str, stack: tuple = (), inline: bool = True) -> str:
+        """An expression: `node` conforms to `shape` (validated with `node` as its focus node). Written out
+        in full, unless the shape is recursive or its conditions too large (shapes that use a shape twice
+        at each of many levels would double the text at each): then decided node by node (engine.py)."""
         if shape.deactivated:
             return "true"
-        if shape in stack:  # a recursive shape: conformance is computed node by node, see engine.py
+        if inline and (shape in stack or shape in self.too_large):
             return f"{self.engine.conforms_function(shape)}({node})"
+        if len(stack) > MAX_NESTING:
+            raise ShapesError(f"{describe(shape.node, self.engine.graph)}: shapes nested more than {MAX_NESTING} "
+                              "deep")
         stack = (*stack, shape)
         tests = []
         value_level = [c for c in shape.constraints if c.component in VALUE_LEVEL or c.params.get("ask")]
@@ -245,7 +253,11 @@ class Compiler:
         for c in shape.constraints:
             if c not in value_level:
                 tests.append(f"!({self.focus_condition(c, node, shape, stack)})")
-        return "(" + (" && ".join(tests) or "true") + ")"
+        text = "(" + (" && ".join(tests) or "true") + ")"
+        if inline and len(text) > MAX_INLINE:
+            self.too_large.add(shape)
+            return f"{self.engine.conforms_function(shape)}({node})"
+        return text
 
 
 def datatype_matches(value: str, datatype: ox.NamedNode) -> str:

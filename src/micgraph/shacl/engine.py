@@ -21,6 +21,7 @@ reading), so every recursion ends.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from collections.abc import Callable
@@ -59,7 +60,6 @@ class Violation:
     path: Path | ox.NamedNode | None = None
     messages: list[ox.Literal] = field(default_factory=list)  # substituted; none: report.py writes a default
     details: list[Violation] = field(default_factory=list)  # sh:detail
-    ancestry: tuple[Violation, ...] = ()  # the results this one is a detail of
 
     @property
     def component(self) -> str:
@@ -99,6 +99,8 @@ class Engine:
         self._shapes_graph: ox.NamedNode | None = None
         self._memo: dict[tuple, bool] = {}
         self._subclasses: dict[ox.NamedNode, list[ox.NamedNode] | None] = {}
+        self._conforms_functions: dict[Shape, str] = {}
+        self._function_numbers = itertools.count()
 
     # --- running ----------------------------------------------------------------------------------
 
@@ -200,8 +202,9 @@ class Engine:
         return Focus(lambda var: f"{{ SELECT DISTINCT {focus.keys} {parent} {var} WHERE {{ {focus(parent)} "
                                  f"{path.walk(parent, var, self.compiler.var)} }} }}", (*focus.context, parent))
 
-    def validate(self, shape: Shape, focus: Focus, out: list[Violation]) -> None:
-        """Add to `out` the violations of `shape` for the focus nodes `focus` selects."""
+    def validate(self, shape: Shape, focus: Focus, out: list[Violation], detailing: tuple[Shape, ...] = ()) -> None:
+        """Add to `out` the violations of `shape` for the focus nodes `focus` selects (`detailing`: the node
+        shapes whose sh:detail results this validation is for)."""
         if shape.deactivated:
             return
         value_level = [c for c in shape.constraints if c.component in VALUE_LEVEL or c.params.get("ask")]
@@ -209,21 +212,23 @@ class Engine:
         if counting:  # value-level constraints screened in the same pass: most focus nodes have no bad value
             screened = self._counting(shape, focus, counting, out, value_level)
             if screened:
-                self._value_level(shape, screened, value_level, out)
+                self._value_level(shape, screened, value_level, out, detailing)
         elif value_level:
-            self._value_level(shape, focus, value_level, out)
+            self._value_level(shape, focus, value_level, out, detailing)
         for c in shape.constraints:
             if c in value_level or c in counting:
                 continue
             if c.component == SH + "PropertyConstraintComponent":
                 nested = c.params["shape"]
-                self.validate(nested, focus if shape.path is None else self._value_focus(focus, shape.path), out)
+                self.validate(nested, focus if shape.path is None else self._value_focus(focus, shape.path), out,
+                              detailing)
             elif "check" in c.params:
                 self._sparql(shape, c, focus, out)
             else:
                 self._focus_level(shape, c, focus, out)
 
-    def _value_level(self, shape: Shape, focus: Focus, constraints: list[Constraint], out: list[Violation]) -> None:
+    def _value_level(self, shape: Shape, focus: Focus, constraints: list[Constraint], out: list[Violation],
+                     detailing: tuple[Shape, ...]) -> None:
         value = "?value" if shape.path is not None else "?this"
         flags = [f"?_flag{i}" for i in range(len(constraints))]
         binds = " ".join(f"BIND({self.compiler.condition(c, value, '?this', shape, (shape,))} AS {flag})"
@@ -243,13 +248,14 @@ class Engine:
                     if c.component == SH + "NodeConstraintComponent":
                         nested.setdefault(c, []).append(out[-1])
         for c, parents in nested.items():
-            self._details(shape, c, focus, parents)
+            self._details(shape, c, focus, parents, detailing)
 
-    def _details(self, shape: Shape, c: Constraint, focus: Focus, parents: list[Violation]) -> None:
+    def _details(self, shape: Shape, c: Constraint, focus: Focus, parents: list[Violation],
+                 detailing: tuple[Shape, ...]) -> None:
         """sh:detail of sh:node results, as pySHACL gives them: the results of validating each value that
         does not conform against the node shape."""
         target: Shape = c.params["shape"]
-        if any(target is p.shape for p in parents[0].ancestry):
+        if target in detailing:
             return  # a recursive shape: its details stop where it recurs
         walk = shape.path.walk("?_d", "?x", self.compiler.var) if shape.path is not None \
             else "BIND(COALESCE(?_d) AS ?x)"
@@ -257,12 +263,10 @@ class Engine:
                                     f"{focus('?_d')} {walk} FILTER(!{self.compiler.conforms(target, '?x', (shape,))}) "
                                     f"}} }} BIND(?x AS {var}) }} }}")
         details: list[Violation] = []
-        self.validate(target, failing, details)
+        self.validate(target, failing, details, (*detailing, target))
         by_focus: dict[Term, list[Violation]] = {}
         for detail in details:
             by_focus.setdefault(detail.focus, []).append(detail)
-        for detail in details:
-            detail.ancestry = (*parents[0].ancestry, parents[0])
         for parent in parents:
             parent.details = by_focus.get(parent.value, []) if parent.value is not None else []
 
@@ -438,7 +442,7 @@ class Engine:
                                   rename={"this": focus, "value": value}, body_only=True,
                                   expand={**check.prefixes, **query.own_prefixes})
             return f"NOT EXISTS {body}"
-        name = ox.NamedNode(f"{FN}ask{len(self.functions)}")
+        name = self._function_name("ask")
 
         def violates(this: Term, node: Term) -> ox.Literal:
             key = ("ask", name, this, node)
@@ -467,7 +471,7 @@ class Engine:
 
     def count_function(self, where: str, value: str) -> str:
         """A custom function: the number of distinct `value`s in `where` for ?x bound to a node."""
-        name = ox.NamedNode(f"{FN}count{len(self.functions)}")
+        name = self._function_name("count")
         text = f"SELECT ?x (COUNT(DISTINCT {value}) AS ?n) WHERE {{ {where} }} GROUP BY ?x"
 
         def count(node: Term) -> ox.Literal:
@@ -479,7 +483,7 @@ class Engine:
 
     def check_function(self, c: Constraint, shape: Shape) -> str:
         """A custom function: true when a node, as focus node of `shape`, violates the SPARQL constraint `c`."""
-        name = ox.NamedNode(f"{FN}check{len(self.functions)}")
+        name = self._function_name("check")
 
         def violates(node: Term) -> ox.Literal:
             key = ("check", name, node)
@@ -491,32 +495,36 @@ class Engine:
         return str(name)
 
     def conforms_function(self, shape: Shape) -> str:
-        """A custom function deciding conformance to a recursive shape node by node."""
-        name = ox.NamedNode(f"{FN}conforms{len(self.functions)}")
-        deciding: set[Term] = set()
+        """A custom function deciding conformance to a shape node by node: for a recursive shape, and for
+        one whose conditions would make a query too large to write out (one per shape)."""
+        if shape in self._conforms_functions:
+            return self._conforms_functions[shape]
+        name = self._function_name("conforms")
+        deciding = threading.local()  # the nodes this thread is deciding, assumed to conform meanwhile
         compiled: list[str] = []
 
         def conforms(node: Term) -> ox.Literal:
             key = ("conforms", shape, node)
             if key in self._memo:
                 return ox.Literal(self._memo[key])
-            if node in deciding:
+            nodes = deciding.__dict__.setdefault("nodes", set())
+            if node in nodes:
                 return TRUE  # assumed while deciding it (a recursion through this node)
             if not compiled:
-                compiled.append(self.compiler.conforms(shape, "?x", (shape,)))
-            deciding.add(node)
+                compiled.append(self.compiler.conforms(shape, "?x", (shape,), inline=False))
+            nodes.add(node)
             try:
                 found = list(self.query(f"SELECT ?x WHERE {{ FILTER(!{compiled[0]}) }} LIMIT 1", shape.node,
                                         {ox.Variable("x"): node}))
             finally:
-                deciding.discard(node)
+                nodes.discard(node)
             self._memo[key] = not found
             return ox.Literal(not found)
 
         self.functions[name] = conforms
+        self._conforms_functions[shape] = str(name)
         return str(name)
 
-
-def validate(data: ox.Store, shapes: ox.Store, *, in_memory: bool = True) -> list[Violation]:
-    return Engine(data, shapes, in_memory=in_memory).run()
+    def _function_name(self, kind: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{FN}{kind}{next(self._function_numbers)}")
 

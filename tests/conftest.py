@@ -60,7 +60,9 @@ def fixtures() -> Path:
     return FIXTURES
 
 
-_NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in ["decimal", "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"]}
+_NUMERIC = {"http://www.w3.org/2001/XMLSchema#" + t for t in (
+    "decimal integer int long short byte nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger "
+    "unsignedLong unsignedInt unsignedShort unsignedByte").split()}
 
 
 def read_rdflib(paths):

@@ -107,7 +107,7 @@ class Redirector:
 
     def __init__(self, location: str) -> None:
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
+            def do_POST(self):  # noqa: N802 (the http.server naming)
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 self.send_response(302)
                 self.send_header("Location", location)

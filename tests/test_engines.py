@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from conftest import read_rdflib
 from rdflib import Graph
 
+from conftest import read_rdflib
 from micgraph import bundle
 from micgraph.query import run_query
 from micgraph.terms import comparable, to_rdflib
-
 
 @pytest.fixture(scope="module")
 def rdflib_graph() -> Graph:
@@ -30,8 +29,9 @@ def test_named_query_same_rows_on_oxigraph_and_rdflib(name, bundled_graph, rdfli
     if ours.kind == "ask":
         assert ours.boolean == theirs.askAnswer
     elif ours.kind == "graph":
-        from conftest import value_normalised
         from rdflib.compare import isomorphic
+
+        from conftest import value_normalised
 
         mine = Graph()
         for t in ours.triples:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FIXTURES, read_rdflib, value_normalised
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
+
+from conftest import FIXTURES, read_rdflib, value_normalised
 
 TINY = FIXTURES / "core" / "tiny.ttl"
 RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml", "trig": "trig",
@@ -107,9 +108,10 @@ def test_atomic_open_keeps_the_old_file_when_interrupted(tmp_path):
 
     target = tmp_path / "out.ttl"
     target.write_text("old\n")
-    with pytest.raises(KeyboardInterrupt), atomic_open(target) as stream:
-        stream.write(b"half of the new con")
-        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_open(target) as stream:
+            stream.write(b"half of the new con")
+            raise KeyboardInterrupt
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.ttl"]
 

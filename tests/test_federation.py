@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import FIXTURES
-from endpoints import Listener, OxigraphServer, Redirector, closed_port_url
 from rdflib import Graph
 
+from conftest import FIXTURES
+from endpoints import Listener, OxigraphServer, Redirector, closed_port_url
 from micgraph.errors import QueryEvaluationError, QuerySyntaxError, UsageError
 from micgraph.query import run_query
 from micgraph.stores import open_graph
@@ -260,7 +260,7 @@ def test_the_documented_queries_parse_and_call_only_the_endpoints_they_name():
     from micgraph.federation import find_services
 
     doc = (Path(__file__).parents[1] / "docs" / "federation.md").read_text(encoding="utf-8")
-    queries = [q for q in re.findall(r"```sparql\n(.*?)```", doc, re.DOTALL) if "SERVICE <" in q]
+    queries = [q for q in re.findall(r"```sparql\n(.*?)```", doc, re.S) if "SERVICE <" in q]
     assert len(queries) == 3
     endpoints = {clause.endpoint for q in queries for clause in find_services(q)}
     assert endpoints == {"https://query.wikidata.org/sparql", "https://dbpedia.org/sparql"}

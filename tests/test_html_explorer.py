@@ -8,6 +8,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+
 from chromium import Chromium
 from conftest import FIXTURES, require_tool
 

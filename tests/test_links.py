@@ -8,10 +8,10 @@ import json
 
 import pyoxigraph as ox
 import pytest
-from conftest import FIXTURES
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, VOID
 
+from conftest import FIXTURES
 from micgraph import bundle
 from micgraph.links import TARGETS, check_links, list_links, target_of
 from micgraph.stores import open_graph

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import read_rdflib
 from rdflib import RDF, Graph, URIRef
 
+from conftest import read_rdflib
 from micgraph import bundle
 from micgraph.query import run_query
 

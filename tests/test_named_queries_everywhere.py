@@ -48,18 +48,18 @@ VIRTUOSO_DEVIATIONS: dict[str, str] = {
 
 
 def has_order_by(text: str) -> bool:
-    return re.search(r"\bORDER\s+BY\b", _LEXICAL_NOISE.sub(" ", text), re.IGNORECASE) is not None
+    return re.search(r"\bORDER\s+BY\b", _LEXICAL_NOISE.sub(" ", text), re.I) is not None
 
 
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory, oxigraph_server, virtuoso_server):
     """The bundled graph in memory, in a persistent store, on the Oxigraph server and on Virtuoso."""
     from click.testing import CliRunner
-    from servers import VIRTUOSO_PASSWORD, VIRTUOSO_USER
 
     from micgraph.cli import main
     from micgraph.remote import open_endpoint, push
     from micgraph.stores import open_graph, open_store
+    from servers import VIRTUOSO_PASSWORD, VIRTUOSO_USER
 
     memory = open_graph()
     directory = tmp_path_factory.mktemp("everywhere") / "kg"

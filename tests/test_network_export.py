@@ -12,9 +12,10 @@ from collections import Counter
 
 import networkx as nx
 import pytest
-from conftest import FIXTURES, require_tool
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+
+from conftest import FIXTURES, require_tool
 
 NETWORK = FIXTURES / "viz" / "network.ttl"
 MIC = Namespace("https://w3id.org/micgraph/ontology#")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import read_rdflib, require_tool
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
+from conftest import read_rdflib, require_tool
 from micgraph import bundle
 
 MIC = Namespace(bundle.MIC)

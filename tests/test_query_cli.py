@@ -8,9 +8,10 @@ import json
 
 import pyoxigraph as ox
 import pytest
-from conftest import FIXTURES
 from rdflib import Graph, Literal, URIRef
 from rdflib.query import Result
+
+from conftest import FIXTURES
 
 TINY = str(FIXTURES / "core" / "tiny.ttl")
 ONLY_TINY = ["--no-bundled", "--data", TINY]

@@ -28,7 +28,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 # The README's examples talk to an Oxigraph server there; the tests start one on a free port instead.
 README_SERVER = "http://localhost:7878"
 README = REPOSITORY / "README.md"
-BLOCK = re.compile(r"^```(console|python)\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+BLOCK = re.compile(r"^```(console|python)\n(.*?)^```$", re.S | re.M)
 EXIT = re.compile(r"\s+# exit (\d+)$")
 
 
@@ -108,7 +108,7 @@ EXAMPLES = console_examples(README.read_text("utf-8"))
 def test_readme_has_the_two_command_quick_start():
     text = README.read_text("utf-8")
     quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"^```sh\n(.*?)^```$", quick, re.DOTALL | re.MULTILINE)[0].strip().splitlines()
+    commands = re.findall(r"^```sh\n(.*?)^```$", quick, re.S | re.M)[0].strip().splitlines()
     assert commands == ["pip install . && micgraph query -n centers-per-program",
                         "pip install '.[test]' && python -m pytest"]
     ci = (REPOSITORY / ".ci" / "run").read_text("utf-8")
@@ -117,7 +117,7 @@ def test_readme_has_the_two_command_quick_start():
 
 def test_every_command_has_an_example():
     shown = {shlex.split(e.command)[1] for e in EXAMPLES}
-    documented = shown | set(re.findall(r"^micgraph (\S+)", README.read_text("utf-8"), re.MULTILINE))
+    documented = shown | set(re.findall(r"^micgraph (\S+)", README.read_text("utf-8"), re.M))
     assert set(main.commands) - documented == set()
 
 

@@ -7,9 +7,10 @@ import socket
 import threading
 
 import pytest
-from conftest import FIXTURES, value_normalised
 from rdflib import Graph
 from rdflib.compare import isomorphic
+
+from conftest import FIXTURES, value_normalised
 from servers import VIRTUOSO_PASSWORD, VIRTUOSO_USER, free_port
 
 TINY = str(FIXTURES / "core" / "tiny.ttl")
@@ -179,7 +180,8 @@ def test_virtuoso_large_upload_with_digest_arrives_whole(cli, virtuoso_server, v
     # before reading it, so every request after the first challenge must be signed up front.
     data = tmp_path / "large.nt"
     with open(data, "w", encoding="utf-8") as out:
-        out.writelines(f'<http://example.org/s{i}> <http://example.org/p> "value {i} {"x" * 40}" .\n' for i in range(60_000))
+        for i in range(60_000):
+            out.write(f'<http://example.org/s{i}> <http://example.org/p> "value {i} {"x" * 40}" .\n')
     result = cli("push", "--no-bundled", "--data", str(data), "--endpoint", virtuoso_server.graph_store,
                  "--graph", GRAPH + "/large", "--replace", "--chunk", "30000", "--query-endpoint", virtuoso_server.sparql)
     assert "pushed 60,000 triples" in result.stderr and "in 2 requests" in result.stderr

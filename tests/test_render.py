@@ -8,6 +8,7 @@ import subprocess
 from xml.etree import ElementTree
 
 import pytest
+
 from conftest import FIXTURES, require_tool
 
 NETWORK = FIXTURES / "viz" / "network.ttl"
@@ -78,7 +79,7 @@ def test_render_png_draws_chinese_with_a_cjk_font(cli, dot, tmp_path):
 
     verbose = subprocess.run([dot, "-v", "-Tpng", "-o", str(tmp_path / "probe.png")], capture_output=True, text=True,
                              input=f'digraph {{ node [fontname="{FONTS}"]; a [label="国家动力电池创新中心"]; }}').stderr
-    resolved = re.search(r'resolved to: .* (/\S+)$', verbose, re.MULTILINE)
+    resolved = re.search(r'resolved to: .* (/\S+)$', verbose, re.M)
     assert resolved, verbose
     chinese_fonts = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True).stdout
     assert resolved.group(1) in chinese_fonts

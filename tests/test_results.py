@@ -14,12 +14,12 @@ import json
 
 import pyoxigraph as ox
 import pytest
-from w3c.compare import read_with_rdflib, solutions_differ
 
 from micgraph.errors import UsageError
 from micgraph.query import AskResult, SelectResult, collect, run_query
 from micgraph.results import TABULAR_FORMATS, render, text_width
 from micgraph.stores import OxigraphStore
+from w3c.compare import read_with_rdflib, solutions_differ
 
 EX = "http://example.org/ns#"
 XSD = "http://www.w3.org/2001/XMLSchema#"

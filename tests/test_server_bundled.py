@@ -8,9 +8,10 @@ import json
 
 import httpx
 import pytest
-from conftest import SERVE_TOKEN
 from rdflib import Graph
 from rdflib.compare import isomorphic
+
+from conftest import SERVE_TOKEN
 from serving import page, read_page, start_server
 
 from micgraph.bundle import MIC, MICR, named_queries

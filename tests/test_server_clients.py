@@ -11,11 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import SERVE_FIXTURE, require_tool
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+from conftest import SERVE_FIXTURE, require_tool
 
 from micgraph.bundle import named_queries
 from micgraph.pages import with_prefix_declarations

@@ -9,12 +9,14 @@ import time
 
 import httpx
 import pytest
+
 from conftest import SERVE_FIXTURE
 
 from micgraph.errors import QuerySyntaxError, ServiceNotAllowedError, UsageError
 from micgraph.mediatypes import negotiate
 from micgraph.query import run_query, run_update
 from micgraph.stores import OxigraphStore, open_graph
+
 
 # --- content negotiation ---------------------------------------------------------------------------
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import SERVE_FIXTURE, require_tool
 from rdflib import Graph
 from rdflib.compare import isomorphic
+
+from conftest import SERVE_FIXTURE, require_tool
 from serving import page, read_page
 
 MICR = "https://w3id.org/micgraph/id/"
@@ -161,7 +162,7 @@ def test_query_page_is_preloaded_with_the_named_queries(served):
     from micgraph.bundle import named_queries
 
     html = httpx.get(served.url).text
-    embedded = re.search(r'<script type="application/json" id="named-queries">(.*?)</script>', html, re.DOTALL).group(1)
+    embedded = re.search(r'<script type="application/json" id="named-queries">(.*?)</script>', html, re.S).group(1)
     tabs = json.loads(embedded)
     assert [t["name"] for t in tabs] == list(named_queries())
     for tab in tabs:

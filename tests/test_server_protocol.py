@@ -8,10 +8,11 @@ import json
 
 import httpx
 import pytest
-from conftest import SERVE_FIXTURE
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.query import Result
+
+from conftest import SERVE_FIXTURE
 
 ONLY_FIXTURE = ["--no-bundled", "--data", str(SERVE_FIXTURE)]
 CENTERS = "SELECT ?c ?label WHERE { ?c a mic:ChineseCenter ; rdfs:label ?label } ORDER BY ?c ?label"

@@ -21,7 +21,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from w3c.manifests import shacl_tests, suites_missing, suites_root
 
 from micgraph import bundle
 from micgraph.errors import ShapesError
@@ -29,6 +28,8 @@ from micgraph.loading import load_files
 from micgraph.reason import materialise
 from micgraph.stores import OxigraphStore
 from micgraph.validation import validate_store
+
+from w3c.manifests import shacl_tests, suites_missing, suites_root
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "shapes").glob("*.ttl"))

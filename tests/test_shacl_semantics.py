@@ -15,10 +15,10 @@ import sys
 
 import pyoxigraph as ox
 import pytest
-from conftest import FIXTURES, require_tool
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import FIXTURES, require_tool
 from micgraph.errors import ShapesError
 from micgraph.stores import OxigraphStore
 from micgraph.validation import render_report, validate_store

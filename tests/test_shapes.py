@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, read_rdflib
 from rdflib import RDF, Graph, Namespace, URIRef
 
+from conftest import FIXTURES, read_rdflib
 from micgraph import bundle
 from micgraph.validation import validate
 

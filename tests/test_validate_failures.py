@@ -9,8 +9,8 @@ anything, and refuses what SHACL says a processor must refuse.
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from micgraph.errors import ShapesError
 from micgraph.loading import load_files
 from micgraph.stores import OxigraphStore

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FIXTURES, require_tool
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS
+
+from conftest import FIXTURES, require_tool
 
 CORE = FIXTURES / "core"
 TINY, SHAPES = str(CORE / "tiny.ttl"), str(CORE / "shapes.ttl")

@@ -1,8 +1,8 @@
 """micgraph's pySHACL path gives exactly plain pySHACL's report.
 
-The pySHACL path (validate_store(..., engine="pyshacl")) hands pySHACL only the triples the shapes can read and lets it
-validate in place; the reference is plain pySHACL on the whole graph with its defensive copy. Both see
-the same terms (converted from the same stores), so reports compare result by result, blank node
+The pySHACL path (validate_store(..., engine="pyshacl")) hands pySHACL only the triples the shapes can
+read and lets it validate in place; the reference is plain pySHACL on the whole graph with its defensive
+copy. Both see the same terms (converted from the same stores), so reports compare result by result, blank node
 labels included. Checked on every test of the W3C SHACL suite, on the benchmark's shapes and graph,
 and on the bundled shapes and data.
 """
@@ -14,19 +14,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from w3c.manifests import shacl_tests, suites_root
 
 from micgraph import bundle
 from micgraph.errors import ShapesError
 from micgraph.loading import load_files
 from micgraph.stores import OxigraphStore
 from micgraph.terms import to_rdflib_graph
-from micgraph.validation import (
-    _results,
-    narrowed_quads,
-    shape_predicates,
-    validate_store,
-)
+from micgraph.validation import _results, narrowed_quads, shape_predicates, validate_store
+
+from w3c.manifests import shacl_tests, suites_root
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 NARROW_SHAPES = Path(__file__).resolve().parent / "fixtures" / "core" / "narrow-shapes.ttl"

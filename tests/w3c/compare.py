@@ -234,4 +234,4 @@ def is_ordered(query: str) -> bool:
         depth += ch == "{"
         depth -= ch == "}"
         top.append(ch if depth == 0 else " ")
-    return re.search(r"\bORDER\s+BY\b", "".join(top), re.IGNORECASE) is not None
+    return re.search(r"\bORDER\s+BY\b", "".join(top), re.I) is not None

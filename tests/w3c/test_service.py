@@ -14,8 +14,8 @@ from collections import Counter
 
 import pyoxigraph as ox
 import pytest
-from endpoints import OxigraphServer, closed_port_url
 
+from endpoints import OxigraphServer, closed_port_url
 from micgraph.query import run_query
 from micgraph.stores import OxigraphStore
 

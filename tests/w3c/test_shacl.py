@@ -23,16 +23,7 @@ from micgraph.stores import OxigraphStore
 from micgraph.validation import validate_store
 
 from .compare import graphs_differ
-from .manifests import (
-    RDF,
-    SH,
-    ShaclTest,
-    TripleIndex,
-    report_triples,
-    shacl_tests,
-    suites_missing,
-    suites_root,
-)
+from .manifests import RDF, SH, ShaclTest, TripleIndex, report_triples, shacl_tests, suites_missing, suites_root
 
 # or-datatypes-001 holds "none"^^xsd:boolean on purpose; rdflib warns when it reads it.
 pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")

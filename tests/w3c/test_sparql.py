@@ -29,14 +29,7 @@ from micgraph.query import AskResult, GraphResult, SelectResult, collect, run_qu
 from micgraph.results import render
 from micgraph.stores import OxigraphStore
 
-from .compare import (
-    csv_differ,
-    graphs_differ,
-    is_ordered,
-    read_expected,
-    read_with_rdflib,
-    solutions_differ,
-)
+from .compare import csv_differ, graphs_differ, is_ordered, read_expected, read_with_rdflib, solutions_differ
 from .manifests import SparqlTest, sparql_tests, suites_missing, suites_root
 
 UPDATE = "SPARQL 1.1 Update: micgraph's query path is read-only, it runs no updates"

@@ -31,12 +31,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from micgraph import bundle
+from micgraph import namespaces
 from micgraph.errors import QueryEvaluationError
 from micgraph.query import collect, run_query
 from micgraph.stores import OxigraphStore
 
-WD, WDT, MICR = "http://www.wikidata.org/entity/", "http://www.wikidata.org/prop/direct/", bundle.MICR
+WD, WDT, MICR = "http://www.wikidata.org/entity/", "http://www.wikidata.org/prop/direct/", namespaces.MICR
 JOIN = """SELECT ?city ?population WHERE {{
   ?city owl:sameAs ?item .
   SERVICE <{endpoint}> {{ ?item <http://www.wikidata.org/prop/direct/P1082> ?population }}
@@ -73,7 +73,7 @@ def start_server(rows: int) -> tuple[subprocess.Popen, str]:
 
 def local_store(rows: int) -> OxigraphStore:
     store = OxigraphStore()
-    same_as = ox.NamedNode(bundle.PREFIXES["owl"] + "sameAs")
+    same_as = ox.NamedNode(namespaces.OWL + "sameAs")
     store.add_quads(ox.Quad(ox.NamedNode(f"{MICR}city-{i}"), same_as, ox.NamedNode(f"{WD}Q{i}"))
                     for i in range(1, rows + 1))
     return store
@@ -108,7 +108,7 @@ def silent_endpoint(timeout: float, give_up: float) -> tuple[str, str]:
         pass
     micgraph = f"{time.perf_counter() - start:.2f} s (error: did not answer within {timeout:g} s)"
     done = threading.Event()
-    worker = threading.Thread(target=lambda: (list(store.oxigraph.query(query, prefixes=bundle.PREFIXES)),
+    worker = threading.Thread(target=lambda: (list(store.oxigraph.query(query, prefixes=namespaces.PREFIXES)),
                                               done.set()), daemon=True)
     start = time.perf_counter()
     worker.start()
@@ -134,14 +134,14 @@ def main() -> None:
             store = local_store(rows)
             query = JOIN.format(endpoint=endpoint)
             ours = run_query(store, query, service_allow=(endpoint,))
-            theirs = list(store.oxigraph.query(query, prefixes=bundle.PREFIXES))
+            theirs = list(store.oxigraph.query(query, prefixes=namespaces.PREFIXES))
             assert len(ours) == len(theirs) == rows, (len(ours), len(theirs), rows)
             service_ours, service_theirs = medians(
                 lambda: run_query(store, query, service_allow=(endpoint,)),
-                lambda: collect(store.oxigraph.query(query, prefixes=bundle.PREFIXES)), args.runs)
+                lambda: collect(store.oxigraph.query(query, prefixes=namespaces.PREFIXES)), args.runs)
             plain_ours, plain_theirs = medians(
                 lambda: run_query(store, PLAIN),
-                lambda: collect(store.oxigraph.query(PLAIN, prefixes=bundle.PREFIXES, use_default_graph_as_union=True)),
+                lambda: collect(store.oxigraph.query(PLAIN, prefixes=namespaces.PREFIXES, use_default_graph_as_union=True)),
                 args.runs)
         finally:
             server.terminate()

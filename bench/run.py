@@ -53,9 +53,9 @@ NAMED_MAX_TRIPLES = 10_000
 def all_queries(named: bool = True) -> dict[str, str]:
     """The LUBM-shaped set plus (if `named`) micgraph's named queries, each with a full prologue (rdflib
     and raw pyoxigraph do not know micgraph's predeclared prefixes)."""
-    from micgraph import bundle
+    from micgraph import bundle, namespaces
 
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in bundle.PREFIXES.items())
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in namespaces.PREFIXES.items())
     out = {name: query_set.full_text(body) for name, body in query_set.QUERIES.items()}
     if named:
         out.update({f"named:{name}": prologue + q.text for name, q in bundle.named_queries().items()})
@@ -82,7 +82,8 @@ def child(engine: str, data: Path, work: Path, repeats: int, named: bool) -> dic
 
     from micgraph.bulkload import load_into
     from micgraph.query import run_query
-    from micgraph.stores import open_graph, open_store
+    from micgraph.graph import open_graph
+    from micgraph.stores import open_store
     from micgraph.terms import comparable
 
     started = time.perf_counter()

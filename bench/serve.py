@@ -33,10 +33,15 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from micgraph import bundle
-from micgraph.pages import with_prefix_declarations
+from micgraph.namespaces import PREFIXES
+from micgraph.sparql import with_prefix_declarations as _declare
+
+
+def with_prefix_declarations(text: str) -> str:
+    return _declare(text, PREFIXES)
 from micgraph.query import run_query
 from micgraph.results import render
-from micgraph.stores import open_graph
+from micgraph.graph import open_graph
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from startup import executable  # noqa: E402  (one lookup of console scripts for all benches)

@@ -408,8 +408,8 @@ def main(argv: list[str] | None = None) -> int:
         from micgraph import bundle
         from micgraph.export import export_rdf
         from micgraph.export.rdf import serialize
+        from micgraph.graph import open_graph
         from micgraph.loading import load_files
-        from micgraph.stores import open_graph
 
         data, shapes = HERE / "out" / "bundled.nt", HERE / "out" / "bundled-shapes.ttl"
         data.write_bytes(export_rdf(open_graph(), "nt"))

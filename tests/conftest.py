@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ from click.testing import CliRunner
 from micgraph.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Comments, strings and IRIs of a SPARQL text: what a test's look at its keywords must not read.
+SPARQL_NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -33,8 +36,15 @@ class Invoker:
     def __init__(self) -> None:
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, input: str | bytes | None = None, expect: int | None = 0):
-        result = self.runner.invoke(main, list(args), input=input, catch_exceptions=False)
+    def __call__(self, *args: str, input: str | bytes | None = None, expect: int | None = 0,
+                 cwd: str | Path | None = None):
+        previous = os.getcwd()
+        if cwd is not None:
+            os.chdir(cwd)
+        try:
+            result = self.runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        finally:
+            os.chdir(previous)
         if expect is not None:
             assert result.exit_code == expect, (
                 f"micgraph {' '.join(args)} exited {result.exit_code}, expected {expect}\n"
@@ -50,7 +60,7 @@ def cli() -> Invoker:
 @pytest.fixture(scope="session")
 def bundled_graph():
     """The bundled ontology + data in an in-memory store (read-only by convention: do not add to it)."""
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
 
     return open_graph()
 
@@ -118,11 +128,11 @@ def served(tmp_path_factory):
 @pytest.fixture(scope="session")
 def served_updatable(tmp_path_factory, served):
     """A server over the same file that accepts updates with SERVE_TOKEN; 5 rows at most, 64 KiB bodies,
-    SERVICE allowed to the read-only server only."""
+    a 5 s timeout, SERVICE allowed to the read-only server only."""
     from serving import start_server
 
     server = start_server(["--no-bundled", "--data", str(SERVE_FIXTURE), "--allow-update", "--token-env",
-                           "MICGRAPH_TEST_TOKEN", "--max-rows", "5", "--max-body", str(64 * 1024), "--workers", "1",
+                           "MICGRAPH_TEST_TOKEN", "--max-rows", "5", "--max-body", str(64 * 1024), "--timeout", "5", "--workers", "1",
                            "--service-allow", served.sparql],
                           tmp_path_factory.mktemp("served-updatable") / "serve.log",
                           env={"MICGRAPH_TEST_TOKEN": SERVE_TOKEN})

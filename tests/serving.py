@@ -14,6 +14,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
+from conftest import require_tool
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from micgraph import formats
 
 READY = re.compile(r"micgraph serve: .* at (http://[^ ]+/) ")
 
@@ -119,7 +125,57 @@ def read_page(html: str) -> PageReader:
 
 
 def page(served, path: str) -> PageReader:
-    response = httpx.get(served.url + path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    """The page a browser lands on from `path` (following the 303 from /id/... to /page/...)."""
+    response = httpx.get(served.url + path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+                         follow_redirects=True)
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     return read_page(response.text)
+
+
+# --- reading an RDF document three ways (pyoxigraph, rdflib, Raptor's rapper) ------------------------
+
+# How the parsers we check against name each syntax of the registry (rapper has no JSON-LD parser).
+RDFLIB_NAMES = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml", "trig": "trig", "nquads": "nquads"}
+RAPPER_NAMES = {"turtle": "turtle", "nt": "ntriples", "xml": "rdfxml", "trig": "trig", "nquads": "nquads"}
+
+
+def with_rdflib(data: bytes, syntax: formats.Format) -> Graph:
+    if syntax.dataset:
+        dataset = Dataset()
+        dataset.parse(data=data, format=RDFLIB_NAMES[syntax.name])
+        graph = Graph()
+        for s, p, o, _ in dataset.quads():
+            graph.add((s, p, o))
+        return graph
+    return Graph().parse(data=data, format=RDFLIB_NAMES[syntax.name])
+
+
+def with_oxigraph(data: bytes, syntax: formats.Format, base: str) -> Graph:
+    triples = [ox.Triple(q.subject, q.predicate, q.object) if isinstance(q, ox.Quad) else q
+               for q in ox.parse(data, syntax.rdf, base_iri=base)]
+    return Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
+def with_rapper(data: bytes, syntax: formats.Format, base: str) -> Graph | None:
+    if syntax.name not in RAPPER_NAMES:
+        return None
+    rapper = require_tool("rapper", "apt-get install raptor2-utils")
+    result = subprocess.run([rapper, "-q", "-i", RAPPER_NAMES[syntax.name], "-o", "ntriples", "-", base], check=False,
+                            input=data, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr.decode()
+    return Graph().parse(data=result.stdout, format="nt")
+
+
+def check_document(response: httpx.Response, syntax: formats.Format, expected: Graph,
+                   media: str | None = None) -> None:
+    """`response` is `syntax` (labelled `media`, else the syntax's own media type) and holds `expected`,
+    for pyoxigraph, rdflib and rapper alike."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == (media or syntax.media_type)
+    base = str(response.url)
+    for reader, graph in (("rdflib", with_rdflib(response.content, syntax)),
+                          ("pyoxigraph", with_oxigraph(response.content, syntax, base)),
+                          ("rapper", with_rapper(response.content, syntax, base))):
+        if graph is not None:
+            assert len(graph) == len(expected) and isomorphic(graph, expected), f"{syntax.name} read by {reader}"

@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph
 
 from conftest import read_rdflib
-from micgraph import bundle
+from micgraph import bundle, namespaces
 from micgraph.query import run_query
 from micgraph.terms import comparable, to_rdflib
 
@@ -25,7 +25,7 @@ def test_there_are_named_queries():
 @pytest.mark.parametrize("name", sorted(bundle.named_queries()))
 def test_named_query_same_rows_on_oxigraph_and_rdflib(name, bundled_graph, rdflib_graph):
     ours = run_query(bundled_graph, name=name)
-    theirs = rdflib_graph.query(bundle.named_query(name).text, initNs=bundle.PREFIXES)
+    theirs = rdflib_graph.query(bundle.named_query(name).text, initNs=namespaces.PREFIXES)
     if ours.kind == "ask":
         assert ours.boolean == theirs.askAnswer
     elif ours.kind == "graph":

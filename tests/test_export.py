@@ -77,7 +77,7 @@ def test_turtle_is_readable(cli):
 
 def test_jsonld_inlines_the_published_context(cli):
     from micgraph import bundle
-    from micgraph.export import jsonld_context
+    from micgraph.export.rdf import jsonld_context
 
     document = json.loads(cli("export", "--format", "jsonld").stdout)
     published = json.loads((bundle.root() / "ontology" / "context.jsonld").read_text("utf-8"))
@@ -103,13 +103,13 @@ def test_output_format_from_extension_and_atomic_write(cli, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.nt"]
 
 
-def test_atomic_open_keeps_the_old_file_when_interrupted(tmp_path):
-    from micgraph.output import atomic_open
+def test_an_interrupted_write_keeps_the_old_file(tmp_path):
+    from micgraph.output import open_output
 
     target = tmp_path / "out.ttl"
     target.write_text("old\n")
     with pytest.raises(KeyboardInterrupt):
-        with atomic_open(target) as stream:
+        with open_output(target) as stream:
             stream.write(b"half of the new con")
             raise KeyboardInterrupt
     assert target.read_text() == "old\n"
@@ -117,31 +117,31 @@ def test_atomic_open_keeps_the_old_file_when_interrupted(tmp_path):
 
 
 def test_atomic_writes_get_the_mode_a_plain_write_would(tmp_path):
-    """Temporary files are private (0600); the file or folder put in place must not be."""
+    """Temporary files are private (0600); the file put in place must not be."""
     import os
 
-    from micgraph.output import atomic_directory, write_atomic
+    from micgraph.output import write_folder, write_output
 
     mask = os.umask(0o022)
     try:
         fresh = tmp_path / "fresh.ttl"
-        write_atomic(fresh, "x")
+        write_output(fresh, "x")
         assert fresh.stat().st_mode & 0o777 == 0o644
         kept = tmp_path / "kept.ttl"
         kept.write_text("old")
         kept.chmod(0o640)
-        write_atomic(kept, "new")
+        write_output(kept, "new")
         assert kept.stat().st_mode & 0o777 == 0o640
-        with atomic_directory(tmp_path / "site") as staging:
-            (staging / "index.html").write_text("<p>")
+        write_folder(tmp_path / "site", {"index.html": b"<p>"})
         assert (tmp_path / "site").stat().st_mode & 0o777 == 0o755
+        assert (tmp_path / "site" / "index.html").stat().st_mode & 0o777 == 0o644
     finally:
         os.umask(mask)
 
 
 def test_unknown_export_format_and_missing_folder(cli, tmp_path):
     result = cli("export", "--format", "yaml", expect=2)
-    assert "unknown export format 'yaml'" in result.stderr
+    assert "'yaml' is not one of" in result.stderr
     result = cli("export", "--no-bundled", "--data", str(TINY), "-o", str(tmp_path / "no" / "such" / "x.ttl"),
                  expect=2)
     assert result.stderr.startswith("error: ") and "does not exist" in result.stderr

@@ -16,7 +16,7 @@ from conftest import FIXTURES
 from endpoints import Listener, OxigraphServer, Redirector, closed_port_url
 from micgraph.errors import QueryEvaluationError, QuerySyntaxError, UsageError
 from micgraph.query import run_query
-from micgraph.stores import open_graph
+from micgraph.graph import open_graph
 
 LINKS = FIXTURES / "links"
 LOCAL = ["--no-bundled", "--data", str(LINKS / "graph.ttl"), "--data", str(LINKS / "links-good.ttl")]
@@ -50,7 +50,7 @@ def local():
 
 def rdflib_rows(query: str, *files: Path) -> list[tuple]:
     """The oracle: rdflib's own SPARQL engine over the union of the files, without any SERVICE."""
-    from micgraph.bundle import PREFIXES
+    from micgraph.namespaces import PREFIXES
 
     graph = Graph()
     for path in files:
@@ -143,7 +143,8 @@ def test_remote_blank_nodes_come_back_as_blank_nodes(local, wikidata):
 def test_a_dead_endpoint_is_a_one_line_error_naming_it(cli):
     dead = closed_port_url()
     result = cli("query", *LOCAL, "--service-allow", dead, POPULATION.format(service=f"SERVICE <{dead}>"), expect=2)
-    assert result.stderr.splitlines() == [f"error: SERVICE <{dead}> failed: connection refused"]
+    assert result.stderr.splitlines() == [f"error: SERVICE <{dead}>: connection refused (is the server running, on "
+                                          "this host and port?)"]
 
 
 def test_service_silent_on_a_dead_endpoint_keeps_the_local_rows(cli):
@@ -161,7 +162,7 @@ def test_an_endpoint_that_never_answers_times_out(cli, listener):
     result = cli("query", *LOCAL, "--service-allow", listener.url, "--service-timeout", "0.5",
                  POPULATION.format(service=f"SERVICE <{listener.url}>"), expect=2)
     assert result.stderr.splitlines() == [
-        f"error: SERVICE <{listener.url}> did not answer within 0.5 s (--service-timeout)"]
+        f"error: SERVICE <{listener.url}>: no answer within 0.5 s (--service-timeout)"]
     assert listener.connections == 1
     assert time.monotonic() - started < 10
 
@@ -174,14 +175,14 @@ def test_service_silent_on_a_silent_endpoint_gives_up_after_the_timeout(local, l
 
 def test_an_http_error_names_the_endpoint_and_status(local, wikidata):
     missing = wikidata.url.replace("/query", "/no-such-service")
-    with pytest.raises(QueryEvaluationError, match=rf"^SERVICE <{missing}> failed: HTTP 404"):
+    with pytest.raises(QueryEvaluationError, match=rf"^SERVICE <{missing}>: HTTP 404"):
         run_query(local, f"SELECT * WHERE {{ SERVICE <{missing}> {{ ?s ?p ?o }} }}", service_allow=(missing,))
 
 
 def test_a_redirect_is_not_followed(local, listener):
     redirector = Redirector(listener.url)
     try:
-        with pytest.raises(QueryEvaluationError, match=rf"redirects to <{listener.url}>: call that URL instead"):
+        with pytest.raises(QueryEvaluationError, match=rf"HTTP 302 Found: redirects to <{listener.url}>; call that URL instead"):
             run_query(local, f"SELECT * WHERE {{ SERVICE <{redirector.url}> {{ ?s ?p ?o }} }}",
                       service_allow=(redirector.url, listener.url))
     finally:
@@ -205,23 +206,24 @@ def test_words_that_look_like_service_are_not_service_calls(local, query):
     assert len(run_query(local, query)) == 3
 
 
-def test_plain_queries_do_not_load_the_sparql_parser():
-    code = ("import sys; from micgraph.stores import open_graph; from micgraph.query import run_query;"
+def test_only_queries_that_may_call_service_load_the_sparql_parser():
+    """rdflib is never needed; micgraph's own parser only where the text can hold the SERVICE keyword."""
+    code = ("import sys; from micgraph.graph import open_graph; from micgraph.query import run_query;"
             f"g = open_graph([{str(LINKS / 'graph.ttl')!r}], bundled=False);"
+            "assert len(run_query(g, 'SELECT ?city WHERE { ?city a mic:City }')) == 3;"
+            "print('lark' in sys.modules, 'micgraph.sparql._parser' in sys.modules);"
             "assert len(run_query(g, 'SELECT ?service WHERE { ?service a mic:City }')) == 3;"
-            "print('rdflib.plugins.sparql.parser' in sys.modules)")
+            "print('micgraph.sparql._parser' in sys.modules, 'rdflib.plugins.sparql.parser' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    assert out.split() == ["False", "False", "True", "False"]
 
 
-def test_a_syntax_error_in_a_federated_query_is_reported_like_any_other(local, listener):
-    query = f"SELECT * WHERE {{\n  {{keyword}} <{listener.url}> {{ ?s ?p ?o ) }}\n}}"
-    with pytest.raises(QuerySyntaxError) as federated:
-        run_query(local, query.replace("{keyword}", "SERVICE"), service_allow=(listener.url,))
-    with pytest.raises(QuerySyntaxError) as plain:  # the same error without SERVICE
-        run_query(local, query.replace("{keyword}", "GRAPH  "))
-    assert str(federated.value) == str(plain.value)
-    assert listener.connections == 0
+def test_a_syntax_error_in_a_federated_query_is_one_line_and_calls_nothing(local, listener):
+    query = f"SELECT * WHERE {{\n  SERVICE <{listener.url}> {{ ?s ?p ?o ) }}\n}}"
+    with pytest.raises(QuerySyntaxError) as error:
+        run_query(local, query, service_allow=(listener.url,))
+    assert str(error.value).startswith("query:2:") and "unexpected ')'" in str(error.value)
+    assert "\n" not in str(error.value) and listener.connections == 0
 
 
 def test_load_is_not_a_query(cli, tmp_path):
@@ -257,12 +259,13 @@ def test_service_timeout_must_be_positive(cli, local):
 def test_the_documented_queries_parse_and_call_only_the_endpoints_they_name():
     import re
 
-    from micgraph.federation import find_services
+    from micgraph.namespaces import PREFIXES
+    from micgraph.sparql import parse_query
 
     doc = (Path(__file__).parents[1] / "docs" / "federation.md").read_text(encoding="utf-8")
     queries = [q for q in re.findall(r"```sparql\n(.*?)```", doc, re.S) if "SERVICE <" in q]
     assert len(queries) == 3
-    endpoints = {clause.endpoint for q in queries for clause in find_services(q)}
+    endpoints = {clause.endpoint for q in queries for clause in parse_query(q, prefixes=PREFIXES).services}
     assert endpoints == {"https://query.wikidata.org/sparql", "https://dbpedia.org/sparql"}
 
 

@@ -1,6 +1,9 @@
 """The HTML explorer, opened from a file:// URL in a real headless Chromium (started by the test): it draws
 the nodes, finds a Chinese center by its Chinese name, shows a clicked node's properties and sources,
-switches language, filters by class; a screenshot is written under the test's temporary folder."""
+switches language, filters by class. On the bundled graph it opens on the programme view with labels that
+do not overlap, focuses the node named in the URL's fragment, brings in a clicked node's neighbours, keeps
+observations and sources back until asked, marks labels shown in another language, and draws a map with a
+marker per located centre and institute. Screenshots are written under the tests' temporary folders."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+
 
 from chromium import Chromium
 from conftest import FIXTURES, require_tool
@@ -46,7 +50,9 @@ def page(tmp_path_factory) -> Path:
 
 
 def open_page(browser, page: Path, **query) -> None:
-    browser.open(page.as_uri() + ("?" + urllib.parse.urlencode(query) if query else ""))
+    """The fixture's page showing everything (?view=all): its programme view is its two programmes."""
+    query = {"view": "all", **query}
+    browser.open(page.as_uri() + "?" + urllib.parse.urlencode(query))
     browser.wait_for("window.micgraph && window.micgraph.ready && !window.micgraph.cy.animated()")
 
 
@@ -72,6 +78,8 @@ def test_page_is_self_contained(page):
     assert html.count("</script>") == len(VENDORED) + 2  # the data cannot close its <script> early
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_page_draws_every_node_and_finds_a_chinese_center(browser, page, tmp_path):
     from micgraph.export.network import project
     from micgraph.loading import load_files
@@ -90,6 +98,8 @@ def test_page_draws_every_node_and_finds_a_chinese_center(browser, page, tmp_pat
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_typing_in_the_search_box_finds_by_either_language(browser, page):
     open_page(browser, page)
     browser.click(*centre_of(browser, "#search"))
@@ -102,6 +112,8 @@ def test_typing_in_the_search_box_finds_by_either_language(browser, page):
     assert results(browser) == [BATTERY]
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_clicking_a_node_shows_its_properties_and_sources(browser, page):
     open_page(browser, page, q="国家动力电池创新中心")
     point = browser.evaluate(f"""(() => {{ const n = window.micgraph.cy.getElementById({BATTERY!r});
@@ -116,13 +128,16 @@ def test_clicking_a_node_shows_its_properties_and_sources(browser, page):
                             ".map(a => a.textContent)") == ["NIST AMS 600-17"]
     assert 'Tests escaping: <tags> & "quotes"' in details
     assert browser.evaluate("window.micgraph.cy.$(':selected').map(n => n.id())") == [BATTERY]
-    # ?node= selects a node on load; a quotation (prov:wasQuotedFrom) is a source too
+    # ?node= selects a node on load; a quotation (prov:wasQuotedFrom) is a source too; in Chinese, a source
+    # named only in English says so
     open_page(browser, page, node=ROBOTICS, lang="zh")
     browser.wait_for("document.querySelector('#details h3') !== null")
     assert browser.evaluate("[...document.querySelectorAll('#details ul.sources a.node-link')]"
-                            ".map(a => a.textContent)") == ["NIST AMS 600-17", "中国科学院科技战略咨询研究院快报"]
+                            ".map(a => a.textContent)") == ["NIST AMS 600-17 [en]", "中国科学院科技战略咨询研究院快报"]
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_language_toggle_and_class_filter(browser, page):
     open_page(browser, page)
     browser.click(*centre_of(browser, '.languages button[data-lang="zh"]'))
@@ -140,6 +155,8 @@ def test_language_toggle_and_class_filter(browser, page):
     assert results(browser) == []
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_lay_out_again_what_is_shown(browser, page):
     open_page(browser, page)
     browser.click(*centre_of(browser, 'input[data-class="mic_Source"]'))
@@ -158,6 +175,8 @@ def test_lay_out_again_what_is_shown(browser, page):
     assert inside
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_page_with_markup_in_a_label_shows_it_as_text(browser, page):
     open_page(browser, page, q="bold", lang="en")
     assert results(browser) == ["http://example.org/tricky"]
@@ -166,6 +185,8 @@ def test_page_with_markup_in_a_label_shows_it_as_text(browser, page):
     assert browser.evaluate("document.querySelectorAll('#results b').length") == 0
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_bundled_graph_page_finds_a_chinese_center_by_its_chinese_name(browser, bundled_graph, tmp_path, cli):
     from micgraph.export.network import project_store
     from micgraph.query import run_query
@@ -177,6 +198,234 @@ def test_bundled_graph_page_finds_a_chinese_center_by_its_chinese_name(browser, 
     open_page(browser, page, q=name, lang="zh")
     assert results(browser)[0] == center
     assert browser.evaluate("document.querySelector('#results li').firstChild.textContent") == name
-    assert browser.evaluate("window.micgraph.cy.nodes().length") == len(project_store(bundled_graph).nodes)
+    # the page holds every node, and draws a node when it is first shown
+    assert browser.evaluate(DATA_NODES) == len(project_store(bundled_graph).nodes)
+    assert browser.evaluate("window.micgraph.cy.nodes(':visible').length") > 0
     shot = browser.screenshot(tmp_path / "bundled-explorer.png")
     assert shot.stat().st_size > 20_000
+
+
+# --- the bundled graph: the programme view, focus, neighbours, languages, the map -----------------------
+
+VISIBLE_IDS = "window.micgraph.cy.nodes().filter(n => n.visible()).map(n => n.id())"
+DATA_NODES = "JSON.parse(document.getElementById('micgraph-data').textContent).nodes.length"
+# Every label drawn: the node shown, its label neither culled ("quiet") nor below Cytoscape's smallest
+# drawn size; its box as the browser lays it out, in screen pixels.
+LABEL_BOXES = """(() => { const cy = window.micgraph.cy;
+  return cy.nodes().filter(n => n.visible() && n.data('label') && Number(n.style('text-opacity')) > 0
+                                && parseFloat(n.style('font-size')) * cy.zoom() >= parseFloat(n.style('min-zoomed-font-size')))
+    .map(n => { const b = n.renderedBoundingBox({includeNodes: false, includeEdges: false, includeLabels: true});
+                return [n.id(), b.x1, b.y1, b.x2, b.y2]; }); })()"""
+
+
+def overlap_share(boxes: list) -> tuple[int, int]:
+    """(overlapping pairs, pairs) of label boxes; a pair only touching (under half a pixel) does not count."""
+    pairs = overlaps = 0
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            pairs += 1
+            if min(a[3], b[3]) - max(a[1], b[1]) > .5 and min(a[4], b[4]) - max(a[2], b[2]) > .5:
+                overlaps += 1
+    return overlaps, pairs
+
+
+@pytest.fixture(scope="module")
+def bundled_page(tmp_path_factory) -> Path:
+    from click.testing import CliRunner
+
+    from micgraph.cli import main
+
+    target = tmp_path_factory.mktemp("bundled-explorer") / "micgraph.html"
+    result = CliRunner().invoke(main, ["export", "-o", str(target)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return target
+
+
+@pytest.fixture(scope="module")
+def bundled_projection():
+    from micgraph.export.network import project_store
+    from micgraph.graph import open_graph
+
+    graph = open_graph()
+    return graph, project_store(graph)
+
+
+def open_at(browser, page: Path, fragment: str = "", **query) -> None:
+    url = page.as_uri() + ("?" + urllib.parse.urlencode(query) if query else "") + fragment
+    browser.open("about:blank")  # from the same page, a new fragment alone would not load it again
+    browser.open(url)
+    browser.wait_for("window.micgraph && window.micgraph.ready && !window.micgraph.cy.animated()")
+
+
+def test_page_data_opens_on_the_programme_view_and_holds_back_evidence(bundled_projection):
+    from micgraph.export.html import explorer_data
+    from micgraph.views import project_view
+
+    graph, projection = bundled_projection
+    data = explorer_data(projection, "en", graph)
+    assert set(data["start"]) == {n.id for n in project_view(graph).nodes}
+    evidence = {n["id"] for n in data["nodes"] if n.get("evidence")}
+    observations = {n.id for n in projection.nodes if "https://w3id.org/micgraph/ontology#Observation" in n.types}
+    assert observations and observations <= evidence
+    assert "https://w3id.org/micgraph/id/source-nist-ams-600-17" in evidence
+    assert not evidence & set(data["start"])
+    # a label missing in a language is the other one's, and says so
+    robotics = next(n for n in data["nodes"] if n["id"] == "https://w3id.org/micgraph/id/us-inst-arm")
+    assert robotics["label"]["zh"] == robotics["label"]["en"] and robotics["label"]["from"] == {"zh": "en"}
+    battery = next(n for n in data["nodes"] if n["id"] == BATTERY)
+    assert battery["label"]["zh"] == "国家动力电池创新中心" and "from" not in battery["label"]
+
+
+def test_a_page_with_a_map_carries_leaflet_and_the_outlines_and_names_no_file(bundled_page, page):
+    from micgraph.export.html import MAP_VENDORED, VENDORED
+
+    html = bundled_page.read_text("utf-8")
+    assert "<script src" not in html and "<link" not in html and "url(images/" not in html
+    assert "Leaflet 1.9.4" in html and "Copyright (c) 2010-2023, Volodymyr Agafonkin" in html  # with its licence
+    assert html.count("</script>") == len(VENDORED) + len(MAP_VENDORED) + 3  # + outlines, data, page script
+    assert 'id="micgraph-outlines"' in html
+    # a page with nothing to place on a map has none of it
+    assert "Leaflet 1.9.4" not in page.read_text("utf-8") and 'id="micgraph-outlines"' not in page.read_text("utf-8")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_first_view_is_the_programme_view_with_labels_that_do_not_overlap(browser, bundled_page, bundled_projection,
+                                                                        tmp_path_factory):
+    from micgraph.views import project_view
+
+    graph, projection = bundled_projection
+    open_at(browser, bundled_page)
+    assert set(browser.evaluate(VISIBLE_IDS)) == {n.id for n in project_view(graph).nodes}
+    assert browser.evaluate(DATA_NODES) == len(projection.nodes)
+    assert browser.evaluate("window.micgraph.cy.nodes().length") < len(projection.nodes)  # drawn when shown
+    boxes = browser.evaluate(LABEL_BOXES)
+    overlaps, pairs = overlap_share(boxes)
+    print(f"first view: {len(boxes)} labels drawn of {len(browser.evaluate(VISIBLE_IDS))} nodes; "
+          f"{overlaps} of {pairs} label pairs overlap ({overlaps / pairs:.2%})")
+    assert len(boxes) >= 20  # the programmes and the best-connected centres are named
+    assert overlaps / pairs < 0.02
+    named = {box[0] for box in boxes}
+    programmes = {n.id for n in projection.nodes if n.cls == "https://w3id.org/micgraph/ontology#Program"}
+    assert {p for p in programmes if p in set(browser.evaluate(VISIBLE_IDS))} <= named
+    # without the culling, the same view's labels would cover each other
+    browser.evaluate("window.micgraph.cy.nodes().removeClass('quiet'); null")
+    crowded, crowded_pairs = overlap_share(browser.evaluate(LABEL_BOXES))
+    print(f"the same labels all drawn: {crowded} of {crowded_pairs} pairs overlap ({crowded / crowded_pairs:.2%})")
+    assert crowded / crowded_pairs > overlaps / pairs
+    browser.evaluate("window.micgraph.cullLabels()")
+    shot = browser.screenshot(tmp_path_factory.mktemp("screenshots") / "explorer-first-view.png")
+    assert shot.stat().st_size > 20_000
+    # zooming in brings back labels (they are culled by what fits, not dropped)
+    browser.evaluate("window.micgraph.cy.zoom({level: window.micgraph.cy.zoom() * 3, renderedPosition: "
+                     "{x: window.micgraph.cy.width() / 2, y: window.micgraph.cy.height() / 2}}); null")
+    browser.wait_for("!window.micgraph.cy.animated()")
+    browser.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    zoomed = browser.evaluate(LABEL_BOXES)
+    assert overlap_share(zoomed)[0] / max(overlap_share(zoomed)[1], 1) < 0.02
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_centre_named_in_the_fragment_is_focused(browser, bundled_page, bundled_projection, tmp_path_factory):
+    graph, projection = bundled_projection
+    folder = tmp_path_factory.mktemp("screenshots")
+    open_at(browser, bundled_page)
+    first = browser.screenshot(folder / "first-view.png").read_bytes()
+    open_at(browser, bundled_page, "#" + BATTERY)
+    neighbours = {e.target for e in projection.edges if e.source == BATTERY} | \
+                 {e.source for e in projection.edges if e.target == BATTERY}
+    evidence = set(browser.evaluate("JSON.parse(document.getElementById('micgraph-data').textContent).nodes"
+                                    ".filter(n => n.evidence).map(n => n.id)"))
+    assert set(browser.evaluate(VISIBLE_IDS)) == {BATTERY} | (neighbours - evidence)
+    assert browser.evaluate("window.micgraph.cy.$(':selected').map(n => n.id())") == [BATTERY]
+    assert "National Power Battery Innovation Center" in browser.evaluate("document.getElementById('details').innerText")
+    focused = browser.screenshot(folder / "focused-centre.png").read_bytes()
+    assert len(first) > 20_000 and len(focused) > 20_000 and first != focused
+    # a compact IRI works too, and so does changing the fragment on an open page
+    browser.evaluate(f"location.hash = {'#micr:cn-mic-robotics'!r}")
+    browser.wait_for(f"window.micgraph.cy.$(':selected').map(n => n.id()).join() === {ROBOTICS!r}")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_click_brings_in_neighbours_and_evidence_waits_for_the_toggle(browser, bundled_page, bundled_projection):
+    graph, projection = bundled_projection
+    open_at(browser, bundled_page, "#" + BATTERY)
+    before = set(browser.evaluate(VISIBLE_IDS))
+    browser.evaluate("document.getElementById('depth').value = '2'; "
+                     "document.getElementById('depth').dispatchEvent(new Event('change'))")
+    programme = "https://w3id.org/micgraph/id/program-china-mic"
+    point = browser.evaluate(f"""(() => {{ const n = window.micgraph.cy.getElementById({programme!r});
+        const p = n.renderedPosition(), r = document.getElementById('cy').getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y]; }})()""")
+    layouts = browser.evaluate("window.micgraph.layouts")
+    browser.click(*point)
+    browser.wait_for(f"window.micgraph.layouts > {layouts} && !window.micgraph.cy.animated()", timeout=120)
+    after = set(browser.evaluate(VISIBLE_IDS))
+    centres = {e.source for e in projection.edges if e.target == programme
+               and e.property == "https://w3id.org/micgraph/ontology#program"}
+    assert before < after and centres <= after  # one step: the programme's centres
+    two_steps = {e.target for e in projection.edges if e.source in centres
+                 and e.property == "https://w3id.org/micgraph/ontology#city"}
+    assert two_steps <= after  # two steps: their cities
+    evidence = set(browser.evaluate("JSON.parse(document.getElementById('micgraph-data').textContent).nodes"
+                                    ".filter(n => n.evidence).map(n => n.id)"))
+    assert not after & evidence
+    browser.click(*centre_of(browser, "#evidence"))
+    browser.wait_for(f"window.micgraph.cy.getElementById({'https://w3id.org/micgraph/id/source-nist-ams-600-17'!r})"
+                     ".visible()", timeout=120)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_one_language_per_view_with_a_mark_where_a_label_is_missing(browser, bundled_page, bundled_projection):
+    from micgraph.export.network.projection import label_index
+
+    graph, projection = bundled_projection
+    labels = label_index(graph.quads())
+    open_at(browser, bundled_page)
+    browser.click(*centre_of(browser, '.languages button[data-lang="zh"]'))
+    shown = browser.evaluate("window.micgraph.cy.nodes().filter(n => n.visible())"
+                             ".map(n => [n.id(), n.data('label'), n.hasClass('fallback')])")
+    checked = marked = 0
+    for node, text, fallback in shown:
+        own = labels.get(node, {})
+        if own.get("zh"):
+            assert (text, fallback) == (own["zh"], False)
+            checked += 1
+        elif own.get("en"):
+            assert (text, fallback) == (own["en"] + " [en]", True)
+            marked += 1
+    assert checked > 50 and marked > 10  # Chinese names, and the U.S. and German ones that have none
+    assert browser.evaluate("document.documentElement.lang") == "zh"
+    assert "[en]" in browser.evaluate("document.querySelector('#side .note').textContent")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_map_has_a_marker_per_located_centre_and_fetches_nothing(browser, bundled_page, bundled_projection,
+                                                                     tmp_path_factory):
+    from micgraph.query import run_query
+
+    graph, projection = bundled_projection
+    located = run_query(graph, """SELECT DISTINCT ?centre WHERE { ?centre a/rdfs:subClassOf* mic:InnovationCenter ;
+        mic:city ?city . ?city <http://www.w3.org/2003/01/geo/wgs84_pos#lat> ?lat ;
+        <http://www.w3.org/2003/01/geo/wgs84_pos#long> ?long }""").rows
+    assert len(located) > 40
+    open_at(browser, bundled_page)
+    browser.click(*centre_of(browser, '#views button[data-view="map"]'))
+    browser.wait_for("document.querySelectorAll('path.micgraph-marker').length > 0")
+    assert browser.evaluate("document.querySelectorAll('path.micgraph-marker').length") == len(located)
+    assert browser.evaluate("document.querySelectorAll('.leaflet-overlay-pane path').length") > 200  # outlines
+    # everything came with the page: no image, script, style or tile was requested
+    assert browser.evaluate("performance.getEntriesByType('resource').map(r => r.name)") == []
+    shot = browser.screenshot(tmp_path_factory.mktemp("screenshots") / "explorer-map.png")
+    assert shot.stat().st_size > 20_000
+    # a marker shows its centre's details
+    browser.evaluate("document.querySelector('.regions a[data-region$=\"country-cn\"]').click()")
+    marker = browser.evaluate("""(() => { const r = document.querySelector('path.micgraph-marker').getBoundingClientRect();
+                                          return [r.left + r.width / 2, r.top + r.height / 2]; })()""")
+    browser.click(*marker)
+    browser.wait_for("document.querySelector('#details h3') !== null")
+    assert browser.evaluate("document.querySelector('#details a[data-go=\"graph\"]') !== null")

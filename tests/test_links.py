@@ -8,13 +8,13 @@ import json
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, VOID
-
 from conftest import FIXTURES
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS, VOID
+
 from micgraph import bundle
 from micgraph.links import TARGETS, check_links, list_links, target_of
-from micgraph.stores import open_graph
+from micgraph.graph import open_graph
 
 LINKS = FIXTURES / "links"
 GRAPH = str(LINKS / "graph.ttl")
@@ -26,14 +26,15 @@ def only(*files: str) -> list[str]:
     return ["--no-bundled", *(arg for f in files for arg in ("--data", f))]
 
 
-def rdflib_links(path: str) -> set[tuple[str, str, str]]:
-    """The oracle: (subject, object, source) of every owl:sameAs in the file, read by rdflib."""
+def rdflib_links(path: str, predicate: URIRef = OWL.sameAs) -> set[tuple[str, str, str]]:
+    """The oracle: (subject, object, sources) of every `predicate` link in the file, read by rdflib."""
     graph = Graph().parse(path)
     found = set()
-    for s, o in graph.subject_objects(OWL.sameAs):
+    for s, o in graph.subject_objects(predicate):
         for axiom in graph.subjects(OWL.annotatedSource, s):
-            if (axiom, OWL.annotatedTarget, o) in graph:
-                found.add((str(s), str(o), str(graph.value(axiom, DCTERMS.source))))
+            if (axiom, OWL.annotatedTarget, o) in graph and (axiom, OWL.annotatedProperty, predicate) in graph:
+                sources = " ".join(sorted(str(x) for x in graph.objects(axiom, DCTERMS.source)))
+                found.add((str(s), str(o), sources))
     return found
 
 
@@ -116,21 +117,21 @@ def test_links_from_the_library():
     assert list_links(store, "ror") == []
 
 
-def test_isic_codes_are_listed_with_the_provenance_of_their_concept_scheme(cli):
+def test_isic_links_are_listed_with_their_sources(cli):
+    """Links into micgraph's own ISIC Rev.4 scheme are links (to the isic target), unlike other micgraph IRIs."""
     out = cli("links", *only(str(LINKS / "isic.ttl")), "--target", "isic", "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(out)))
-    graph = Graph().parse(LINKS / "isic.ttl")
-    expected = {(str(s), str(o)) for s, o in graph.subject_objects(
-        URIRef("https://w3id.org/micgraph/ontology#isicDivision"))}
-    assert {(r["subject"], r["object"]) for r in rows} == expected
-    assert {r["source"] for r in rows} == {"https://w3id.org/micgraph/id/source-tiva"}
+    assert {(r["subject"], r["object"], r["source"]) for r in rows} == rdflib_links(str(LINKS / "isic.ttl"),
+                                                                                   SKOS.narrowMatch)
+    assert len(rows) == 3 and {r["predicate"] for r in rows} == {str(SKOS.narrowMatch)}
     cli("links", "--check", *only(str(LINKS / "isic.ttl")), "--target", "isic")
 
 
-def test_check_fails_on_a_malformed_isic_code_without_provenance(cli):
+def test_check_fails_on_a_malformed_isic_link_without_provenance(cli):
     result = cli("links", "--check", *only(str(LINKS / "broken-isic.ttl")), "--format", "csv", expect=1)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert sorted((r["problem"], r["object"]) for r in rows) == [("iri-form", "C26"), ("no-provenance", "C26")]
+    bad = "https://w3id.org/micgraph/id/isic-rev4-C26"
+    assert sorted((r["problem"], r["object"]) for r in rows) == [("iri-form", bad), ("no-provenance", bad)]
 
 
 def test_check_passes_on_the_bundled_links(cli):
@@ -150,6 +151,7 @@ def test_each_bundled_linkset_names_every_source_its_links_use():
     for path in (path for path in bundle.data_paths() if path.parent.name == "links"):
         graph = Graph().parse(path)
         [linkset] = graph.subjects(RDF.type, VOID.Linkset)
-        cited = {str(source) for _, _, source in rdflib_links(str(path))}
+        cited = {source for _, _, sources in rdflib_links(str(path), graph.value(linkset, VOID.linkPredicate))
+                 for source in sources.split()}
         assert cited, f"{path.name} has links"
         assert {str(o) for o in graph.objects(linkset, PROV.wasDerivedFrom)} == cited, path.name

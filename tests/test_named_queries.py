@@ -16,10 +16,10 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 
 from conftest import read_rdflib
-from micgraph import bundle
+from micgraph import bundle, namespaces
 from micgraph.query import run_query
 
-MIC, MICR = bundle.MIC, bundle.MICR
+MIC, MICR = namespaces.MIC, namespaces.MICR
 DOC = Path(__file__).resolve().parents[1] / "docs" / "competency-questions.md"
 QUERIES = bundle.named_queries()
 
@@ -65,18 +65,46 @@ def test_every_query_answers_a_documented_question():
     assert sorted(documented - set(QUERIES)) == [], "these documented queries do not exist"
 
 
+# --- places -----------------------------------------------------------------------------------
+
+def test_geosparql_geometries_agree_with_the_coordinates(bundled_graph, data):
+    """One WKT point per city, longitude first, equal to its geo:lat and geo:long; read back by rdflib."""
+    from micgraph.export.rdf import serialize_triples
+
+    wgs = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+    geo = "http://www.opengis.net/ont/geosparql#"
+    triples = run_query(bundled_graph, name="geosparql-geometries").triples
+    graph = Graph().parse(data=serialize_triples(triples, "turtle"), format="turtle")
+    cities = set(data.subjects(RDF.type, URIRef(MIC + "City")))
+    assert len(cities) > 40 and set(graph.subjects(URIRef(geo + "hasGeometry"), None)) == cities
+    for city in cities:
+        (geometry,) = graph.objects(city, URIRef(geo + "hasGeometry"))
+        (wkt,) = graph.objects(geometry, URIRef(geo + "asWKT"))
+        assert str(wkt.datatype) == geo + "wktLiteral"
+        long, lat = str(wkt).removeprefix("POINT(").removesuffix(")").split(" ")
+        assert (Decimal(lat), Decimal(long)) == (data.value(city, URIRef(wgs + "lat")).toPython(),
+                                                 data.value(city, URIRef(wgs + "long")).toPython())
+
+
 # --- programmes and centres -----------------------------------------------------------------
 
 def test_centers_per_program(bundled_graph, data):
-    counts = {row["program"]: int(row["centres"]) for row in rows(bundled_graph, "centers-per-program")}
-    assert counts[r("program-manufacturing-usa")] == 17                      # seed: 17 active institutes
+    answer = {row["program"]: row for row in rows(bundled_graph, "centers-per-program")}
+    listed = {program: int(row["listedCentres"]) for program, row in answer.items()}
+    stated = {program: num(row["statedCentres"]) for program, row in answer.items()}
+    assert len(answer) == len(rows(bundled_graph, "centers-per-program")), "one row per programme"
+    assert listed[r("program-manufacturing-usa")] == stated[r("program-manufacturing-usa")] == 17  # seed: 17 active
     chinese = {s for c in (URIRef(MIC + "ChineseInnovationCenter"), URIRef(MIC + "CoBuiltInnovationCenter"))
                for s in data.subjects(RDF.type, c)}
-    assert counts[r("program-china-mic")] == len(chinese)
-    assert counts[r("program-china-mic")] <= 33                              # never padded past the total
+    assert listed[r("program-china-mic")] == len(chinese)
+    assert stated[r("program-china-mic")] == 33                              # seed: 33 by early 2025
+    assert listed[r("program-china-mic")] <= 33                              # never padded past the total
     fraunhofer = set(data.subjects(RDF.type, URIRef(MIC + "FraunhoferInstitute")))
-    assert counts[r("program-fraunhofer")] == len(fraunhofer) < 76           # no list of all 76 was found
-    assert counts[r("program-eda-tech-hubs")] == counts[r("program-nsf-engines")] == 0
+    assert listed[r("program-fraunhofer")] == len(fraunhofer) < 76           # no list of all 76 was found
+    assert stated[r("program-fraunhofer")] == 76                             # seed: 76 institutes
+    for none_stated in ("program-eda-tech-hubs", "program-nsf-engines", "program-cn-state-key-laboratories"):
+        assert (listed[r(none_stated)], stated[r(none_stated)]) == (0, None), none_stated
+    assert {answer[r(p)]["statedAsOf"] for p in ("program-china-mic", "program-manufacturing-usa")} == {"2025"}
 
 
 def test_chinese_centers_vehicles_batteries(bundled_graph):
@@ -97,7 +125,7 @@ def test_centers_by_province(bundled_graph, data):
     assert counts["广东省"] == 5
     assert counts["上海市"] == 3 and counts["湖北省"] == 2 and counts["陕西省"] == 1
     assert answer[0]["regionZh"] == "广东省"
-    assert sum(counts.values()) == int(rows(bundled_graph, "centers-per-program")[0]["centres"])
+    assert sum(counts.values()) == int(rows(bundled_graph, "centers-per-program")[0]["listedCentres"])
 
 
 def test_centers_approved_per_year(bundled_graph):
@@ -184,10 +212,46 @@ def test_china_vs_us_figures(bundled_graph):
     assert (num(leading["china"]), num(leading["us"])) == (9, 2)       # 9 of 11 vs the 2 bold ones
 
 
-def test_china_investment_growth_2024(bundled_graph):
+def test_china_investment_growth_2024(bundled_graph, data):
     answer = [(row["sectorZh"], num(row["growth"])) for row in rows(bundled_graph, "china-investment-growth-2024")]
     assert answer == [("铁路、船舶和航空航天", Decimal("34.9")), ("有色金属冶炼和加工", Decimal("24.2")),
                       ("金属制品", Decimal("16.6")), ("信息技术", 12), ("制造业", Decimal("9.2"))]
+    for row in rows(bundled_graph, "china-investment-growth-2024"):     # each figure names its observation
+        assert num(str(data.value(URIRef(row["obs"]), URIRef(MIC + "value")))) == num(row["growth"])
+
+
+def test_china_vs_us_growth(bundled_graph):
+    answer = [(row["country"], num(row["growth"]), row["unit"], row["period"])
+              for row in rows(bundled_graph, "china-vs-us-growth")]
+    assert answer == [(r("country-cn"), Decimal("5.3"), "%", "2017/2022"),    # seed: 5.3 % vs about 1.5 %
+                      (r("country-us"), Decimal("1.5"), "%", "2017/2022")]
+    assert {row["indicator"] for row in rows(bundled_graph, "china-vs-us-growth")} == {r("indicator-mva-cagr")}
+
+
+def test_centers_by_first_year_are_the_rows_behind_the_counts(bundled_graph, data):
+    answer = rows(bundled_graph, "centers-by-first-year")
+    centres = [row["centre"] for row in answer]
+    chinese = {str(s) for c in ("ChineseInnovationCenter", "CoBuiltInnovationCenter")
+               for s in data.subjects(RDF.type, URIRef(MIC + c))}
+    assert sorted(centres) == sorted(chinese)                               # each centre once
+    counts: dict[str, int] = {}
+    for row in answer:
+        counts[row["year"]] = counts.get(row["year"], 0) + 1
+    assert counts == {row["year"]: int(row["centres"]) for row in rows(bundled_graph, "centers-approved-per-year")}
+    assert {row["year"] for row in answer if row["centre"] == r("cn-mic-power-battery")} == {"2016"}
+
+
+def test_programs_centres(bundled_graph):
+    answer = {row["program"]: (int(row["listedCentres"]), num(row["statedCentres"]), row["obs"])
+              for row in rows(bundled_graph, "programs-centres")}
+    assert answer == {
+        r("program-fraunhofer"): (5, 76, r("obs-de-fraunhofer-institutes")),
+        r("program-manufacturing-usa"): (17, 17, r("obs-us-musa-active-institutes")),
+        r("program-china-mic"): (29, 33, r("obs-cn-mic-count-2025-seed")),   # seed: 33 built by early 2025
+    }
+    compared = {row["program"]: row for row in rows(bundled_graph, "programs-compared")}
+    for program, (listed, stated, _) in answer.items():                # the same numbers as programs-compared
+        assert (int(compared[program]["listedCentres"]), num(compared[program]["statedCentres"])) == (listed, stated)
 
 
 def test_big_fund_figures(bundled_graph):
@@ -201,12 +265,15 @@ def test_big_fund_figures(bundled_graph):
 
 def test_china_mic_count_timeline(bundled_graph):
     answer = rows(bundled_graph, "china-mic-count-timeline")
+    assert len({row["obs"] for row in answer}) == len(answer), "one row per figure, whatever its number of sources"
     assert [row["asOf"] for row in answer] == sorted(row["asOf"] for row in answer)
     assert (answer[0]["asOf"], num(answer[0]["value"])) == ("2018-01", 5)
     dated = [num(row["value"]) for row in answer if row["asOf"] != "undated" and row["value"] is not None]
     assert dated == sorted(dated), "stated counts of centres never fall over time"
     at_2025 = {(num(row["value"]), num(row["atLeast"])) for row in answer if row["asOf"] == "2025"}
     assert at_2025 == {(33, None), (None, 33)}                          # seed "33", NIST "at least 33"
+    nist = next(row for row in answer if row["obs"] == r("obs-cn-mic-count-2025-nist"))
+    assert set(nist["sources"].split()) == {r("source-nist-ams-600-17"), r("source-nist-govdelivery-bulletin")}
     weak = {row["obs"] for row in answer if row["confidence"] == MIC + "SourcedWeak"}
     assert r("obs-cn-mic-count-2023-12") in weak
 
@@ -301,11 +368,17 @@ def test_knowledge_gaps(bundled_graph):
 
 
 def test_weak_confidence_facts(bundled_graph):
-    answer = {row["resource"]: row for row in rows(bundled_graph, "weak-confidence-facts")}
+    answer = rows(bundled_graph, "weak-confidence-facts")
+    resources = {row["resource"] for row in answer if row["statement"] is None}
     assert {r("cn-mic-micro-nano-manufacturing"), r("cn-mic-molecular-drugs"), r("cn-mic-embodied-ai-robotics"),
-            r("obs-cn-mic-count-2023-12")} <= set(answer)
-    assert r("cn-mic-power-battery") not in answer
-    assert all(row["notes"] for row in answer.values()), "every weak resource says why"
+            r("obs-cn-mic-count-2023-12")} <= resources
+    # where only one statement rests on an aggregator, that statement is marked, not the centre
+    statements = {(row["resource"], row["statement"]) for row in answer if row["statement"] is not None}
+    assert {(r("cn-mic-ic-specialty-process-packaging"), MIC + "city"), (r("cn-mic-glass-new-materials"), MIC + "city"),
+            (r("cn-mic-intelligent-speech"), MIC + "city")} <= statements
+    assert not {r("cn-mic-ic-specialty-process-packaging"), r("cn-mic-glass-new-materials")} & resources
+    assert r("cn-mic-power-battery") not in resources | {s for s, _ in statements}
+    assert all(row["notes"] for row in answer), "every weak statement says why"
 
 
 def test_oecd_sub_industries(bundled_graph):

@@ -26,7 +26,7 @@ ROBOTICS = str(MICR["cn-mic-robotics"])
 
 def fixture_projection(**options):
     from micgraph.export.network import project_store
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
 
     return project_store(open_graph([NETWORK], bundled=False), **options)
 
@@ -119,13 +119,16 @@ def test_class_styles_are_stable_and_distinct(cli):
     import os
     import sys
 
-    from micgraph.export.network import PALETTE, SLOTS, assign_styles, preferred_slot
+    from micgraph.export.network.projection import PALETTE, SLOTS, assign_styles, preferred_slot
 
     centre = str(MIC.InnovationCenter)
     style = fixture_projection().style(centre)
     assert style.color in PALETTE
+    projection = fixture_projection()  # every class styled, no two alike
+    assert set(projection.styles) >= {c for c in projection.classes if c}
+    assert len(set(projection.styles.values())) == len(projection.styles)
     # the slot comes from the IRI alone: the same in another process with another string-hash seed
-    script = f"from micgraph.export.network import preferred_slot; print(preferred_slot('{centre}'))"
+    script = f"from micgraph.export.network.projection import preferred_slot; print(preferred_slot('{centre}'))"
     for seed in ("1", "2"):
         run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                              env={**os.environ, "PYTHONHASHSEED": seed})
@@ -136,9 +139,11 @@ def test_class_styles_are_stable_and_distinct(cli):
         return next(r["style"]["background-color"] for r in rules if r["selector"] == "node.mic_InnovationCenter")
 
     assert centre_colour() == centre_colour("--class", "mic:InnovationCenter") == style.color
-    # classes that hash to the same slot still get distinct styles; a class alone gets its own slot
-    many = [f"https://example.org/Class{i}" for i in range(60)]
-    assert len(set(assign_styles(many).values())) == 60 < SLOTS
+    # classes that hash to the same slot still get distinct styles, distinct colours first; a class alone
+    # gets its own slot
+    many = [f"https://example.org/Class{i}" for i in range(SLOTS)]
+    assert len(set(assign_styles(many).values())) == SLOTS
+    assert len({s.color for s in assign_styles(many[:len(PALETTE)]).values()}) == len(PALETTE)
     clashing = [c for c in many if preferred_slot(c) == preferred_slot(many[0])]
     assert assign_styles([many[0]]) == {many[0]: assign_styles(many)[many[0]]} or len(clashing) > 1
 
@@ -146,7 +151,7 @@ def test_class_styles_are_stable_and_distinct(cli):
 # --- GraphML -------------------------------------------------------------------------------------------
 
 def assert_network_equals_projection(graph, projection, lang: str, label_key: str = "label"):
-    from micgraph.bundle import compact
+    from micgraph.namespaces import compact
 
     keys, attributes = projection.attributes()
     assert set(graph.nodes) == {n.id for n in projection.nodes}
@@ -181,13 +186,15 @@ def test_graphml_carries_yed_keys_and_escapes_text(cli):
     assert comment == 'Tests escaping: <tags> & "quotes", a\nnewline and a tab\t.'
 
 
-def test_xml_writers_replace_characters_xml_cannot_hold(tmp_path, cli):
+def test_xml_writers_refuse_characters_xml_cannot_hold(tmp_path, cli):
     source = tmp_path / "control.ttl"
     source.write_text('<http://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> "bell\\u0007here" ;\n'
                       '  <http://example.org/p> <http://example.org/b> .\n', encoding="utf-8")
-    for fmt, read in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
-        graph = read(io.BytesIO(export(cli, fmt, data=source)))
-        assert graph.nodes["http://example.org/a"]["label"] == "bell\ufffdhere"
+    for fmt in ("graphml", "gexf"):  # a faithful file or none: never a label altered behind the reader's back
+        result = cli("export", "--no-bundled", "--data", str(source), "--format", fmt, expect=2)
+        assert result.stderr.count("\n") == 1 and "U+0007" in result.stderr and "not XML" in result.stderr
+    cytoscape = json.loads(cli("export", "--no-bundled", "--data", str(source), "--format", "cytoscape").stdout)
+    assert {n["data"]["label"] for n in cytoscape["elements"]["nodes"]} >= {"bell\x07here"}
 
 
 # --- GEXF ----------------------------------------------------------------------------------------------
@@ -199,7 +206,7 @@ def test_gexf_reads_back_with_networkx(cli, lang):
 
 
 def test_gexf_viz_attributes_are_the_class_style(cli):
-    from micgraph.export.network import SHAPES
+    from micgraph.export.network.projection import SHAPES
 
     data = export(cli, "gexf")
     graph = nx.read_gexf(io.BytesIO(data))
@@ -235,14 +242,14 @@ def test_dot_is_parsed_and_rendered_by_graphviz(cli, tmp_path):
 
 
 def test_dot_escapes_quotes_backslashes_and_newlines():
-    from micgraph.export.network import dot_string
+    from micgraph.export.network.dot import dot_string
 
     assert dot_string('say "hi" \\ there\nnext') == '"say \\"hi\\" \\\\ there\\nnext"'
 
 
 def test_class_tokens_never_collide():
     """Tokens carry styles and filter checkboxes: classes whose names need replacing keep distinct ones."""
-    from micgraph.export.network import class_token
+    from micgraph.export.network.projection import class_token
 
     classes = [str(MIC["创新中心"]), str(MIC["研究院所"]), "http://ex.org/a.b", "http://ex.org/a_b",
                str(MIC.ChineseInnovationCenter), str(MIC.Program), None]
@@ -289,7 +296,7 @@ def test_cytoscape_json_follows_the_element_format(cli):
 def test_csv_writes_gephi_tables_into_a_folder(cli, tmp_path):
     target = tmp_path / "gephi"
     out = cli("export", "--no-bundled", "--data", str(NETWORK), "--format", "csv", "-o", str(target), "--lang", "zh")
-    assert sorted(p.name for p in target.iterdir()) == ["edges.csv", "nodes.csv"]
+    assert sorted(p.name for p in target.iterdir()) == [".micgraph", "edges.csv", "nodes.csv"]
     assert str(target / "nodes.csv") in out.stdout
     nodes = list(csv.DictReader(io.StringIO((target / "nodes.csv").read_text("utf-8"))))
     edges = list(csv.DictReader(io.StringIO((target / "edges.csv").read_text("utf-8"))))
@@ -318,34 +325,38 @@ def test_csv_export_is_atomic_and_refuses_a_folder_with_other_files(cli, tmp_pat
     (tmp_path / "project" / "keep.txt").write_text("precious")
     result = cli("export", "--no-bundled", "--data", str(NETWORK), "--format", "csv", "-o", str(tmp_path / "project"),
                  expect=2)
-    assert "holds other files" in result.stderr
+    assert "did not write" in result.stderr
     assert (tmp_path / "project" / "keep.txt").read_text() == "precious"
+    cli("export", "--no-bundled", "--data", str(NETWORK), "--format", "csv", "-o", str(tmp_path / "project"), "--force")
+    assert sorted(p.name for p in (tmp_path / "project").iterdir()) == [".micgraph", "edges.csv", "keep.txt",
+                                                                        "nodes.csv"]
     assert cli("export", "--no-bundled", "--data", str(NETWORK), "--format", "csv", expect=2).stderr.count("-o DIR")
 
 
-def test_csv_interrupted_midway_leaves_the_old_tables(tmp_path, monkeypatch):
-    import pathlib
-
-    from micgraph.export import network
+def test_csv_interrupted_midway_leaves_every_table_whole(tmp_path, monkeypatch):
+    from micgraph import output
+    from micgraph.export.network import gephi
 
     target = tmp_path / "gephi"
     projection = fixture_projection()
-    network.write_csv(projection, target)
+    gephi.write_csv(projection, target)
     before = {p.name: p.read_bytes() for p in target.iterdir()}
-    real_write = pathlib.Path.write_bytes
-    written = []
+    real_replace = output.os.replace
+    renamed = []
 
-    def write_then_interrupt(self, data):  # Ctrl-C arrives after the first table is on disk
-        real_write(self, data)
-        written.append(self.name)
+    def replace_then_interrupt(source, destination):  # Ctrl-C arrives after the first table is in place
+        real_replace(source, destination)
+        renamed.append(destination)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pathlib.Path, "write_bytes", write_then_interrupt)
+    monkeypatch.setattr(output.os, "replace", replace_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
-        network.write_csv(projection, target, "zh")
+        gephi.write_csv(projection, target, "zh")
     monkeypatch.undo()
-    assert written == ["nodes.csv"]
-    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    after = {p.name: p.read_bytes() for p in target.iterdir()}
+    assert sorted(after) == sorted(before)  # no temporary file left behind
+    new = {name: data for name, data in gephi.csv_tables(projection, "zh").items()}
+    assert all(after[name] in (before[name], new.get(name)) for name in after if name != ".micgraph")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gephi"]
 
 
@@ -419,15 +430,16 @@ def test_query_construct_on_an_endpoint_as_a_network(cli, oxigraph_server):
     assert nx.read_graphml(io.BytesIO(remote.stdout_bytes)).nodes[BATTERY]["label"] == "国家动力电池创新中心"
 
 
-def test_the_command_line_offers_what_the_library_writes():
-    # the CLI keeps its own copies so that `micgraph --help` does not import the library
-    from micgraph import render
-    from micgraph.cli import graph, viz
-    from micgraph.export import NETWORK_EXPORT_FORMATS
-    from micgraph.export.network import WRITERS
+def test_every_network_format_of_the_registry_has_a_writer():
+    from micgraph import formats, picture
+    from micgraph.cli import viz
+    from micgraph.export.network import serialize_network
 
-    assert graph.NETWORK_FORMATS == NETWORK_EXPORT_FORMATS == (*WRITERS, "html")
-    assert viz._LAYOUTS == render.LAYOUTS and viz._PICTURE_FORMATS == render.RENDER_FORMATS
+    projection = fixture_projection()
+    for fmt in formats.formats(formats.NETWORK):
+        if not fmt.folder:
+            assert serialize_network(projection, fmt.name)  # each writes something
+    assert viz.LAYOUTS is picture.LAYOUTS
 
 
 @pytest.mark.parametrize("fmt, read", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])

@@ -1,5 +1,7 @@
 """The ontology and the bundled data: HermiT consistency, OWL 2 DL hygiene and a lint of the data.
 
+The OWL 2 DL profile check is in test_owl_profile.py, the pitfall scan in test_ontology_pitfalls.py.
+
 The lint checks what the shapes cannot easily say: that every term the data uses is declared in the
 ontology, that every ontology term is documented in English and Chinese, and that every observation
 carries a figure, a unit and a source.
@@ -15,13 +17,14 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from conftest import read_rdflib, require_tool
-from micgraph import bundle
+from micgraph.graph import open_graph
+from micgraph import bundle, namespaces
 
-MIC = Namespace(bundle.MIC)
-MICR = Namespace(bundle.MICR)
+MIC = Namespace(namespaces.MIC)
+MICR = Namespace(namespaces.MICR)
 PROV = Namespace("http://www.w3.org/ns/prov#")
 VANN = Namespace("http://purl.org/vocab/vann/")
-ONTOLOGY = URIRef(bundle.ONTOLOGY_IRI)
+ONTOLOGY = URIRef(namespaces.ONTOLOGY_IRI)
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_DECIMAL = URIRef(XSD + "decimal")
@@ -54,9 +57,10 @@ def declared(onto: Graph, term: URIRef) -> bool:
 @pytest.mark.slow
 def test_hermit_ontology_and_data_consistent_no_unsatisfiable_class():
     require_tool("java", "HermiT needs a Java runtime")
+    from micgraph.graph import open_graph
     from micgraph.reason import check_consistency
 
-    report = check_consistency()  # the ontology with all bundled data
+    report = check_consistency(open_graph())  # the ontology with all bundled data, as the files hold it
     assert report.consistent
     assert report.unsatisfiable == []
 
@@ -64,21 +68,45 @@ def test_hermit_ontology_and_data_consistent_no_unsatisfiable_class():
 @pytest.mark.slow
 def test_hermit_ontology_alone_consistent():
     require_tool("java", "HermiT needs a Java runtime")
+    from micgraph.graph import open_graph
     from micgraph.reason import check_consistency
 
-    report = check_consistency(data=[])
+    report = check_consistency(open_graph(bundled=False, with_ontology=True))
     assert report.consistent and report.unsatisfiable == []
+
+
+@pytest.mark.slow
+def test_hermit_reads_calendar_dates_through_their_datatype_definition(tmp_path):
+    """mic:CalendarDate restricts xsd:string to ISO 8601 years, months and days: HermiT rejects a 13th month."""
+    require_tool("java", "HermiT needs a Java runtime")
+    from micgraph.reason import check_consistency
+
+    bad = tmp_path / "month-13.ttl"
+    bad.write_text(f'<{MICR}x> a <{MIC}InnovationCenter> ; <{MIC}approvalDate> "2017-13" .\n')
+    assert check_consistency(open_graph([bad], bundled=False, with_ontology=True)).consistent is False
+
+
+def test_hermit_refuses_datatypes_outside_owl2_with_one_clear_error(tmp_path):
+    """No workaround: a graph HermiT cannot read is refused before Java starts, naming the datatype."""
+    from micgraph.errors import ReasonerError
+    from micgraph.reason import check_consistency
+
+    bad = tmp_path / "gyear.ttl"
+    bad.write_text(f'<{MICR}x> <{MIC}foundingDate> "2016"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n')
+    with pytest.raises(ReasonerError, match=r"1 literal\(s\) of xsd:gYear"):
+        check_consistency(open_graph([bad], bundled=False, with_ontology=True))
 
 
 @pytest.mark.slow
 def test_hermit_sees_the_disjointness_axioms(tmp_path):
     """The consistency check is not vacuous: a centre of two disjoint kinds makes the graph inconsistent."""
     require_tool("java", "HermiT needs a Java runtime")
+    from micgraph.graph import open_graph
     from micgraph.reason import check_consistency
 
     bad = tmp_path / "two-kinds.ttl"
     bad.write_text(f"<{MICR}x> a <{MIC}ChineseInnovationCenter> , <{MIC}ManufacturingUSAInstitute> .\n")
-    assert check_consistency(data=[bad]).consistent is False
+    assert check_consistency(open_graph([bad], bundled=False, with_ontology=True)).consistent is False
 
 
 # --- the ontology ---------------------------------------------------------------------------
@@ -111,7 +139,7 @@ def test_ontology_metadata(onto):
     for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.created, DCTERMS.creator):
         assert onto.value(ONTOLOGY, prop) is not None, prop
     assert str(onto.value(ONTOLOGY, VANN.preferredNamespacePrefix)) == "mic"
-    assert str(onto.value(ONTOLOGY, VANN.preferredNamespaceUri)) == bundle.MIC
+    assert str(onto.value(ONTOLOGY, VANN.preferredNamespaceUri)) == namespaces.MIC
     assert (ONTOLOGY, OWL.imports, None) not in onto, "reuse by axioms, never owl:imports"
 
 
@@ -122,22 +150,7 @@ def test_confidence_levels_declared(onto):
 
 def mic_terms(onto: Graph) -> set[URIRef]:
     kinds = (OWL.Class, *PROPERTY_KINDS)
-    return {s for k in kinds for s in onto.subjects(RDF.type, k) if str(s).startswith(bundle.MIC)}
-
-
-def test_every_term_has_english_and_chinese_labels_and_a_definition(onto):
-    terms = mic_terms(onto)
-    assert len(terms) > 60
-    problems = []
-    for term in sorted(terms):
-        langs = {lit.language for lit in onto.objects(term, RDFS.label) if isinstance(lit, Literal)}
-        if not {"en", "zh"} <= langs:
-            problems.append(f"{term}: labels in {sorted(langs)}")
-        definitions = [d for p in (SKOS.definition, RDFS.comment) for d in onto.objects(term, p)
-                       if isinstance(d, Literal) and d.language == "en"]
-        if not definitions:
-            problems.append(f"{term}: no English definition")
-    assert problems == []
+    return {s for k in kinds for s in onto.subjects(RDF.type, k) if str(s).startswith(namespaces.MIC)}
 
 
 def test_every_property_has_exactly_one_owl_kind(onto, data):
@@ -155,12 +168,37 @@ def test_no_mic_iri_is_both_class_and_property(onto):
 
 
 def test_object_and_datatype_property_ranges_are_declared_and_disjoint(onto):
+    """A datatype property ranges over a datatype of the OWL 2 datatype map or one the ontology defines;
+    an object property over a class."""
+    from micgraph.reason import OWL2_DATATYPES
+
+    defined = {str(d) for d in onto.subjects(RDF.type, RDFS.Datatype)}
     for prop in onto.subjects(RDF.type, OWL.ObjectProperty):
         for rng in onto.objects(prop, RDFS.range):
-            assert not str(rng).startswith(XSD), f"{prop} is an object property with a datatype range"
+            assert str(rng) not in OWL2_DATATYPES | defined, f"{prop} is an object property with a datatype range"
     for prop in onto.subjects(RDF.type, OWL.DatatypeProperty):
         for rng in onto.objects(prop, RDFS.range):
-            assert str(rng).startswith(XSD), f"{prop} is a datatype property with range {rng}"
+            assert str(rng) in OWL2_DATATYPES | defined, f"{prop} is a datatype property with range {rng}"
+
+
+def test_every_literal_is_in_the_owl2_datatype_map():
+    """What makes ontology + data OWL 2 DL and readable by HermiT: no xsd:date, xsd:gYear, xsd:gYearMonth."""
+    from micgraph.reason import datatypes_outside_owl2
+
+    store = ox.Store()
+    for path in bundle.graph_paths():
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    assert datatypes_outside_owl2(store) == {}
+
+
+def test_dates_are_iso_strings_of_year_month_or_day_precision(data):
+    """Every date is an ISO 8601 string as precise as its source: a year, a month or a day (all three occur)."""
+    dates = [o for p in (MIC.startDate, MIC.foundingDate, MIC.approvalDate, MIC.announcementDate, MIC.launchDate,
+                         MIC.issuedDate, MIC.periodStart, MIC.periodEnd, DCTERMS.issued)
+             for o in data.objects(None, p)]
+    assert len(dates) >= 128
+    assert all(isinstance(d, Literal) and d.datatype in (None, URIRef(XSD + "string")) for d in dates)
+    assert {len(str(d)) for d in dates} == {4, 7, 10}
 
 
 # --- the data -------------------------------------------------------------------------------
@@ -175,7 +213,7 @@ def test_every_file_parses_with_rdflib_and_oxigraph():
 
 def test_every_term_used_in_data_is_declared(onto, data):
     used = set(data.predicates()) | set(data.objects(None, RDF.type))
-    used |= {o for o in data.objects() if isinstance(o, URIRef) and str(o).startswith(bundle.MIC)}
+    used |= {o for o in data.objects() if isinstance(o, URIRef) and str(o).startswith(namespaces.MIC)}
     undeclared = sorted(str(t) for t in used if not str(t).startswith(BUILT_IN) and not declared(onto, t))
     assert undeclared == []
 
@@ -184,13 +222,13 @@ def test_no_dangling_resource_references(data):
     """Every micr: resource the data points to is described somewhere in the data."""
     described = set(data.subjects())
     dangling = sorted({f"{s} -> {o}" for s, o in data.subject_objects()
-                       if isinstance(o, URIRef) and str(o).startswith(bundle.MICR) and o not in described})
+                       if isinstance(o, URIRef) and str(o).startswith(namespaces.MICR) and o not in described})
     assert dangling == []
 
 
 def test_resources_live_in_the_resource_namespace(data):
     foreign = sorted({str(s) for s in data.subjects() if isinstance(s, URIRef)
-                      and not str(s).startswith(bundle.MICR)})
+                      and not str(s).startswith(namespaces.MICR)})
     assert foreign == []
 
 
@@ -258,3 +296,13 @@ def test_left_out_facts_stay_out(data):
         assert (america_makes, p, None) not in data       # 2012 and DoD are [memory]
     # which two OECD sub-industries the U.S. leads in is unknown: no industry is tied to that figure
     assert (MICR["obs-us-subindustries-exceeding-cn"], MIC.refIndustry, None) not in data
+
+
+def test_hermit_without_its_extra_is_a_one_line_hint(cli, monkeypatch):
+    """owlready2 is the `hermit` extra (not the first install): without it, reason --check says what to install."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "owlready2", None)  # as if it were not installed
+    result = cli("reason", "--check", expect=2)
+    assert result.stderr.strip() == ("error: HermiT runs through owlready2, an optional extra: pip install "
+                                     "'micgraph[hermit]' (and a Java runtime)")

@@ -29,18 +29,24 @@ def test_wheel_contains_the_bundled_graph(wheel):
         assert expected and expected <= names, f"{folder}/ is missing from the wheel"
     assert "micgraph/_bundle/ontology/context.jsonld" in names
     assert "micgraph/cli/__init__.py" in names
-    from micgraph.export.html import VENDORED
+    from micgraph.export.html import MAP_VENDORED, OUTLINES, VENDORED
 
-    for static in ("explorer.html", *(f"vendor/{folder}/{name}" for folder, name in VENDORED),
-                   *(f"vendor/{folder}/LICENSE" for folder, _ in VENDORED)):
+    shipped = [*VENDORED, *MAP_VENDORED, *OUTLINES.values(), ("leaflet", "leaflet.css")]
+    for static in ("explorer.html", *(f"vendor/{folder}/{name}" for folder, name in shipped),
+                   *(f"vendor/{folder}/LICENSE" for folder, _ in shipped)):
         assert f"micgraph/export/static/{static}" in names
     assert not any(name.startswith(("tests/", "bench/")) for name in names)
+
+
+def test_wheel_carries_the_sparql_grammar_and_its_parser_table(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"micgraph/sparql/sparql11.lark", "micgraph/sparql/sparql11.lark.table"} <= names
 
 
 def test_wheel_carries_the_query_page_assets_with_their_licence(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("yasgui.min.js", "yasgui.min.css", "LICENSE.txt", "THIRD-PARTY-LICENSES.txt"):
-        assert f"micgraph/static/yasgui/{name}" in names, name
+        assert f"micgraph/server/static/yasgui/{name}" in names, name
 
 
 def test_installed_wheel_finds_its_bundle_and_runs_a_named_query(wheel, tmp_path):

@@ -175,7 +175,7 @@ def test_missing_file_unknown_format_and_unknown_name(cli, tmp_path):
     strange.write_text("x")
     assert_one_line_error(run(cli, "--data", str(strange), "ASK {}", expect=2), "--input-format")
     assert_one_line_error(run(cli, "--data", TINY, "--input-format", "yaml", "ASK {}", expect=2),
-                          "unknown RDF format 'yaml'")
+                          "'yaml' is not one of 'turtle'")
     assert_one_line_error(cli("query", "-n", "no-such-query", expect=2), "no named query 'no-such-query'")
     assert_one_line_error(run(cli, "-f", str(tmp_path / "missing.rq"), expect=2), "missing.rq")
 
@@ -187,7 +187,9 @@ def test_exactly_one_query_source(cli):
 
 def test_unknown_format_for_select(cli):
     result = run(cli, "SELECT * WHERE { ?s ?p ?o }", "--format", "yaml", expect=2)
-    assert "use one of: table, csv, tsv, json, xml, md" in result.stderr
+    assert "'yaml' is not one of" in result.stderr
+    result = run(cli, "SELECT * WHERE { ?s ?p ?o }", "--format", "turtle", expect=2)
+    assert "--format turtle does not apply to a SELECT/ASK result; use one of: json, xml" in result.stderr
 
 
 def test_debug_shows_the_traceback(cli):
@@ -210,7 +212,7 @@ def test_service_is_refused_by_default(cli):
 
 def test_library_run_query_returns_typed_results():
     from micgraph.query import run_query
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
 
     graph = open_graph([TINY], bundled=False)
     select = run_query(graph, PREFIX + "SELECT ?c ?s WHERE { ?c ex:share ?s } ORDER BY ?c")

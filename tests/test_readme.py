@@ -1,12 +1,14 @@
-"""The README's console examples are real: each `$ micgraph ...` line is run and its output compared.
+"""The console examples of the README and of docs/cli.md are real: each `$ micgraph ...` line is run and its
+output compared.
 
 A ```console block holds one or more commands, each a `$ micgraph ...` line followed by the output a
 terminal shows (stdout and stderr as they interleave). A command line may end in `# exit N` (default 0).
-An output that ends in a line `...` is the beginning of the real output. The commands of the whole README
-run in order in one scratch folder (so `load` then `graphs` see the same store), where `tests/` is the
+An output that ends in a line `...` is the beginning of the real output. The commands of each document run
+in order in one scratch folder (so `load` then `graphs` see the same store), where `tests/` is the
 repository's own. ```python blocks are executed too.
 
-`python tests/test_readme.py` rewrites the outputs in README.md from real runs (keeping each truncation).
+`python tests/test_readme.py` rewrites the outputs in both documents from real runs (keeping each
+truncation).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 # The README's examples talk to an Oxigraph server there; the tests start one on a free port instead.
 README_SERVER = "http://localhost:7878"
 README = REPOSITORY / "README.md"
+MANUAL = REPOSITORY / "docs" / "cli.md"
+DOCUMENTS = (README, MANUAL)
 BLOCK = re.compile(r"^```(console|python)\n(.*?)^```$", re.S | re.M)
 EXIT = re.compile(r"\s+# exit (\d+)$")
 
@@ -102,7 +106,7 @@ def scratch(tmp_path_factory):
         yield server
 
 
-EXAMPLES = console_examples(README.read_text("utf-8"))
+EXAMPLES = [(document, example) for document in DOCUMENTS for example in console_examples(document.read_text("utf-8"))]
 
 
 def test_readme_has_the_two_command_quick_start():
@@ -115,46 +119,52 @@ def test_readme_has_the_two_command_quick_start():
     assert commands[1] in ci, ".ci/run must run the README's test command"
 
 
-def test_every_command_has_an_example():
-    shown = {shlex.split(e.command)[1] for e in EXAMPLES}
-    documented = shown | set(re.findall(r"^micgraph (\S+)", README.read_text("utf-8"), re.M))
+def test_every_command_has_an_example_in_the_manual():
+    shown = {shlex.split(e.command)[1] for document, e in EXAMPLES if document == MANUAL}
+    documented = shown | set(re.findall(r"^micgraph (\S+)", MANUAL.read_text("utf-8"), re.M))
     assert set(main.commands) - documented == set()
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[e.command[:60] for e in EXAMPLES])
-def test_console_example(example, scratch):
+def test_the_readme_is_a_front_page():
+    assert len(README.read_text("utf-8").splitlines()) <= 140
+
+
+@pytest.mark.parametrize("document, example", EXAMPLES,
+                         ids=[f"{d.name}: {e.command[:60]}" for d, e in EXAMPLES])
+def test_console_example(document, example, scratch):
     code, output = run(example, scratch)
     assert code == example.exit_code, f"{example.command} exited {code}: {output[-5:]}"
     shown = output[:len(example.output)] if example.truncated else output
     assert shown == example.output
 
 
-@pytest.mark.parametrize("source", python_examples(README.read_text("utf-8")))
+@pytest.mark.parametrize("source", [code for d in DOCUMENTS for code in python_examples(d.read_text("utf-8"))])
 def test_python_example(source, scratch):
     exec(compile(source, "README.md", "exec"), {})
 
 
 def update() -> None:
-    """Rewrite every console example's output in README.md from a real run."""
+    """Rewrite every console example's output in README.md and docs/cli.md from a real run."""
     import tempfile
 
-    text = README.read_text("utf-8")
     common.stdout_is_terminal = lambda: True
-    replacements = []
-    with tempfile.TemporaryDirectory() as folder, oxigraph_server(Path(folder)) as server:
-        os.symlink(REPOSITORY / "tests", Path(folder) / "tests")
-        os.chdir(folder)
-        for example in console_examples(text):
-            code, output = run(example, server)
-            if code != example.exit_code:
-                print(f"README: {example.command} exited {code}, the README says {example.exit_code}",
-                      file=sys.stderr)
-            if example.truncated:
-                output = output[:len(example.output)]
-            replacements.append((example.span, "".join(line + "\n" for line in output)))
-    for (start, end), new in reversed(replacements):
-        text = text[:start] + new + text[end:]
-    README.write_text(text, "utf-8")
+    for document in DOCUMENTS:
+        text = document.read_text("utf-8")
+        replacements = []
+        with tempfile.TemporaryDirectory() as folder, oxigraph_server(Path(folder)) as server:
+            os.symlink(REPOSITORY / "tests", Path(folder) / "tests")
+            os.chdir(folder)
+            for example in console_examples(text):
+                code, output = run(example, server)
+                if code != example.exit_code:
+                    print(f"{document.name}: {example.command} exited {code}, the document says {example.exit_code}",
+                          file=sys.stderr)
+                if example.truncated:
+                    output = output[:len(example.output)]
+                replacements.append((example.span, "".join(line + "\n" for line in output)))
+        for (start, end), new in reversed(replacements):
+            text = text[:start] + new + text[end:]
+        document.write_text(text, "utf-8")
 
 
 if __name__ == "__main__":

@@ -162,7 +162,8 @@ def test_silent_endpoint_times_out(cli):
     thread.start()
     try:
         url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
-        one_line_error(cli("query", "--endpoint", url, "--timeout", "1", "ASK {}", expect=2), "no answer within 1 s")
+        one_line_error(cli("query", "--endpoint", url, "--endpoint-timeout", "1", "ASK {}", expect=2),
+                       "no answer within 1 s (--endpoint-timeout)")
     finally:
         for connection, _ in accepted:
             connection.close()
@@ -171,7 +172,7 @@ def test_silent_endpoint_times_out(cli):
 
 def test_credentials_never_on_the_command_line(cli):
     one_line_error(cli("query", "--endpoint", "http://dba:dba@127.0.0.1:1/sparql", "ASK {}", expect=2),
-                   "do not put credentials in the endpoint URL")
+                   "credentials do not belong in the URL")
 
 
 @pytest.mark.server

@@ -11,15 +11,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import SERVE_FIXTURE, require_tool
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from conftest import SERVE_FIXTURE, require_tool
-
 from micgraph.bundle import named_queries
-from micgraph.pages import with_prefix_declarations
+from micgraph.namespaces import PREFIXES
+from micgraph.sparql import with_prefix_declarations as _declare
+
+
+def with_prefix_declarations(text: str) -> str:
+    return _declare(text, PREFIXES)
 
 COMUNICA = Path(__file__).parent / "node" / "node_modules" / ".bin" / "comunica-sparql"
 ONLY_FIXTURE = ["--no-bundled", "--data", str(SERVE_FIXTURE)]
@@ -102,7 +106,15 @@ def test_comunica_ask_and_construct(served, cli):
 NAMED = sorted(named_queries())
 
 
-@pytest.mark.parametrize("name", NAMED)
+NAMED_SELECTS = [name for name in NAMED if "CONSTRUCT" not in named_queries()[name].text]
+NAMED_CONSTRUCTS = [name for name in NAMED if name not in NAMED_SELECTS]
+
+
+def micgraph_graph(cli, name: str) -> Graph:
+    return Graph().parse(data=cli("query", "-n", name, "--format", "nt").stdout, format="nt")
+
+
+@pytest.mark.parametrize("name", NAMED_SELECTS)
 def test_named_query_through_sparqlwrapper(served_bundled, cli, name):
     query = with_prefix_declarations(named_queries()[name].text)
     answer = wrapper(served_bundled.sparql, query, method=POST).queryAndConvert()
@@ -111,7 +123,16 @@ def test_named_query_through_sparqlwrapper(served_bundled, cli, name):
     assert rows(answer) == rows(expected)
 
 
-@pytest.mark.parametrize("name", NAMED)
+@pytest.mark.parametrize("name", NAMED_CONSTRUCTS)
+def test_named_construct_through_sparqlwrapper_and_comunica(served_bundled, cli, name):
+    query = with_prefix_declarations(named_queries()[name].text)
+    expected = micgraph_graph(cli, name)
+    assert isomorphic(wrapper(served_bundled.sparql, query, fmt=TURTLE, method=POST).queryAndConvert(), expected)
+    triples = comunica(served_bundled.sparql, query, "application/n-triples")
+    assert isomorphic(Graph().parse(data=triples, format="nt"), expected) and len(expected) > 0
+
+
+@pytest.mark.parametrize("name", NAMED_SELECTS)
 def test_named_query_through_comunica(served_bundled, cli, name):
     query = with_prefix_declarations(named_queries()[name].text)
     answer = json.loads(comunica(served_bundled.sparql, query, "application/sparql-results+json"))

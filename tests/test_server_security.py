@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import SERVE_TOKEN
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?p . ?q ?r ?s }"
@@ -97,7 +96,8 @@ def test_update_needs_the_bearer_token(served_updatable):
     accepted = httpx.post(server.sparql, data={"update": insert}, headers={"Authorization": f"Bearer {SERVE_TOKEN}"})
     assert accepted.status_code == 204, accepted.text
     assert ask(server, check)  # the next query sees it
-    page = httpx.get(subject.replace("https://w3id.org/micgraph/", server.url), headers={"Accept": "text/turtle"})
+    page = httpx.get(subject.replace("https://w3id.org/micgraph/", server.url), headers={"Accept": "text/turtle"},
+                     follow_redirects=True)
     assert page.status_code == 200 and "inserted" in page.text
 
     delete = f"DELETE WHERE {{ <{subject}> ?p ?o }}"
@@ -113,8 +113,10 @@ def test_a_resource_whose_iri_holds_a_percent_escape_is_served(served_updatable)
     assert httpx.post(server.sparql, data={"update": f'INSERT DATA {{ <{subject}> <http://e/note> "escaped" }}'},
                       headers=auth).status_code == 204
     try:
-        page = httpx.get(subject.replace("https://w3id.org/micgraph/", server.url), headers={"Accept": "text/turtle"})
+        page = httpx.get(subject.replace("https://w3id.org/micgraph/", server.url), headers={"Accept": "text/turtle"},
+                         follow_redirects=True)
         assert page.status_code == 200 and '"escaped"' in page.text
+        assert page.url.raw_path.decode() == f"/data/{subject.rsplit('/', 1)[1]}.ttl"  # the escape kept
     finally:
         httpx.post(server.sparql, data={"update": f"DELETE WHERE {{ <{subject}> ?p ?o }}"}, headers=auth)
 
@@ -248,7 +250,166 @@ def test_pages_escape_what_the_data_says(served_updatable):
               f'rdfs:seeAlso <javascript:alert(2)> ; rdfs:comment "a & b < c" }}')
     assert httpx.post(served_updatable.sparql, data={"update": insert},
                       headers={"Authorization": f"Bearer {SERVE_TOKEN}"}).status_code == 204
-    html = httpx.get(served_updatable.url + f"id/{subject}", headers={"Accept": "text/html"}).text
+    html = httpx.get(served_updatable.url + f"id/{subject}", headers={"Accept": "text/html"}, follow_redirects=True).text
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript:' not in html and "javascript:alert(2)" in html
     assert "a &amp; b &lt; c" in html
+
+
+# --- any single request: deep nesting, crashes, update errors -----------------------------------------------
+
+DEEP = 5_000
+
+
+def one_line_error(response: httpx.Response) -> bool:
+    return response.text.startswith("error: ") and response.text.count("\n") == 1
+
+
+def test_a_query_nested_5000_deep_is_refused_and_the_server_answers_on(served):
+    """pyoxigraph's parser recurses per bracket and overflows its stack far below 5,000: the query must
+    be refused before it runs (400), or at worst cost the worker that ran it (500, the worker replaced),
+    never the server."""
+    for query in ("SELECT * WHERE " + "{" * DEEP + "}" * DEEP,
+                  "SELECT * WHERE { FILTER(" + "(" * DEEP + "1" + ")" * DEEP + ") }"):
+        response = httpx.post(served.sparql, content=query.encode(), headers={"Content-Type": "application/sparql-query"},
+                              timeout=30)
+        assert response.status_code in (400, 500), response.text
+        assert one_line_error(response)
+        assert ask(served, "ASK { micr:cn-mic-robotics ?p ?o }")
+    time.sleep(3)  # a replaced worker is back: both answer at once
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda _: httpx.get(served.sparql, params={"query": "ASK {}"}), range(4)))
+    assert [a.status_code for a in answers] == [200] * 4
+    assert served.process.poll() is None
+
+
+def test_an_update_nested_5000_deep_changes_nothing_and_the_server_answers_on(served_updatable):
+    server, auth = served_updatable, {"Authorization": f"Bearer {SERVE_TOKEN}", "Content-Type": UPDATE}
+    before = httpx.get(server.sparql, headers={"Accept": "text/turtle"}).text
+    subject = f"https://w3id.org/micgraph/id/deep-{uuid.uuid4().hex}"
+    deep = f"INSERT {{ <{subject}> rdfs:label 'deep' }} WHERE " + "{" * DEEP + "}" * DEEP
+    response = httpx.post(server.sparql, content=deep.encode(), headers=auth, timeout=30)
+    assert response.status_code in (400, 500), response.text
+    assert one_line_error(response)
+    assert server.process.poll() is None
+    assert not ask(server, f"ASK {{ <{subject}> ?p ?o }}")
+    assert httpx.get(server.sparql, headers={"Accept": "text/turtle"}).text == before
+    # the next update runs (in a new update worker) and is seen
+    insert = f"INSERT DATA {{ <{subject}> rdfs:label 'shallow' }}"
+    assert httpx.post(server.sparql, content=insert.encode(), headers=auth).status_code == 204
+    assert ask(server, f"ASK {{ <{subject}> rdfs:label 'shallow' }}")
+    httpx.post(server.sparql, content=f"DELETE WHERE {{ <{subject}> ?p ?o }}".encode(), headers=auth)
+
+
+def test_an_update_fails_whole_and_its_errors_are_400(served_updatable):
+    server, auth = served_updatable, {"Authorization": f"Bearer {SERVE_TOKEN}", "Content-Type": UPDATE}
+    subject = f"https://w3id.org/micgraph/id/whole-{uuid.uuid4().hex}"
+    graph = f"http://example.org/graph-{uuid.uuid4().hex}"
+    assert httpx.post(server.sparql, content=f"CREATE GRAPH <{graph}>".encode(), headers=auth).status_code == 204
+    twice = f"INSERT DATA {{ <{subject}> rdfs:label 'first' }} ; CREATE GRAPH <{graph}>"
+    response = httpx.post(server.sparql, content=twice.encode(), headers=auth)
+    assert response.status_code == 400 and one_line_error(response) and "already exists" in response.text
+    assert not ask(server, f"ASK {{ <{subject}> ?p ?o }}")  # the first operation was not kept either
+    httpx.post(server.sparql, content=f"DROP GRAPH <{graph}>".encode(), headers=auth)
+
+
+def test_an_update_past_the_timeout_is_stopped_and_changes_nothing(served_updatable):
+    server, auth = served_updatable, {"Authorization": f"Bearer {SERVE_TOKEN}", "Content-Type": UPDATE}
+    runaway = ("INSERT { ?a <http://e/p> ?j } WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o . "
+               "?q ?r ?s }")
+    started = time.monotonic()
+    response = httpx.post(server.sparql, content=runaway.encode(), headers=auth, timeout=60)
+    assert response.status_code == 503 and "nothing was changed" in response.text
+    assert time.monotonic() - started < 15
+    assert not ask(server, "ASK { ?a <http://e/p> ?j }")
+    subject = f"https://w3id.org/micgraph/id/after-{uuid.uuid4().hex}"
+    assert httpx.post(server.sparql, content=f"INSERT DATA {{ <{subject}> rdfs:label 'x' }}".encode(),
+                      headers=auth).status_code == 204
+    httpx.post(server.sparql, content=f"DELETE WHERE {{ <{subject}> ?p ?o }}".encode(), headers=auth)
+
+
+# --- LOAD: only from --service-allow ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("update", [
+    "LOAD <{url}>",
+    "LOAD SILENT <{url}>",
+    "LOAD <{url}> INTO GRAPH <http://example.org/g>",
+    "PREFIX e: <{base}> LOAD e:data.ttl",
+    "BASE <{base}> LOAD <data.ttl>",
+    "# LOAD <http://example.org/allowed>\nLOAD <{url}>",
+    "INSERT DATA {{ <http://e/s> <http://e/p> 'LOAD <x>' }} ; load <{url}>",
+])
+def test_load_from_a_url_off_the_allow_list_is_refused_without_a_connection(served_updatable, listener, update):
+    base = listener.url.rsplit("/", 1)[0] + "/"
+    text = update.format(url=base + "data.ttl", base=base)
+    response = httpx.post(served_updatable.sparql, content=text.encode(),
+                          headers={"Content-Type": UPDATE, "Authorization": f"Bearer {SERVE_TOKEN}"})
+    assert response.status_code == 403, response.text
+    assert one_line_error(response) and f"LOAD <{base}data.ttl> is not allowed" in response.text
+    time.sleep(0.3)
+    assert listener.accepted == 0
+
+
+def test_an_update_that_loads_must_not_hide_its_iri_behind_escapes(served_updatable, listener):
+    base = listener.url.rsplit("/", 1)[0] + "/"
+    escaped = "LOAD <" + base.replace("/", "\\u002F") + "data.ttl>"
+    response = httpx.post(served_updatable.sparql, content=escaped.encode(),
+                          headers={"Content-Type": UPDATE, "Authorization": f"Bearer {SERVE_TOKEN}"})
+    assert response.status_code in (400, 403) and one_line_error(response)
+    time.sleep(0.3)
+    assert listener.accepted == 0
+
+
+class Documents:
+    """An HTTP server on loopback with three documents: good N-Triples, a media type no RDF parser
+    knows, and broken N-Triples."""
+
+    def __init__(self) -> None:
+        import http.server
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body, media = {
+                    "/good.nt": (b'<http://e/loaded> <http://e/p> "loaded" .\n', "application/n-triples"),
+                    "/unknown": (b"whatever", "application/x-unknown"),
+                    "/broken.nt": (b"<http://e/s> <http://e/p> .\n", "application/n-triples"),
+                }.get(self.path, (b"", "text/plain"))
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", media)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_load_from_an_allowed_url_loads_it_and_bad_documents_are_400(tmp_path):
+    from conftest import SERVE_FIXTURE
+    from serving import start_server
+
+    documents = Documents()
+    allowed = [documents.url + name for name in ("good.nt", "unknown", "broken.nt")]
+    server = start_server(["--no-bundled", "--data", str(SERVE_FIXTURE), "--workers", "1", "--allow-update",
+                           "--token-env", "MICGRAPH_TEST_TOKEN", *[a for url in allowed for a in ("--service-allow", url)]],
+                          tmp_path / "serve.log", env={"MICGRAPH_TEST_TOKEN": SERVE_TOKEN})
+    auth = {"Content-Type": UPDATE, "Authorization": f"Bearer {SERVE_TOKEN}"}
+    try:
+        loaded = httpx.post(server.sparql, content=f"LOAD <{allowed[0]}> INTO GRAPH <http://e/g>".encode(), headers=auth)
+        assert loaded.status_code == 204, loaded.text
+        assert ask(server, "ASK { GRAPH <http://e/g> { <http://e/loaded> <http://e/p> 'loaded' } }")
+        for url in allowed[1:]:
+            response = httpx.post(server.sparql, content=f"LOAD <{url}>".encode(), headers=auth)
+            assert response.status_code == 400 and one_line_error(response), response.text
+        assert httpx.post(server.sparql, content=f"LOAD SILENT <{allowed[1]}>".encode(), headers=auth).status_code == 204
+    finally:
+        server.stop()
+        documents.close()

@@ -231,11 +231,12 @@ def test_report_is_shacl_vocabulary_rdflib_reads():
     from rdflib import RDF, Graph, Namespace
 
     sh = Namespace("http://www.w3.org/ns/shacl#")
-    graph = Graph().parse(data=render_report(_report("oxigraph"), "turtle"), format="turtle")
+    ours = _report("oxigraph")
+    graph = Graph().parse(data=render_report(ours, "turtle"), format="turtle")
     (report,) = graph.subjects(RDF.type, sh.ValidationReport)
     assert graph.value(report, sh.conforms).toPython() is False
     results = list(graph.objects(report, sh.result))
-    assert len(results) == 2
+    assert len(results) == len(ours.results) >= 2
     for result in results:
         assert (result, RDF.type, sh.ValidationResult) in graph
         for required in (sh.focusNode, sh.resultSeverity, sh.sourceShape, sh.sourceConstraintComponent,
@@ -260,8 +261,8 @@ def test_report_turtle_is_the_same_twice():
 @pytest.mark.parametrize("fixture", ["center-before-program", "observation-min-above-max", "musa-institute-two-sponsors"])
 def test_both_engines_print_the_same_text_report(cli, fixture):
     path = str(FIXTURES / "shapes" / f"{fixture}.ttl")
-    ours = cli("validate", path, "--engine", "oxigraph", expect=1).stdout
-    theirs = cli("validate", path, "--engine", "pyshacl", expect=1).stdout
+    ours = cli("validate", "--no-bundled", "--data", path, "--engine", "oxigraph", expect=1).stdout
+    theirs = cli("validate", "--no-bundled", "--data", path, "--engine", "pyshacl", expect=1).stdout
     assert ours == theirs
 
 
@@ -284,7 +285,7 @@ def test_shapes_graph_variable_needs_an_in_memory_graph(tmp_path):
 def test_the_oxigraph_engine_makes_no_rdflib_copy_of_the_data():
     """`micgraph validate` (default engine) never imports rdflib or pySHACL: the data stays in Oxigraph."""
     script = ("import sys; from micgraph.cli import main\n"
-              "sys.argv = ['micgraph', 'validate', sys.argv[1]]\n"
+              "sys.argv = ['micgraph', 'validate', '--no-bundled', '--data', sys.argv[1]]\n"
               "try:\n    main()\nexcept SystemExit:\n    pass\n"
               "print(sorted(m for m in sys.modules if m.split('.')[0] in ('rdflib', 'pyshacl')))")
     out = subprocess.run([sys.executable, "-c", script, str(FIXTURES / "shapes" / "center-before-program.ttl")],
@@ -303,7 +304,7 @@ QUERY_PIECES = ["SELECT $this WHERE {", "SELECT * WHERE {", "ASK {", "{", "}", "
 @given(st.lists(st.sampled_from(QUERY_PIECES), max_size=14).map(" ".join) | st.text(max_size=60))
 def test_any_query_text_is_read_or_refused_in_one_line(text):
     """The SHACL-SPARQL reader never fails but with ShapesError, and what it accepts it can rewrite."""
-    from micgraph.shacl import sparql
+    from micgraph.shacl import sparql_based as sparql
 
     try:
         query = sparql.parse(text, "shape ex:S: sh:sparql", {"this", "currentShape", "shapesGraph"})

@@ -75,6 +75,7 @@ def test_shapes_an_engine_cannot_run_raise_shapes_error(case, engine, tmp_path):
 def test_cli_reports_a_shacl_failure_in_one_line_with_exit_2(cli, tmp_path, engine):
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(PREFIXES + BAD_SHAPES["values"][0])
-    result = cli("validate", str(TINY), "--shapes", str(shapes), "--engine", engine, expect=2)
+    result = cli("validate", "--no-bundled", "--data", str(TINY), "--shapes", str(shapes), "--engine", engine,
+                 expect=2)
     assert result.stderr.startswith("error: " + BAD_SHAPES["values"][1][engine])
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

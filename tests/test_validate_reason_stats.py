@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
@@ -19,16 +20,16 @@ EX = Namespace("http://example.org/ns#")
 
 def test_validate_exit_codes_and_inference(cli, tmp_path):
     # tiny.ttl never says that ex:mic is an ex:Program; only the range of ex:program entails it
-    result = cli("validate", TINY, "--shapes", SHAPES, expect=1)
+    result = cli("validate", "--no-bundled", "--data", TINY, "--shapes", SHAPES, expect=1)
     assert "Violation: http://example.org/ns#battery" in result.stdout
     assert "A center needs its program" in result.stdout
     assert result.stdout.rstrip().endswith("does not conform: 2 violations")
-    assert cli("validate", TINY, "--shapes", SHAPES, "--infer", "rdfs").stdout.strip() == "conforms"
-    assert cli("validate", TINY, "--shapes", SHAPES, "--infer", "owlrl").stdout.strip() == "conforms"
+    assert cli("validate", "--no-bundled", "--data", TINY, "--shapes", SHAPES, "--infer", "rdfs").stdout.strip() == "conforms"
+    assert cli("validate", "--no-bundled", "--data", TINY, "--shapes", SHAPES, "--infer", "owlrl").stdout.strip() == "conforms"
 
 
 def test_validate_reports_focus_path_value_message_severity(cli):
-    result = cli("validate", TINY, str(CORE / "broken-center.ttl"), "--shapes", SHAPES, "--infer", "rdfs",
+    result = cli("validate", "--no-bundled", "--data", TINY, "--data", str(CORE / "broken-center.ttl"), "--shapes", SHAPES, "--infer", "rdfs",
                  "--format", "json", expect=1)
     report = json.loads(result.stdout)
     assert report["conforms"] is False
@@ -39,16 +40,16 @@ def test_validate_reports_focus_path_value_message_severity(cli):
 
 
 def test_validate_turtle_report_parses(cli):
-    out = cli("validate", TINY, "--shapes", SHAPES, "--format", "turtle", expect=1).stdout
+    out = cli("validate", "--no-bundled", "--data", TINY, "--shapes", SHAPES, "--format", "turtle", expect=1).stdout
     report = Graph().parse(data=out, format="turtle")
     sh = Namespace("http://www.w3.org/ns/shacl#")
     assert len(set(report.subjects(predicate=sh.focusNode))) == 2
 
 
 def test_validate_unreadable_input_exits_2(cli, tmp_path):
-    result = cli("validate", str(CORE / "malformed.ttl"), "--shapes", SHAPES, expect=2)
+    result = cli("validate", "--no-bundled", "--data", str(CORE / "malformed.ttl"), "--shapes", SHAPES, expect=2)
     assert result.stderr.startswith("error: ") and "malformed.ttl:4:" in result.stderr
-    result = cli("validate", TINY, "--shapes", str(tmp_path / "none.ttl"), expect=2)
+    result = cli("validate", "--no-bundled", "--data", TINY, "--shapes", str(tmp_path / "none.ttl"), expect=2)
     assert "none.ttl: no such file" in result.stderr
 
 
@@ -88,7 +89,7 @@ def test_native_rdfs_agrees_with_owlrl_rdfs():
     import pyoxigraph as ox
 
     from micgraph.reason import INFERRED, _trivial, rdfs_closure
-    from micgraph.stores import open_graph
+    from micgraph.graph import open_graph
     from micgraph.terms import to_rdflib
 
     store = open_graph([TINY], bundled=False)
@@ -112,24 +113,42 @@ def java():
     return require_tool("java", "apt-get install default-jre-headless")
 
 
-def test_check_consistent(cli, java):
-    result = cli("reason", "--no-bundled", "--data", TINY, "--check")
-    assert result.stdout.splitlines()[0] == "HermiT: consistent; no unsatisfiable classes"
-    assert "xsd:gYear checked as strings" in result.stdout
+@pytest.fixture
+def tiny_owl2(tmp_path) -> str:
+    """TINY with its two dates as ISO 8601 strings, the only change HermiT needs (OWL 2 has no xsd:gYear)."""
+    text = Path(TINY).read_text(encoding="utf-8")
+    owl2 = text.replace('"2016-06-30"^^xsd:date', '"2016-06-30"').replace('"2018"^^xsd:gYear', '"2018"')
+    assert owl2 != text
+    path = tmp_path / "tiny-owl2.ttl"
+    path.write_text(owl2, encoding="utf-8")
+    return str(path)
 
 
-def test_check_inconsistent_and_unsatisfiable(cli, java):
-    result = cli("reason", "--no-bundled", "--data", TINY, "--data", str(CORE / "inconsistent.ttl"), "--check",
+def test_check_consistent(cli, java, tiny_owl2):
+    result = cli("reason", "--no-bundled", "--data", tiny_owl2, "--check")
+    assert result.stdout == "HermiT: consistent; no unsatisfiable classes\n"
+
+
+def test_check_refuses_datatypes_hermit_cannot_read(cli, java):
+    """No workaround: xsd:date and xsd:gYear are outside the OWL 2 datatype map, so one line, exit 2."""
+    result = cli("reason", "--no-bundled", "--data", TINY, "--check", expect=2)
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "xsd:date" in result.stderr and "xsd:gYear" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_inconsistent_and_unsatisfiable(cli, java, tiny_owl2):
+    result = cli("reason", "--no-bundled", "--data", tiny_owl2, "--data", str(CORE / "inconsistent.ttl"), "--check",
                  expect=1)
     assert result.stdout.splitlines()[0] == "HermiT: INCONSISTENT"
-    result = cli("reason", "--no-bundled", "--data", TINY, "--data", str(CORE / "unsatisfiable.ttl"), "--check",
+    result = cli("reason", "--no-bundled", "--data", tiny_owl2, "--data", str(CORE / "unsatisfiable.ttl"), "--check",
                  expect=1)
     assert result.stdout.splitlines()[0] == "HermiT: consistent; 1 unsatisfiable class"
     assert "unsatisfiable: http://example.org/ns#Hybrid" in result.stdout
 
 
-def test_hermit_profile_classifies(cli, java):
-    out = cli("reason", "--no-bundled", "--data", TINY, "--profile", "hermit", "--format", "nt").stdout
+def test_hermit_profile_classifies(cli, java, tiny_owl2):
+    out = cli("reason", "--no-bundled", "--data", tiny_owl2, "--profile", "hermit", "--format", "nt").stdout
     assert f"<{EX.robots}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{EX.Center}>" not in out  # asserted
     assert f"<{EX.mic}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{EX.Program}> ." in out
 

@@ -7,6 +7,9 @@ The public API, usable without the CLI::
     result = micgraph.run_query(graph, name="centers-per-program")
     report = micgraph.validate(["my-data.ttl"])
     micgraph.export_rdf(graph, "turtle")
+    micgraph.chart("china-advanced-manufacturing-share")   # an altair chart (extra: chart)
+
+In Jupyter, `%load_ext micgraph` adds the `%%sparql` cell magic (see micgraph.notebook).
 
 Names are imported on first use so that `import micgraph` (and `micgraph --help`) stays fast.
 """
@@ -15,10 +18,10 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+from .constants import VERSION as __version__
 
 _API = {
-    "open_graph": "stores",
+    "open_graph": "graph",
     "open_store": "stores",
     "run_query": "query",
     "validate": "validation",
@@ -27,9 +30,17 @@ _API = {
     "export_rdf": "export",
     "compute_stats": "stats",
     "named_queries": "bundle",
+    "chart": "charts",
 }
 
 __all__ = sorted(_API)
+
+
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext micgraph`: the `%%sparql` magic (IPython is imported only now)."""
+    from .notebook import load_ipython_extension as load
+
+    load(ipython)
 
 
 def __getattr__(name: str):

@@ -31,10 +31,10 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from . import formats
 from .errors import StoreError, UsageError
-from .loading import RDF_FORMATS, display_name, guess_format, open_source, parse_error
+from .loading import display_name, open_source, parse_error, refuse_xml_entities
 
-DATASET_SYNTAXES = ("nquads", "trig")
 PROGRESS_EVERY = 50_000  # quads between two progress callbacks
 
 
@@ -207,9 +207,9 @@ def load_into(store, paths: Iterable[str | Path], *, input_format: str | None = 
     target = ox.NamedNode(graph) if graph else None
     paths = list(paths)
     for path in paths:  # fail on a bad name or syntax before touching the store
-        fmt = guess_format(path, input_format)
-        if target is not None and fmt in DATASET_SYNTAXES:
-            raise UsageError(f"{path}: --graph applies to triple syntaxes, and {fmt} holds its own graphs")
+        syntax = formats.for_input(path, input_format)
+        if target is not None and syntax.dataset:
+            raise UsageError(f"{path}: --graph applies to triple syntaxes, and {syntax.name} holds its own graphs")
         if str(path) != "-":
             open_source(path).close()
     return [_load_one(store, path, input_format, target, progress) for path in paths]
@@ -217,7 +217,7 @@ def load_into(store, paths: Iterable[str | Path], *, input_format: str | None = 
 
 def _load_one(store, path, input_format, target, progress) -> FileLoad:
     name = display_name(path)
-    fmt = RDF_FORMATS[guess_format(path, input_format)]
+    syntax = formats.for_input(path, input_format)
     digest, stdin_data = content_hash(path)
     size = len(stdin_data) if stdin_data is not None else Path(path).stat().st_size
     started = time.perf_counter()
@@ -226,8 +226,9 @@ def _load_one(store, path, input_format, target, progress) -> FileLoad:
     _checkpoint(store.oxigraph, directory)
     try:
         with open_source(path) if stdin_data is None else _bytes_stream(stdin_data) as stream:
-            reader = _CountingReader(stream, getattr(stream, "fileobj", None))
-            parsed = ox.parse(reader, fmt, base_iri=None if stdin_data is not None else Path(path).resolve().as_uri())
+            source = refuse_xml_entities(stream, name) if syntax.name == "xml" else stream
+            reader = _CountingReader(source, getattr(stream, "fileobj", None))
+            parsed = ox.parse(reader, syntax.rdf, base_iri=None if stdin_data is not None else Path(path).resolve().as_uri())
 
             def counted(quads):
                 nonlocal count

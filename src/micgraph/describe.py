@@ -1,11 +1,11 @@
 """What micgraph says about one resource: its concise bounded description (CBD), and for the Linked Data
-page the labels (English, Chinese) of everything it mentions, the resources that point to it and the
-sources of each fact.
+page the labels (English, Chinese) and classes of everything it mentions, the resources that point to
+it, the figures (observations) about it, and the sources of the resource and of each fact.
 
-A fact's sources are those stated for that very statement (an `owl:Axiom` annotation or a reified
-`rdf:Statement` carrying `prov:wasDerivedFrom`, `prov:wasQuotedFrom` or `dcterms:source`); a fact with
-none is backed by the sources of the resource itself (its own such properties), as the data model
-records most provenance.
+A fact's own sources are those stated for that very statement (an `owl:Axiom` annotation or a reified
+`rdf:Statement` carrying `prov:wasDerivedFrom`, `prov:wasQuotedFrom` or `dcterms:source`). The resource's
+sources (its own such properties) back the rest of its description, as the data model records most
+provenance: the page lists them once, and beside a fact only the sources it has of its own.
 """
 
 from __future__ import annotations
@@ -15,21 +15,17 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .bundle import MIC, ONTOLOGY_IRI, PREFIXES, compact
+from .namespaces import LABEL_PROPERTIES, LANGUAGES, MIC, ONTOLOGY_IRI, RDF_TYPE, SOURCE_PROPERTIES, compact
 from .errors import UsageError
 from .query import run_query
 
-RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
-SOURCE_PROPERTIES = (PREFIXES["prov"] + "wasDerivedFrom", PREFIXES["prov"] + "wasQuotedFrom",
-                     PREFIXES["dcterms"] + "source")
-LABEL_PROPERTIES = (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel")
-LANGUAGES = ("en", "zh")
 INBOUND_LIMIT = 500
 
+_SOURCE_PATH = "|".join(f"<{p}>" for p in SOURCE_PROPERTIES)
 _STATEMENT_SOURCES = """SELECT DISTINCT ?p ?o ?source WHERE {{
   {{ ?statement rdf:subject {iri} ; rdf:predicate ?p ; rdf:object ?o }}
   UNION {{ ?statement owl:annotatedSource {iri} ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o }}
-  ?statement prov:wasDerivedFrom|prov:wasQuotedFrom|dcterms:source ?source . FILTER(isIRI(?source)) }}"""
+  ?statement """ + _SOURCE_PATH + """ ?source . FILTER(isIRI(?source)) }}"""
 # Reified statements and axiom annotations about the resource are shown as sources, not as references.
 _INBOUND = """SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {iri}
               FILTER(isIRI(?s) && ?p NOT IN (rdf:subject, rdf:object, owl:annotatedSource, owl:annotatedTarget)) }}
@@ -38,6 +34,22 @@ _LABELS = """SELECT ?x ?label WHERE {{ VALUES ?x {{ {iris} }} ?x rdfs:label|skos
              FILTER(isLiteral(?label)) }}"""
 _ONTOLOGY = f"""DESCRIBE ?term WHERE {{ ?term ?p ?o
     FILTER(?term = <{ONTOLOGY_IRI}> || STRSTARTS(STR(?term), "{MIC}")) }}"""
+# The observations whose subject is the resource (mic:about or one of its subproperties: mic:refArea,
+# mic:refProgram, ...), with what the page shows of each.
+FIGURE_LIMIT = 200
+_FIGURES = """SELECT ?figure ?value ?min ?max ?unit ?approximate ?start ?end WHERE {{
+  {{ SELECT DISTINCT ?figure WHERE {{ ?figure ?about {iri} . ?about rdfs:subPropertyOf* mic:about .
+                                     ?figure a mic:Observation }} LIMIT {limit} }}
+  OPTIONAL {{ ?figure mic:value ?value }} OPTIONAL {{ ?figure mic:minValue ?min }}
+  OPTIONAL {{ ?figure mic:maxValue ?max }} OPTIONAL {{ ?figure mic:unit ?unit }}
+  OPTIONAL {{ ?figure mic:isApproximate ?approximate }}
+  OPTIONAL {{ ?figure mic:periodStart ?start }} OPTIONAL {{ ?figure mic:periodEnd ?end }}
+}}"""
+# Of the things a page mentions: their classes, a unit's symbol, a document's web address.
+_KINDS = """SELECT ?x ?type WHERE {{ VALUES ?x {{ {iris} }} ?x a ?type FILTER(isIRI(?type)) }}"""
+_NOTATIONS = """SELECT ?x ?notation WHERE {{ VALUES ?x {{ {iris} }} ?x skos:notation ?notation FILTER(isLiteral(?notation)) }}"""
+_ADDRESSES = """SELECT ?x ?url WHERE {{ VALUES ?x {{ {iris} }} ?x schema:url ?url }}"""
+_SOURCES_OF = "SELECT ?x ?source WHERE {{ VALUES ?x {{ {iris} }} ?x " + _SOURCE_PATH + " ?source FILTER(isIRI(?source)) }}"
 
 
 def resource_node(iri: str) -> ox.NamedNode:
@@ -65,6 +77,20 @@ class Fact:
 
 
 @dataclass
+class Figure:
+    """An observation about the resource: a value or bounds, a unit, a period."""
+    iri: str
+    value: ox.Literal | None = None
+    minimum: ox.Literal | None = None
+    maximum: ox.Literal | None = None
+    unit: str | None = None
+    approximate: bool = False
+    start: ox.Literal | None = None
+    end: ox.Literal | None = None
+    sources: list[ox.NamedNode] = field(default_factory=list)  # the observation's own
+
+
+@dataclass
 class Description:
     iri: str
     triples: list[ox.Triple]
@@ -73,6 +99,10 @@ class Description:
     inbound: list[tuple[ox.NamedNode, ox.NamedNode]]  # (subject, predicate) pointing here
     inbound_truncated: bool
     labels: dict[str, dict[str, str]]  # IRI -> {language ("" for none): label}
+    figures: list[Figure] = field(default_factory=list)  # observations about the resource, latest first
+    kinds: dict[str, set[str]] = field(default_factory=dict)  # IRI mentioned -> its classes
+    notations: dict[str, str] = field(default_factory=dict)  # IRI (a unit) -> its skos:notation
+    addresses: dict[str, str] = field(default_factory=dict)  # IRI (a document) -> its schema:url
 
     @property
     def found(self) -> bool:
@@ -111,10 +141,48 @@ def describe(store, iri: str) -> Description:
                           and isinstance(f.value, ox.NamedNode)}, key=str)
     inbound_rows = run_query(store, _INBOUND.format(iri=node, limit=INBOUND_LIMIT + 1)).bindings
     inbound = [(row[0], row[1]) for row in inbound_rows[:INBOUND_LIMIT]]
+    found_figures = figures(store, node)
     mentioned = {node} | {t for t in _named_terms(triples)} | {t for pair in inbound for t in pair}
     mentioned |= {s for f in facts.get(node, []) for s in f.sources}
+    mentioned |= {ox.NamedNode(x) for f in found_figures for x in (f.iri, f.unit) if x}
+    mentioned |= {s for f in found_figures for s in f.sources}
     return Description(iri, triples, dict(facts), own_sources, inbound, len(inbound_rows) > INBOUND_LIMIT,
-                       labels(store, mentioned))
+                       labels(store, mentioned), found_figures, kinds=_values(store, _KINDS, mentioned, many=True),
+                       notations=_values(store, _NOTATIONS, mentioned), addresses=_values(store, _ADDRESSES, mentioned))
+
+
+def figures(store, node: ox.NamedNode) -> list[Figure]:
+    """The observations about `node` (at most FIGURE_LIMIT), latest period first, then by IRI."""
+    found: dict[str, Figure] = {}
+    for row in run_query(store, _FIGURES.format(iri=node, limit=FIGURE_LIMIT)).bindings:
+        figure = found.setdefault(row[0].value, Figure(row[0].value))
+        value, minimum, maximum, unit, approximate, start, end = row[1:]
+        figure.value = figure.value or (value if isinstance(value, ox.Literal) else None)
+        figure.minimum = figure.minimum or (minimum if isinstance(minimum, ox.Literal) else None)
+        figure.maximum = figure.maximum or (maximum if isinstance(maximum, ox.Literal) else None)
+        figure.unit = figure.unit or (unit.value if isinstance(unit, ox.NamedNode) else None)
+        figure.approximate = figure.approximate or (isinstance(approximate, ox.Literal) and approximate.value in ("true", "1"))
+        figure.start = figure.start or (start if isinstance(start, ox.Literal) else None)
+        figure.end = figure.end or (end if isinstance(end, ox.Literal) else None)
+    sources = _values(store, _SOURCES_OF, {ox.NamedNode(iri) for iri in found}, many=True)
+    for figure in found.values():
+        figure.sources = sorted((ox.NamedNode(s) for s in sources.get(figure.iri, ())), key=str)
+    latest_first = sorted(found.values(), key=lambda f: f.iri)
+    latest_first.sort(key=lambda f: (f.end or f.start).value if (f.end or f.start) else "", reverse=True)
+    return latest_first
+
+
+def _values(store, query: str, iris, *, many: bool = False) -> dict:
+    """IRI -> its value (or, with `many`, the set of its values) by a two-column `query` over VALUES ?x."""
+    named = sorted({str(i) for i in iris if isinstance(i, ox.NamedNode)})
+    found: dict = {}
+    for start in range(0, len(named), 500):
+        for subject, value in run_query(store, query.format(iris=" ".join(named[start:start + 500]))).bindings:
+            if many:
+                found.setdefault(subject.value, set()).add(value.value)
+            else:  # the smallest, so that the page is the same every time
+                found[subject.value] = min(found.get(subject.value, value.value), value.value)
+    return found
 
 
 def _named_terms(triples: list[ox.Triple]):

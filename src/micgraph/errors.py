@@ -1,16 +1,18 @@
 """Typed errors raised by the library; the CLI turns each into one line on stderr and an exit code.
 
 The library never prints and never exits: it raises one of these, and `cli.py` maps
-`MicgraphError.exit_code` to the process status (2 for anything the user must fix in their input).
+`MicgraphError.exit_code` to the process status (ExitStatus.ERROR for anything the user must fix).
 """
 
 from __future__ import annotations
+
+from .constants import ExitStatus
 
 
 class MicgraphError(Exception):
     """Base class: a failure that is the user's input or environment, not a bug."""
 
-    exit_code = 2
+    exit_code = ExitStatus.ERROR
 
     def __str__(self) -> str:  # one line, always
         return " ".join(super().__str__().split())
@@ -60,9 +62,24 @@ class QuerySyntaxError(MicgraphError):
                 where += f":{column}"
         super().__init__(f"{where}: SPARQL syntax error: {cause}")
 
+    @classmethod
+    def from_oxigraph(cls, exc: SyntaxError, source: str = "query") -> QuerySyntaxError:
+        """pyoxigraph's SyntaxError ("error at LINE:COLUMN: cause") as a QuerySyntaxError."""
+        import re
+
+        message = str(exc.msg if exc.msg else exc)
+        match = re.match(r"^error at (\d+):(\d+):\s*(.*)$", message, re.S)
+        if match:
+            return cls(match.group(3), int(match.group(1)), int(match.group(2)), source)
+        return cls(message, exc.lineno, exc.offset, source)
+
 
 class QueryEvaluationError(MicgraphError):
     """A query that parsed but failed while running (a timeout, a refused SERVICE, a store error)."""
+
+
+class QueryTimeoutError(QueryEvaluationError):
+    """A query that ran past its time limit."""
 
 
 class ServiceNotAllowedError(QueryEvaluationError):

@@ -14,48 +14,8 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from . import bundle
-from .errors import InputNotFoundError, ParseError, UsageError
-
-# Names accepted by --input-format / --format, and the extensions that imply them.
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-    "n3": ox.RdfFormat.N3,
-}
-FORMAT_ALIASES = {"ttl": "turtle", "ntriples": "nt", "n-triples": "nt", "nq": "nquads", "n-quads": "nquads",
-                  "json-ld": "jsonld", "rdfxml": "xml", "rdf/xml": "xml", "rdf": "xml", "owl": "xml"}
-EXTENSIONS = {".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig",
-              ".jsonld": "jsonld", ".json": "jsonld", ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".n3": "n3"}
-
-
-def format_name(name: str) -> str:
-    """Normalise a user-given RDF format name; unknown names are a usage error listing the known ones."""
-    key = name.lower()
-    key = FORMAT_ALIASES.get(key, key)
-    if key not in RDF_FORMATS:
-        raise UsageError(f"unknown RDF format {name!r}; use one of: {', '.join(RDF_FORMATS)}")
-    return key
-
-
-def guess_format(path: str | Path, input_format: str | None = None) -> str:
-    if input_format:
-        return format_name(input_format)
-    name = str(path).lower()
-    if name == "-":
-        return "turtle"
-    if name.endswith(".gz"):
-        name = name[:-3]
-    suffix = Path(name).suffix
-    if suffix not in EXTENSIONS:
-        raise UsageError(f"{path}: cannot tell the RDF syntax from the extension {suffix or '(none)'!r}; "
-                         f"pass --input-format ({', '.join(RDF_FORMATS)})")
-    return EXTENSIONS[suffix]
-
+from . import bundle, formats
+from .errors import InputNotFoundError, ParseError
 
 def display_name(path: str | Path) -> str:
     """How a file is named in messages: bundled files relative to the bundle, others as given."""
@@ -82,10 +42,67 @@ def open_source(path: str | Path) -> IO[bytes]:
         if p.name.lower().endswith(".gz"):
             import gzip  # lazily: 5 ms of every start-up otherwise
 
+            if p.stat().st_size == 0:
+                raise ParseError(display_name(path), "an empty file is not a gzip stream")
             return gzip.open(p, "rb")
         return open(p, "rb")
     except OSError as exc:
         raise InputNotFoundError(str(path), exc.strerror or str(exc)) from exc
+
+
+class _Replay(io.RawIOBase):
+    """The bytes already read from a stream, then the rest of it."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = io.BytesIO(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._head.readinto(buffer)
+        return count if count else self._rest.readinto(buffer)
+
+    def close(self) -> None:
+        self._rest.close()
+        super().close()
+
+
+def refuse_xml_entities(stream: IO[bytes], name: str) -> IO[bytes]:
+    """The same stream, after an XML parser (expat) has read its prolog: a document that declares entities
+    in a DTD is refused before any RDF parser sees it (a 1 kB "billion laughs" file expands to gigabytes).
+    Only the prolog is read, up to the root element's start tag; what was read is replayed."""
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+    seen: list[bytes] = []
+
+    class Done(Exception):
+        pass
+
+    def entity(*args) -> None:
+        raise ParseError(name, f"the document declares the XML entity {args[0]!r} in a DTD; micgraph refuses "
+                               "entity declarations (they can expand without bound)", parser.CurrentLineNumber)
+
+    def root(*args) -> None:
+        raise Done
+
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = entity
+    parser.StartElementHandler = root
+    try:
+        while True:
+            chunk = stream.read(1 << 16)
+            seen.append(chunk)
+            parser.Parse(chunk, not chunk)
+            if not chunk:
+                break
+    except Done:
+        pass
+    except xml.parsers.expat.ExpatError:
+        pass  # not well-formed: the RDF/XML parser says where, in its own words
+    return io.BufferedReader(_Replay(b"".join(seen), stream))
 
 
 def _bad_gzip(exc: Exception) -> bool:
@@ -115,9 +132,11 @@ def base_iri_for(path: str | Path) -> str | None:
 def load_file(store: ox.Store, path: str | Path, input_format: str | None = None,
               graph: ox.NamedNode | None = None, bulk: bool = False) -> None:
     """Parse one file into `store` (into `graph` for triple syntaxes); raise ParseError on bad input."""
-    fmt = RDF_FORMATS[guess_format(path, input_format)]
+    syntax = formats.for_input(path, input_format)
+    fmt = syntax.rdf
     name = display_name(path)
-    with open_source(path) as stream:
+    with open_source(path) as raw:
+        stream = refuse_xml_entities(raw, name) if syntax.name == "xml" else raw
         try:
             loader = store.bulk_load if bulk else store.load
             loader(input=stream, format=fmt, base_iri=base_iri_for(path),
@@ -134,10 +153,3 @@ def load_files(paths: Iterable[str | Path], input_format: str | None = None,
     for path in paths:
         load_file(store, path, input_format)
     return store
-
-
-def load_rdflib(paths: Iterable[str | Path], input_format: str | None = None):
-    """Parse files into one rdflib Dataset (default graph = union of the files' triples)."""
-    from .terms import to_rdflib_dataset
-
-    return to_rdflib_dataset(load_files(paths, input_format))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import urllib.parse
 import functools
-import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from . import bundle, federation
-from .errors import QueryEvaluationError, QuerySyntaxError, ServiceNotAllowedError, UsageError
+from . import bundle, federation, namespaces, sandbox
+from .constants import SERVICE_TIMEOUT
+from .errors import (QueryEvaluationError, QuerySyntaxError, QueryTimeoutError, ServiceNotAllowedError,
+                     UsageError)
+from .sparql import check_limits, may_contain_keyword, parse_query, parse_update
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -33,6 +36,24 @@ class SelectResult:
     def __len__(self) -> int:
         return len(self.bindings)
 
+    def values(self) -> list[dict]:
+        """Rows as {variable: Python value}: int, Decimal, float, bool, dates, years, tagged strings, IRIs
+        (see micgraph.values)."""
+        from .values import select_values
+
+        return select_values(self)
+
+    def to_dataframe(self):
+        """The rows as a pandas DataFrame with typed columns (needs the `notebook` extra)."""
+        from .values import to_dataframe
+
+        return to_dataframe(self)
+
+    def _repr_html_(self) -> str:
+        from .display import select_html
+
+        return select_html(self)
+
 
 @dataclass
 class AskResult:
@@ -54,25 +75,26 @@ class GraphResult:
     def __len__(self) -> int:
         return len(self.triples)
 
+    def _repr_html_(self) -> str:
+        from .display import graph_html
+
+        return graph_html(self)
+
 
 Result = SelectResult | AskResult | GraphResult
 
-_SYNTAX_POSITION = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)
-# Comments, strings and IRIs, for lexical scans of query text that must not look inside them.
-_LEXICAL_NOISE = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
-# The FROM keyword (not ?from, ex:from): a query that names its own dataset.
-_FROM = re.compile(r"(?<![?$:\w])FROM\b", re.I)
-
-
 @functools.lru_cache(maxsize=512)  # the same text comes again and again from a server's clients and benches
-def declares_dataset(sparql: str) -> bool:
-    """True when the query has FROM or FROM NAMED: its dataset then replaces the union default graph."""
-    # The common cases without the lexical pass (9 µs on a short query): no "from" at all, or only inside
-    # names such as prov:wasDerivedFrom. The keyword pattern on the raw text finds every real FROM (and
-    # some in comments, strings or IRIs, which the lexical pass then rules out).
-    if "from" not in sparql.lower() or _FROM.search(sparql) is None:
+def declares_dataset(text: str, base_iri: str | None = None) -> bool:
+    """Whether the query has FROM or FROM NAMED (its dataset then replaces the union default graph), read
+    by micgraph's parser when the keyword can be there at all. A text the parser cannot read declares none
+    here: pyoxigraph reports its syntax error."""
+    if not may_contain_keyword(text, "FROM"):
         return False
-    return _FROM.search(_LEXICAL_NOISE.sub(" ", sparql)) is not None
+    try:
+        parsed = parse_query(text, base_iri=base_iri, prefixes=namespaces.PREFIXES)
+    except QuerySyntaxError:
+        return False
+    return bool(parsed.default_graphs or parsed.named_graphs)
 
 
 def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
@@ -82,57 +104,91 @@ def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
 
 
 def run_query(store, sparql: str | None = None, *, name: str | None = None, base_iri: str | None = None,
-              service_allow: tuple[str, ...] = (), service_timeout: float = federation.DEFAULT_TIMEOUT,
+              service_allow: tuple[str, ...] = (), service_timeout: float = SERVICE_TIMEOUT,
               union_default_graph: bool = True, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, max_rows: int | None = None) -> Result:
+              named_graphs: list[str] | None = None, max_rows: int | None = None,
+              timeout: float | None = None) -> Result:
     """Run a SPARQL query (or the named query `name`) on `store` and collect its results.
 
     SERVICE clauses call only the endpoints in `service_allow`, each within `service_timeout` seconds
-    (see federation.py); a query without SERVICE goes straight to the store.
+    (see federation.py); a query without SERVICE goes straight to the store, whose engine runs where it
+    cannot reach the network (sandbox.py).
     `union_default_graph=False` queries the store's real default graph instead of the union of all graphs;
     `default_graphs`/`named_graphs` replace the dataset (the SPARQL Protocol's default-graph-uri and
     named-graph-uri, see `Store.query`); `max_rows` stops collecting SELECT solutions after that many and
-    marks the result `truncated`."""
+    marks the result `truncated`. After `timeout` seconds a QueryTimeoutError is raised; the engine cannot
+    be interrupted, so its thread runs on in the background (the CLI ends its process instead)."""
     text = resolve_text(sparql, name)
     service_allow = federation.check_allow_list(service_allow)
     source = f"named query {name}" if name else "query"
+    check_limits(text, source=source)  # before any parser: pyoxigraph's recurses per bracket
+    guarded = may_contain_keyword(text, "SERVICE")
     federated = None
-    if federation.calls_service(text):
-        federated = federation.resolve_services(text, service_allow, timeout=service_timeout, base_iri=base_iri,
-                                                source=source)
-        text = federated.text
+    dataset_declared = None
+    if guarded:  # the decision is made on the parsed query; a text the parser cannot read is refused
+        parsed = parse_query(text, base_iri=base_iri, prefixes=namespaces.PREFIXES, source=source)
+        dataset_declared = bool(parsed.default_graphs or parsed.named_graphs)
+        if parsed.services:
+            federated = federation.resolve_services(text, parsed, service_allow, timeout=service_timeout)
+            text = federated.text
+    union = union_default_graph and store.has_named_graphs() and not (
+        dataset_declared if dataset_declared is not None else declares_dataset(text, base_iri))
+    dataset = ({} if default_graphs is None and named_graphs is None else
+               {"default_graphs": default_graphs, "named_graphs": named_graphs})
+
+    def evaluate() -> Result:
+        return collect(store.query(text, base_iri=base_iri, union_default_graph=union, **dataset), max_rows)
+
     try:
-        union = union_default_graph and not declares_dataset(text)
-        dataset = ({} if default_graphs is None and named_graphs is None else
-                   {"default_graphs": default_graphs, "named_graphs": named_graphs})
-        raw = store.query(text, base_iri=base_iri, union_default_graph=union, **dataset)
-        result = collect(raw, max_rows)
+        if store.network or (timeout is None and not guarded):
+            result = evaluate()
+        else:
+            result = sandbox.without_network(evaluate, timeout=timeout, on_timeout=lambda: QueryTimeoutError(
+                f"{source} stopped after {timeout:g} s (--timeout); simplify it or add a LIMIT"))
     except SyntaxError as exc:
-        raise syntax_error(exc, source=source) from exc
+        raise QuerySyntaxError.from_oxigraph(exc, source) from exc
     except (OSError, RuntimeError, ValueError) as exc:
-        raise QueryEvaluationError(f"query failed: {exc}") from exc
+        raise QueryEvaluationError(f"{source} failed: {' '.join(str(exc).split())}") from exc
     return federated.restore(result) if federated else result
 
 
-def run_update(store, sparql: str, *, base_iri: str | None = None) -> None:
-    """Run a SPARQL Update on `store`: all of it or, on any error, none of it. An update may not call
-    SERVICE (micgraph vets SERVICE endpoints for queries only, see federation.py)."""
-    if federation.calls_service(sparql):
-        raise ServiceNotAllowedError("update: SERVICE is not allowed in an update")
-    try:
+def run_update(store, sparql: str, *, base_iri: str | None = None, load_allow: tuple[str, ...] = ()) -> None:
+    """Run a SPARQL Update on `store`: all of it or, on any error, none of it.
+
+    An update may not call SERVICE, and may LOAD only the documents in `load_allow` (the server's
+    --service-allow list), both read from the parsed update before the engine runs. An update that loads
+    nothing runs on an engine thread that cannot open a network connection (sandbox.py); one that loads
+    allowed documents lets pyoxigraph fetch exactly those."""
+    check_limits(sparql, update=True, source="update")
+    loads: tuple = ()
+    if may_contain_keyword(sparql, "SERVICE") or may_contain_keyword(sparql, "LOAD"):
+        parsed = parse_update(sparql, base_iri=base_iri, prefixes=namespaces.PREFIXES, source="update")
+        if parsed.all_services():
+            clause = parsed.all_services()[0]
+            raise ServiceNotAllowedError(f"update: line {clause.line}: SERVICE is not allowed in an update")
+        loads = parsed.loads
+        for load in loads:
+            if load.source in load_allow:
+                continue
+            where = f"update: line {load.line}: LOAD <{load.source}>"
+            if urllib.parse.urlsplit(load.source).scheme not in ("http", "https"):
+                raise ServiceNotAllowedError(f"{where}: only http:// and https:// documents can be loaded")
+            known = f"allowed: {', '.join(load_allow)}" if load_allow else "none is allowed by default"
+            raise ServiceNotAllowedError(f"{where} is not allowed ({known}); start the server with "
+                                         f"--service-allow {load.source} to let updates load it")
+
+    def apply() -> None:
         store.update(sparql, base_iri=base_iri)
+
+    try:
+        if store.network or loads:
+            apply()
+        else:
+            sandbox.without_network(apply)
     except SyntaxError as exc:
-        raise syntax_error(exc, source="update") from exc
+        raise QuerySyntaxError.from_oxigraph(exc, "update") from exc
     except (OSError, RuntimeError, ValueError) as exc:
-        raise QueryEvaluationError(f"update failed: {exc}") from exc
-
-
-def syntax_error(exc: SyntaxError, source: str = "query") -> QuerySyntaxError:
-    message = str(exc.msg if exc.msg else exc)
-    match = _SYNTAX_POSITION.match(message)
-    if match:
-        return QuerySyntaxError(match.group(3), int(match.group(1)), int(match.group(2)), source)
-    return QuerySyntaxError(message, exc.lineno, exc.offset, source)
+        raise QueryEvaluationError(f"update failed: {' '.join(str(exc).split())}") from exc
 
 
 def collect(raw, max_rows: int | None = None) -> Result:

@@ -1,29 +1,26 @@
 """Entailment and consistency: RDFS (native, on the store), OWL RL (owlrl) and HermiT (owlready2).
 
-Entailed triples always go into their own named graph (`bundle.INFERRED_GRAPH`), never into the
+Entailed triples always go into their own named graph (`INFERRED_GRAPH`), never into the
 asserted data, so `export` can tell what was said from what follows from it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import bundle
+from .namespaces import INFERRED_GRAPH, OWL, RDF, RDFS, XSD
+from .constants import MATERIALISING_PROFILES, REASONING_PROFILES
 from .errors import ReasonerError, UsageError
 
-PROFILES = ("none", "rdfs", "owlrl")
-RDF = bundle.PREFIXES["rdf"]
-RDFS = bundle.PREFIXES["rdfs"]
-OWL = bundle.PREFIXES["owl"]
-XSD = bundle.PREFIXES["xsd"]
-INFERRED = ox.NamedNode(bundle.INFERRED_GRAPH)
+INFERRED = ox.NamedNode(INFERRED_GRAPH)
 
 # RDFS rules rdfs5/11 (schema closure), rdfs7 (sub-properties), rdfs2/3 (domain, range), rdfs9 (subclasses),
 # as CONSTRUCTs over the union graph. Run in this order to a fixpoint they give the RDFS closure
@@ -99,26 +96,40 @@ def materialise(store, profile: str) -> int:
         quads = owlrl_entailments(store)
         store.add_quads(quads)
         return len(quads)
-    raise UsageError(f"unknown inference profile {profile!r}; use one of: {', '.join(PROFILES)}")
+    raise UsageError(f"unknown inference profile {profile!r}; use one of: none, {', '.join(MATERIALISING_PROFILES)}")
 
 
 # --- HermiT through owlready2 -------------------------------------------------------------------
 
-# The datatypes of the OWL 2 datatype map that HermiT accepts. Literals of any other datatype (xsd:gYear,
-# xsd:date, ...) are handed to HermiT as plain strings, and ranges naming such a datatype as rdfs:Literal:
-# that keeps the check sound for classes and individuals while HermiT ignores what it cannot read.
-OWL2_DATATYPES = {XSD + name for name in (
+# The OWL 2 datatype map (OWL 2 Structural Specification, section 4), plus rdf:langString, the RDF 1.1 name of
+# a language-tagged literal's datatype (rdf:PlainLiteral in OWL 2). HermiT reads exactly these; the bundled
+# graph uses nothing else (dates are ISO 8601 strings of mic:CalendarDate, see docs/model.md).
+OWL2_DATATYPES = frozenset({XSD + name for name in (
     "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int short byte "
     "unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString token language "
     "Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp").split()} | {
-    OWL + "real", OWL + "rational", RDF + "PlainLiteral", RDF + "XMLLiteral", RDFS + "Literal", RDF + "langString"}
+    OWL + "real", OWL + "rational", RDF + "PlainLiteral", RDF + "XMLLiteral", RDFS + "Literal", RDF + "langString"})
+
+# The literals a reasoner reads: values of annotations (skos:notation's typed codes, rdfs:label...) are not
+# reasoned over, and OWL 2 DL lets them have any datatype.
+_LITERAL_DATATYPES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?datatype (COUNT(*) AS ?n) (SAMPLE(?o) AS ?example) WHERE {
+    { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }
+    FILTER(isLiteral(?o))
+    FILTER(?p NOT IN (rdfs:label, rdfs:comment, rdfs:seeAlso, rdfs:isDefinedBy, owl:versionInfo, owl:deprecated,
+                      owl:priorVersion, owl:backwardCompatibleWith, owl:incompatibleWith))
+    FILTER NOT EXISTS { ?p a owl:AnnotationProperty }
+    FILTER NOT EXISTS { FILTER(?p = owl:annotatedTarget) ?s owl:annotatedProperty ?annotation .
+                        ?annotation a owl:AnnotationProperty }
+    BIND(DATATYPE(?o) AS ?datatype) }
+    GROUP BY ?datatype"""
 
 
 @dataclass
 class ConsistencyReport:
     consistent: bool
     unsatisfiable: list[str] = field(default_factory=list)
-    replaced_datatypes: dict[str, int] = field(default_factory=dict)
     reasoner: str = "HermiT"
 
     @property
@@ -126,24 +137,10 @@ class ConsistencyReport:
         return self.consistent and not self.unsatisfiable
 
 
-def hermit_ready_graph(quads: Iterable[ox.Quad]):
-    """An rdflib graph of `quads` that HermiT can read; returns (graph, {datatype: literals rewritten})."""
-    from rdflib import Graph, Literal, URIRef
-
-    from .terms import to_rdflib
-
-    graph = Graph()
-    replaced: dict[str, int] = {}
-    rdfs_literal = URIRef(RDFS + "Literal")
-    for quad in quads:
-        s, p, o = (to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object))
-        if isinstance(o, Literal) and o.datatype is not None and str(o.datatype) not in OWL2_DATATYPES:
-            replaced[str(o.datatype)] = replaced.get(str(o.datatype), 0) + 1
-            o = Literal(str(o))
-        elif isinstance(o, URIRef) and str(o).startswith(XSD) and str(o) not in OWL2_DATATYPES:
-            o = rdfs_literal  # e.g. `mic:foundingYear rdfs:range xsd:gYear`
-        graph.add((s, p, o))
-    return graph, replaced
+def datatypes_outside_owl2(store) -> dict[str, tuple[int, ox.Literal]]:
+    """{datatype IRI: (how many literals, one of them)} for literals HermiT cannot read."""
+    return {row[0].value: (int(row[1].value), row[2]) for row in store.query(_LITERAL_DATATYPES)
+            if row[0].value not in OWL2_DATATYPES}
 
 
 def java_available() -> bool:
@@ -157,50 +154,63 @@ def java_available() -> bool:
 
 
 def _hermit_world(store):
-    """Load the store into a fresh owlready2 World and run HermiT; return (world, consistent, replaced)."""
-    import owlready2
+    """Load the store, as it is, into a fresh owlready2 World and run HermiT; return (world, consistent)."""
+    try:
+        import owlready2
+    except ImportError:
+        raise ReasonerError("HermiT runs through owlready2, an optional extra: pip install 'micgraph[hermit]' "
+                            "(and a Java runtime)") from None
 
+    outside = datatypes_outside_owl2(store)
+    if outside:
+        from .namespaces import compact
+
+        found = ", ".join(f"{count} literal(s) of {compact(datatype)} (e.g. {example})"
+                          for datatype, (count, example) in sorted(outside.items()))
+        raise ReasonerError(f"HermiT reads only the datatypes of the OWL 2 datatype map, and the graph has {found}: "
+                            "give dates as ISO 8601 strings (as micgraph's data does) or use OWL 2 datatypes")
     if not java_available():
         raise ReasonerError("HermiT needs Java: install a JRE (e.g. `apt-get install default-jre-headless`)")
-    graph, replaced = hermit_ready_graph(store.quads())
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads())
     with tempfile.TemporaryDirectory(prefix="micgraph-hermit-") as tmp:
         path = Path(tmp) / "graph.nt"
-        graph.serialize(destination=str(path), format="nt", encoding="utf-8")
+        ox.serialize(triples, str(path), ox.RdfFormat.N_TRIPLES)
         world = owlready2.World()
-        world.get_ontology(path.as_uri()).load()
-        consistent = True
-        try:
-            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
-        except owlready2.OwlReadyInconsistentOntologyError:
-            consistent = False
-        except (owlready2.OwlReadyJavaError, subprocess.CalledProcessError) as exc:
-            raise ReasonerError(f"HermiT failed: {' '.join(str(exc).split())[:300]}") from exc
-    return world, consistent, replaced
+        # owlready2 prints a warning to stderr for every punned property (OWL 2 DL allows punning; the
+        # library never prints), and HermiT gets the triples as they are either way.
+        with contextlib.redirect_stderr(io.StringIO()):
+            world.get_ontology(path.as_uri()).load()
+            consistent = True
+            try:
+                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+            except owlready2.OwlReadyInconsistentOntologyError:
+                consistent = False
+            except (owlready2.OwlReadyJavaError, subprocess.CalledProcessError) as exc:
+                raise ReasonerError(f"HermiT failed: {' '.join(str(exc).split())[:300]}") from exc
+    return world, consistent
 
 
-def check_consistency(data: Iterable[str | Path] | None = None, *, store=None) -> ConsistencyReport:
-    """Run HermiT on the ontology with `data` (the bundled data when None), or on `store`."""
-    from .stores import open_graph
-
-    if store is None:
-        store = open_graph() if data is None else open_graph([bundle.ontology_path(), *data], bundled=False)
-    world, consistent, replaced = _hermit_world(store)
+def check_consistency(store) -> ConsistencyReport:
+    """Run HermiT on the store (e.g. `open_graph()`, the bundled ontology and data)."""
+    world, consistent = _hermit_world(store)
     unsatisfiable: list[str] = []
     if consistent:
         nothing = OWL + "Nothing"
-        unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c.iri != nothing)
+        with contextlib.redirect_stderr(io.StringIO()):
+            unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c.iri != nothing)
     world.close()
-    return ConsistencyReport(consistent, unsatisfiable, replaced)
+    return ConsistencyReport(consistent, unsatisfiable)
 
 
 def hermit_entailments(store) -> tuple[list[ox.Quad], ConsistencyReport]:
     """Classify with HermiT: the inferred class hierarchy and individual types, as quads in the inferred graph."""
-    world, consistent, replaced = _hermit_world(store)
-    report = ConsistencyReport(consistent, [], replaced)
+    world, consistent = _hermit_world(store)
+    report = ConsistencyReport(consistent, [])
     quads: list[ox.Quad] = []
     if consistent:
         nothing = OWL + "Nothing"
-        report.unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c.iri != nothing)
+        with contextlib.redirect_stderr(io.StringIO()):
+            report.unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if c.iri != nothing)
         asserted = set(store.quads())
         inferred = world.get_ontology("http://inferrences/")
         for s, p, o in inferred.get_triples():
@@ -221,3 +231,31 @@ def _owlready_term(world, value):
         return ox.NamedNode(iri) if iri and not iri.startswith("_:") else None
     return None
 
+
+# --- what `micgraph reason` reports --------------------------------------------------------------------
+
+def entailments(store, profile: str) -> list[ox.Quad]:
+    """The triples `profile` (rdfs, owlrl or hermit) entails from the store and that it does not assert, as
+    quads in the inferred graph; they are also added to the store. HermiT refuses an inconsistent graph."""
+    if profile not in REASONING_PROFILES:
+        raise UsageError(f"unknown reasoning profile {profile!r}; use one of: {', '.join(REASONING_PROFILES)}")
+    if profile == "hermit":
+        quads, report = hermit_entailments(store)
+        if not report.ok:
+            raise ReasonerError("the graph is inconsistent or has unsatisfiable classes: run `micgraph reason --check`")
+        store.add_quads(quads)
+    else:
+        materialise(store, profile)
+    return [q for q in store.quads() if q.graph_name == INFERRED]
+
+
+def consistency_lines(report: ConsistencyReport) -> list[str]:
+    """The consistency report as lines for people, compact IRIs."""
+    from .namespaces import compact
+
+    if not report.consistent:
+        return [f"{report.reasoner}: INCONSISTENT"]
+    count = len(report.unsatisfiable)
+    lines = [f"{report.reasoner}: consistent; {count or 'no'} unsatisfiable class{'es' if count != 1 else ''}"]
+    lines += [f"unsatisfiable: {compact(iri)}" for iri in report.unsatisfiable]
+    return lines

@@ -1,10 +1,10 @@
 """Remote stores: SPARQL 1.1 Protocol queries, and uploads by the Graph Store Protocol or SPARQL Update.
 
-Standard library HTTP (urllib) only. Credentials come from MICGRAPH_ENDPOINT_USER and
-MICGRAPH_ENDPOINT_PASSWORD, else from ~/.netrc (or $NETRC) for the endpoint's host, never from the
-command line; they are offered for HTTP Basic and Digest challenges (Virtuoso's /sparql-auth wants
-Digest). Every failure (refused, unreachable, timed out, bad credentials, a server error) is one
-EndpointError line naming the endpoint.
+HTTP goes through micgraph's one client (httpclient.py: a deadline per exchange, a size cap, no
+redirects). Credentials come from MICGRAPH_ENDPOINT_USER and MICGRAPH_ENDPOINT_PASSWORD, else from
+~/.netrc (or $NETRC) for the endpoint's host, never from the command line; they are offered for HTTP
+Basic and Digest challenges (Virtuoso's /sparql-auth wants Digest). Every failure (refused,
+unreachable, timed out, bad credentials, a server error) is one EndpointError line naming the endpoint.
 
 Behaviours of real servers this module copes with (Virtuoso 7.2.5, measured):
 - it silently cuts SELECT results at ResultSetMaxRows (10,000 by default) and says so only in an
@@ -20,20 +20,17 @@ from __future__ import annotations
 
 import netrc
 import os
-import re
-import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import bundle
-from .errors import EndpointError, UsageError
+from . import formats, namespaces
+from .errors import EndpointError, ParseError, QuerySyntaxError
+from .httpclient import Client, Response, check_url
 from .stores import Store
 
 USER_VARIABLE = "MICGRAPH_ENDPOINT_USER"
@@ -42,15 +39,6 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_CHUNK = 20_000  # triples per upload request
 _ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 _ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-_RESULT_FORMATS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
-                   "application/json": ox.QueryResultsFormat.JSON,
-                   "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-                   "text/csv": ox.QueryResultsFormat.CSV, "text/tab-separated-values": ox.QueryResultsFormat.TSV}
-_GRAPH_FORMATS = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
-                  "text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML,
-                  "application/ld+json": ox.RdfFormat.JSON_LD, "application/n-quads": ox.RdfFormat.N_QUADS,
-                  "application/trig": ox.RdfFormat.TRIG}
-_PREFIX_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.I)
 
 
 # --- HTTP ----------------------------------------------------------------------------------------
@@ -71,172 +59,58 @@ def credentials(url: str) -> tuple[str, str] | None:
     return (entry[0], entry[2] or "") if entry else None
 
 
-def check_url(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{url!r} is not an http(s) URL of a SPARQL endpoint")
-    if parts.username or parts.password:
-        raise UsageError(f"do not put credentials in the endpoint URL; set {USER_VARIABLE} and "
-                         f"{PASSWORD_VARIABLE} or use ~/.netrc")
-    return url
-
-
-class _DigestAuth(urllib.request.HTTPDigestAuthHandler):
-    """Digest auth that, once challenged, signs every later request up front. urllib's own handler
-    waits for a 401 on each request; with a large upload the server answers 401 and closes the
-    connection before the body is sent, and the upload dies with a broken pipe."""
-
-    challenge: dict[str, str] | None = None
-
-    def retry_http_digest_auth(self, req, auth):
-        kind, _, text = auth.partition(" ")
-        if kind.lower() == "digest":
-            self.challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(text)))
-        return super().retry_http_digest_auth(req, auth)
-
-    def sign(self, request: urllib.request.Request) -> None:
-        if self.challenge is not None:
-            signature = self.get_authorization(request, self.challenge)
-            if signature:
-                request.add_unredirected_header("Authorization", f"Digest {signature}")
-
-
-@dataclass
-class Response:
-    status: int
-    content_type: str
-    headers: dict[str, str]
-    body: bytes
-
-
-class Http:
-    """One endpoint's HTTP client: credentials for Basic and Digest challenges, a timeout per request."""
-
-    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.url = check_url(url)
-        self.timeout = timeout
-        handlers: list[urllib.request.BaseHandler] = []
-        login = credentials(url)
-        self._digest = None
-        if login:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, url, *login)
-            self._digest = _DigestAuth(passwords)
-            handlers += [self._digest, urllib.request.HTTPBasicAuthHandler(passwords)]
-        self.has_credentials = login is not None
-        self._opener = urllib.request.build_opener(*handlers)
-
-    def request(self, method: str, url: str, *, params: dict[str, str | list[str]] | None = None,
-                body: bytes | None = None, content_type: str | None = None, accept: str | None = None,
-                what: str = "request", ok_statuses: tuple[int, ...] = ()) -> Response:
-        """Send one request; HTTP errors other than `ok_statuses` become an EndpointError."""
-        if params:
-            url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params, doseq=True)
-        headers = {"User-Agent": "micgraph"}
-        if content_type:
-            headers["Content-Type"] = content_type
-        if accept:
-            headers["Accept"] = accept
-        request = urllib.request.Request(url, data=body, method=method, headers=headers)
-        if self._digest is not None:
-            self._digest.sign(request)
-        try:
-            with self._opener.open(request, timeout=self.timeout) as reply:
-                return Response(reply.status, _media_type(reply.headers.get("Content-Type")),
-                                dict(reply.headers.items()), reply.read())
-        except urllib.error.HTTPError as exc:
-            detail = exc.read()
-            if exc.code in ok_statuses:
-                return Response(exc.code, _media_type(exc.headers.get("Content-Type")), dict(exc.headers.items()),
-                                detail)
-            raise self._http_error(exc.code, exc.reason, detail, what) from None
-        except (TimeoutError, socket.timeout) as exc:
-            raise EndpointError(f"{self.url}: no answer within {self.timeout:g} s ({what})") from exc
-        except urllib.error.URLError as exc:
-            raise EndpointError(f"{self.url}: {_network_cause(exc.reason)} ({what})") from exc
-        except (ConnectionError, OSError) as exc:
-            raise EndpointError(f"{self.url}: {_network_cause(exc)} ({what})") from exc
-
-    def _http_error(self, code: int, reason: str, detail: bytes, what: str) -> EndpointError:
-        if code in (401, 403):
-            hint = ("the credentials were rejected" if self.has_credentials else
-                    f"it needs credentials: set {USER_VARIABLE} and {PASSWORD_VARIABLE} or use ~/.netrc")
-            return EndpointError(f"{self.url}: HTTP {code} {reason} ({what}): {hint}")
-        message = _first_line(detail)
-        return EndpointError(f"{self.url}: HTTP {code} {reason} ({what})" + (f": {message}" if message else ""))
-
-
-def _media_type(value: str | None) -> str:
-    return (value or "").split(";")[0].strip().lower()
-
-
-def _first_line(detail: bytes) -> str:
-    text = detail.decode("utf-8", "replace")
-    text = re.sub(r"<[^>]+>", " ", text)  # HTML error pages
-    for line in text.splitlines():
-        if line.strip():
-            return " ".join(line.split())[:300]
-    return ""
-
-
-def _network_cause(reason) -> str:
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused (is the server running, on this host and port?)"
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return "timed out"
-    if isinstance(reason, socket.gaierror):
-        return "unknown host"
-    if isinstance(reason, ConnectionResetError):
-        return "the server closed the connection"
-    return " ".join(str(getattr(reason, "strerror", None) or reason).split())
+def _client(url: str, timeout: float) -> Client:
+    return Client(check_url(url), timeout=timeout, credentials=credentials(url), error=EndpointError,
+                  timeout_option="--endpoint-timeout")
 
 
 # --- querying ------------------------------------------------------------------------------------
 
-def with_prefixes(sparql: str) -> str:
-    """Declare micgraph's predeclared prefixes that the query uses and does not declare itself: a remote
-    endpoint knows none of them."""
-    declared = {m.group(1) or "" for m in _PREFIX_DECLARED.finditer(sparql)}
-    lines = [f"PREFIX {name}: <{iri}>" for name, iri in bundle.PREFIXES.items()
-             if name not in declared and re.search(rf"(?<![\w.-]){re.escape(name)}:", sparql)]
-    return "\n".join([*lines, sparql]) if lines else sparql
-
-
 class RemoteStore(Store):
     """A SPARQL 1.1 Protocol endpoint. `default_graphs` are sent as `default-graph-uri` with each query."""
 
+    network = True
+
     def __init__(self, url: str, *, default_graphs: Iterable[str] = (), timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.http = Http(url, timeout)
+        self.http = _client(url, timeout)
         self.url = url
         self.default_graphs = list(default_graphs)
         self.description = url
 
     def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True):
         """The endpoint's default graph is its own (or `default_graphs`): `union_default_graph` cannot change it."""
-        params: dict[str, str | list[str]] = {"query": with_prefixes(sparql)}
+        from .sparql import parse_query, with_prefix_declarations
+
+        try:  # what to accept: SPARQL results, or RDF (Virtuoso answers a CONSTRUCT in whichever comes first)
+            graph = parse_query(sparql, prefixes=namespaces.PREFIXES).form in ("CONSTRUCT", "DESCRIBE")
+        except QuerySyntaxError:  # micgraph's parser reads SPARQL 1.1; the endpoint may read more
+            graph = False
+        params: dict[str, str | list[str]] = {"query": with_prefix_declarations(sparql, namespaces.PREFIXES)}
         if self.default_graphs:
             params["default-graph-uri"] = self.default_graphs
         if base_iri:
             params["query"] = f"BASE <{base_iri}>\n{params['query']}"
-        accept = _ACCEPT_GRAPH if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else _ACCEPT_RESULTS
         reply = self.http.request("POST", self.url, body=urllib.parse.urlencode(params, doseq=True).encode(),
-                                  content_type="application/x-www-form-urlencoded", accept=accept, what="query")
+                                  content_type="application/x-www-form-urlencoded",
+                                  accept=_ACCEPT_GRAPH if graph else _ACCEPT_RESULTS, what="query")
         return self._parse(reply)
 
     def _parse(self, reply: Response):
         """The answer as pyoxigraph results, read through once here so that a malformed or cut answer is
         an EndpointError now rather than a failure half-way through rendering."""
         try:
-            if reply.content_type in _RESULT_FORMATS:
-                fmt = _RESULT_FORMATS[reply.content_type]
-                body = _valid_blank_nodes(reply.body, fmt)
+            answer = formats.from_media_type(reply.content_type, formats.RESULTS)
+            if answer is not None and answer.results is not None:
+                fmt = answer.results
+                body = _valid_blank_nodes(_checked_xml(reply, answer.name), fmt)
                 results = ox.parse_query_results(body, fmt)
                 if not isinstance(results, ox.QuerySolutions):
                     return results
                 _check_row_cap(sum(1 for _ in results), reply, self.url)
                 return ox.parse_query_results(body, fmt)
-            if reply.content_type in _GRAPH_FORMATS:
-                return [quad.triple for quad in ox.parse(reply.body, _GRAPH_FORMATS[reply.content_type])]
+            syntax = formats.from_media_type(reply.content_type, formats.RDF)
+            if syntax is not None:
+                return [quad.triple for quad in ox.parse(_checked_xml(reply, syntax.name), syntax.rdf)]
         except (SyntaxError, ValueError) as exc:
             raise EndpointError(f"{self.url}: unreadable {reply.content_type} answer: {exc}") from exc
         raise EndpointError(f"{self.url}: answered with {reply.content_type or 'no content type'}, "
@@ -250,8 +124,22 @@ class RemoteStore(Store):
         return int(next(iter(self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
 
 
+def _checked_xml(reply: Response, fmt: str) -> bytes:
+    """The answer's body; an XML one is refused if it declares entities (see loading.refuse_xml_entities)."""
+    if fmt == "xml":
+        import io
+
+        from .loading import refuse_xml_entities
+
+        try:
+            refuse_xml_entities(io.BytesIO(reply.body), "the endpoint's answer")
+        except ParseError as exc:
+            raise EndpointError(str(exc)) from exc
+    return reply.body
+
+
 def _check_row_cap(rows: int, reply: Response, url: str) -> None:
-    cap = {k.lower(): v for k, v in reply.headers.items()}.get("x-sparql-maxrows")
+    cap = reply.header("X-SPARQL-MaxRows")
     if cap and cap.isdigit() and rows >= int(cap):
         raise EndpointError(f"{url}: the endpoint cut the result at {cap} rows (Virtuoso's ResultSetMaxRows); "
                             "raise that limit or page the query with LIMIT/OFFSET")
@@ -264,14 +152,6 @@ def _valid_blank_nodes(body: bytes, fmt: ox.QueryResultsFormat) -> bytes:
     if fmt == ox.QueryResultsFormat.XML and b"nodeID://" in body:
         return body.replace(b">nodeID://", b">nodeID_")
     return body
-
-
-def query_form(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of these words outside comments, strings and IRIs."""
-    from .query import _LEXICAL_NOISE
-
-    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _LEXICAL_NOISE.sub(" ", sparql), re.I)
-    return match.group(1).upper() if match else "SELECT"
 
 
 # --- uploading -----------------------------------------------------------------------------------
@@ -336,7 +216,7 @@ def push(store: Store, url: str, *, graph: str | None = None, replace: bool = Fa
     by the Graph Store Protocol if `url` is a Graph Store, else by SPARQL Update INSERT DATA. With
     `replace` the graph's previous content goes first. The triple count is checked afterwards through
     `query_url` (default `url`) when a named graph was written."""
-    http = Http(url, timeout)
+    http = _client(url, timeout)
     started = time.perf_counter()
     triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in store.quads()}, key=str)
     chunks = blank_node_chunks(triples, chunk)
@@ -374,7 +254,7 @@ def push(store: Store, url: str, *, graph: str | None = None, replace: bool = Fa
         raise
     verified = False
     if graph:
-        verified = _verify(Http(query_url or url, timeout), query_url or url, graph, len(triples), replace)
+        verified = _verify(_client(query_url or url, timeout), query_url or url, graph, len(triples), replace)
     return PushReport(url, graph, "graph store" if graph_store else "sparql update", len(triples), sent,
                       time.perf_counter() - started, verified)
 
@@ -388,22 +268,23 @@ def _insert(triples: list[ox.Triple], where: str) -> str:
     return f"INSERT DATA {{ {where}{{\n{body}}} }}"
 
 
-def _update(http: Http, url: str, update: str, what: str) -> None:
+def _update(http: Client, url: str, update: str, what: str) -> None:
     http.request("POST", url, body=urllib.parse.urlencode({"update": update}).encode("utf-8"),
                  content_type="application/x-www-form-urlencoded", what=what)
 
 
-def _verify(http: Http, url: str, graph: str, expected: int, replace: bool) -> bool:
+def _verify(http: Client, url: str, graph: str, expected: int, replace: bool) -> bool:
     """Count the triples in `graph`: exactly `expected` after a replace, at least that many otherwise."""
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     reply = http.request("POST", url, body=urllib.parse.urlencode({"query": query}).encode(),
                          content_type="application/x-www-form-urlencoded",
                          accept=_ACCEPT_RESULTS,
                          what="counting the uploaded triples", ok_statuses=(400, 404, 405, 406, 415))
-    if reply.status >= 400 or reply.content_type not in _RESULT_FORMATS:
+    results = formats.from_media_type(reply.content_type, formats.RESULTS)
+    if reply.status >= 400 or results is None or results.results is None:
         return False  # not a query endpoint: the caller reports the upload as unverified
     try:
-        rows = list(ox.parse_query_results(reply.body, _RESULT_FORMATS[reply.content_type]))
+        rows = list(ox.parse_query_results(reply.body, results.results))
         found = int(rows[0][0].value)
     except (SyntaxError, ValueError, IndexError, TypeError):
         return False

@@ -14,21 +14,14 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from .bundle import compact
-from .errors import UsageError
+from . import formats, xmlwriter
+from .namespaces import RDF_LANGSTRING, XSD, XSD_STRING, compact
 from .query import AskResult, SelectResult
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
-XSD_STRING = XSD + "string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-TABULAR_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
 
 
 def render(result: SelectResult | AskResult, fmt: str) -> str:
-    """The result as text in `fmt` (one of TABULAR_FORMATS)."""
-    if fmt not in _RENDERERS:
-        raise UsageError(f"unknown result format {fmt!r} for SELECT/ASK; use one of: {', '.join(TABULAR_FORMATS)}")
-    return _RENDERERS[fmt](result)
+    """The result as text in `fmt`, a results format of the registry (table, csv, tsv, json, xml, md)."""
+    return _RENDERERS[formats.get(fmt, formats.RESULTS).name](result)
 
 
 # --- term encodings ---------------------------------------------------------------------------
@@ -112,41 +105,17 @@ def _json(result) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-# Characters no XML 1.0 document can contain, not even as character references.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-# Escaping by translate tables: xml.sax.saxutils would import urllib.request (and http, email, ssl),
-# a fifth of a query's start-up, for two replacements.
-_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                                "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
-
-
-def _attribute(value: str) -> str:
-    return '"' + value.translate(_XML_ATTRIBUTE) + '"'
-
-
-def _xml_text(text: str) -> str:
-    """Element content that parses back to `text`: a raw CR would be read as LF, so it is a reference."""
-    bad = _NOT_XML.search(text)
-    if bad:
-        raise UsageError(f"cannot write the result as SPARQL XML: a value holds U+{ord(bad.group()):04X}, "
-                         "which XML 1.0 cannot represent; use --format json")
-    return text.translate(_XML_TEXT)
-
-
 def _xml_term(term) -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{term.value.translate(_XML_TEXT)}</uri>"
+        return f"<uri>{xmlwriter.text(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{term.value.translate(_XML_TEXT)}</bnode>"
+        return f"<bnode>{xmlwriter.text(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={_attribute(term.language)}>{_xml_text(term.value)}</literal>"
+            return f"<literal xml:lang={xmlwriter.attribute(term.language)}>{xmlwriter.text(term.value)}</literal>"
         if _datatype(term):
-            return f"<literal datatype={_attribute(term.datatype.value)}>{_xml_text(term.value)}</literal>"
-        return f"<literal>{_xml_text(term.value)}</literal>"
+            return f"<literal datatype={xmlwriter.attribute(term.datatype.value)}>{xmlwriter.text(term.value)}</literal>"
+        return f"<literal>{xmlwriter.text(term.value)}</literal>"
     if isinstance(term, ox.Triple):
         return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
                 f"</predicate><object>{_xml_term(term.object)}</object></triple>")
@@ -159,11 +128,11 @@ def _xml(result) -> str:
         lines += ["  <head/>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>"]
     else:
         lines.append("  <head>")
-        lines += [f"    <variable name={_attribute(v)}/>" for v in result.variables]
+        lines += [f"    <variable name={xmlwriter.attribute(v)}/>" for v in result.variables]
         lines += ["  </head>", "  <results>"]
         for row in result.bindings:
             lines.append("    <result>")
-            lines += [f"      <binding name={_attribute(v)}>{_xml_term(t)}</binding>"
+            lines += [f"      <binding name={xmlwriter.attribute(v)}>{_xml_term(t)}</binding>"
                       for v, t in zip(result.variables, row) if t is not None]
             lines.append("    </result>")
         lines.append("  </results>")

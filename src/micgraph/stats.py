@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from . import bundle
+from . import namespaces
 
-VOID = bundle.PREFIXES["void"]
-DCTERMS = bundle.PREFIXES["dcterms"]
 DEFAULT_TITLE = "micgraph: manufacturing-innovation networks (NIST AMS 600-17)"
 _COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
              WHERE { ?s ?p ?o }"""
@@ -48,7 +46,7 @@ def render_stats(stats: Stats) -> str:
     for title, pairs in (("classes", stats.classes), ("properties", stats.properties),
                          ("languages", stats.languages)):
         lines.append(f"{title} ({len(pairs)})")
-        names = [bundle.compact(iri) if title != "languages" else f"@{iri}" for iri, _ in pairs]
+        names = [namespaces.compact(iri) if title != "languages" else f"@{iri}" for iri, _ in pairs]
         width = max((len(n) for n in names), default=0)
         lines += [f"  {n:<{width}}  {count:>7,}" for n, (_, count) in zip(names, pairs)]
         lines.append("")
@@ -60,32 +58,32 @@ def void_description(store, stats: Stats | None = None) -> str:
     from .export.rdf import serialize_triples
 
     stats = stats or compute_stats(store)
-    dataset = ox.NamedNode(bundle.DATASET_IRI)
+    dataset = ox.NamedNode(namespaces.DATASET_IRI)
     triples: list[ox.Triple] = []
 
     def add(s, p, o):
         triples.append(ox.Triple(s, ox.NamedNode(p), o))
 
     def integer(n: int) -> ox.Literal:
-        return ox.Literal(str(n), datatype=ox.NamedNode(bundle.PREFIXES["xsd"] + "integer"))
+        return ox.Literal(str(n), datatype=ox.NamedNode(namespaces.XSD + "integer"))
 
-    add(dataset, bundle.PREFIXES["rdf"] + "type", ox.NamedNode(VOID + "Dataset"))
+    add(dataset, namespaces.RDF + "type", ox.NamedNode(namespaces.VOID + "Dataset"))
     # Title and licence as data/dataset.ttl states them, so the two descriptions of one dataset agree.
-    described = list(store.query(f"SELECT ?p ?o WHERE {{ <{bundle.DATASET_IRI}> ?p ?o "
-                                 f"VALUES ?p {{ <{DCTERMS}title> <{DCTERMS}license> }} }}"))
-    for row in [tuple(r) for r in described] or [(ox.NamedNode(DCTERMS + "title"), ox.Literal(DEFAULT_TITLE, language="en"))]:
+    described = list(store.query(f"SELECT ?p ?o WHERE {{ <{namespaces.DATASET_IRI}> ?p ?o "
+                                 f"VALUES ?p {{ <{namespaces.DCTERMS}title> <{namespaces.DCTERMS}license> }} }}"))
+    for row in [tuple(r) for r in described] or [(ox.NamedNode(namespaces.DCTERMS + "title"), ox.Literal(DEFAULT_TITLE, language="en"))]:
         add(dataset, row[0].value, row[1])
-    add(dataset, VOID + "uriSpace", ox.Literal(bundle.MICR))
-    add(dataset, VOID + "vocabulary", ox.NamedNode(bundle.ONTOLOGY_IRI))
+    add(dataset, namespaces.VOID + "uriSpace", ox.Literal(namespaces.MICR))
+    add(dataset, namespaces.VOID + "vocabulary", ox.NamedNode(namespaces.ONTOLOGY_IRI))
     for name, value in (("triples", stats.triples), ("distinctSubjects", stats.subjects),
                         ("distinctObjects", stats.objects), ("entities", stats.entities),
                         ("classes", len(stats.classes)), ("properties", len(stats.properties))):
-        add(dataset, VOID + name, integer(value))
+        add(dataset, namespaces.VOID + name, integer(value))
     for kind, pairs, count_property in (("class", stats.classes, "entities"),
                                         ("property", stats.properties, "triples")):
         for iri, count in pairs:
             partition = ox.BlankNode()
-            add(dataset, VOID + f"{kind}Partition", partition)
-            add(partition, VOID + kind, ox.NamedNode(iri))
-            add(partition, VOID + count_property, integer(count))
+            add(dataset, namespaces.VOID + f"{kind}Partition", partition)
+            add(partition, namespaces.VOID + kind, ox.NamedNode(iri))
+            add(partition, namespaces.VOID + count_property, integer(count))
     return serialize_triples(triples, "turtle").decode("utf-8")

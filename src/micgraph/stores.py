@@ -12,7 +12,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from . import bundle
+from . import formats, namespaces
 from .errors import StoreError, UsageError
 from .loading import load_file
 
@@ -22,6 +22,7 @@ class Store:
     a query asks for `union_default_graph=False` (the real default graph, as the W3C tests need)."""
 
     description = "store"
+    network = False  # whether answering a query needs the network (a remote store), see sandbox.py
 
     def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
@@ -38,6 +39,10 @@ class Store:
 
     def quads(self) -> Iterator[ox.Quad]:
         raise NotImplementedError
+
+    def has_named_graphs(self) -> bool:
+        """Whether a query's union default graph differs from the default graph (a remote store: unknown)."""
+        return True
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         raise NotImplementedError
@@ -57,11 +62,41 @@ class Store:
     def close(self) -> None:
         """Release the backend (flush a disk store); the store is unusable afterwards."""
 
+    def _repr_html_(self) -> str:
+        """A summary for notebooks: triples, named graphs, the most used classes."""
+        from .display import store_html
+
+        return store_html(self)
+
     def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _is_store(folder: Path) -> bool:
+    """Whether `folder` holds an Oxigraph (RocksDB) store: RocksDB always writes CURRENT and a MANIFEST."""
+    return (folder / "CURRENT").is_file() and any(folder.glob("MANIFEST-*"))
+
+
+def _check_store_folder(folder: Path, create: bool) -> None:
+    """A store is opened only where one is, or created only in a new or empty folder: never in a folder
+    of other files, which RocksDB would fill with its own."""
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"{folder}: not a folder, so not an Oxigraph store")
+    if folder.is_dir() and _is_store(folder):
+        return
+    from .bulkload import rollback_dir
+
+    if rollback_dir(folder).is_dir():
+        return  # a load was killed before RocksDB wrote its files: recover() puts the checkpoint back
+    if not create:
+        raise StoreError(f"{folder}: no Oxigraph store there; create one with `micgraph load FILE --store "
+                         f"oxigraph:{folder}`")
+    if folder.is_dir() and any(folder.iterdir()):
+        raise StoreError(f"{folder}: the folder holds files that are not an Oxigraph store; give a new or empty "
+                         "folder for the store")
 
 
 class OxigraphStore(Store):
@@ -75,8 +110,7 @@ class OxigraphStore(Store):
             self._store = ox.Store()
             self.description = "memory"
             return
-        if not create and not self.path.is_dir():
-            raise StoreError(f"{path}: no Oxigraph store there; create one with `micgraph load FILE --store oxigraph:{path}`")
+        _check_store_folder(self.path, create)
         from .bulkload import recover
 
         recover(self.path)  # roll back a load that was killed part-way
@@ -115,17 +149,19 @@ class OxigraphStore(Store):
     def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
         if default_graphs is not None or named_graphs is not None:
-            return self._store.query(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri,
+            return self._store.query(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri,
                                      default_graph=[ox.NamedNode(g) for g in default_graphs or ()],
                                      named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
         # With no named graph the union of all graphs is the default graph itself, and asking Oxigraph
         # for it as a union costs up to 25 % more (bench/RESULTS.md).
-        union = union_default_graph and next(iter(self._store.named_graphs()), None) is not None
-        return self._store.query(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri,
-                                 use_default_graph_as_union=union)
+        return self._store.query(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri,
+                                 use_default_graph_as_union=union_default_graph and self.has_named_graphs())
+
+    def has_named_graphs(self) -> bool:
+        return next(iter(self._store.named_graphs()), None) is not None
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        self._store.update(sparql, prefixes=bundle.PREFIXES, base_iri=base_iri)
+        self._store.update(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri)
 
     def quads(self) -> Iterator[ox.Quad]:
         return iter(self._store)
@@ -140,25 +176,26 @@ class OxigraphStore(Store):
         return len(self._store)
 
     def close(self) -> None:
-        if self.path is not None and self._store is not None and self.writable:
-            self._store.flush()
+        if self.path is not None and self._store is not None:
+            if self.writable:
+                self._store.flush()
+            self._store = None  # RocksDB closes, and unlocks the folder, when its last reference goes
 
     def graph_counts(self) -> list[tuple[str | None, int]]:
         default = next(iter(self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0]
         return [(None, int(default.value)), *_named_graph_counts(self)]
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
-        if fmt in DUMP_DATASET_FORMATS:
-            self._store.dump(output, DUMP_FORMATS[fmt], prefixes=_dump_prefixes(fmt))
+        syntax = formats.get(fmt, formats.RDF, writable=True)
+        prefixes = namespaces.PREFIXES if syntax.name in ("turtle", "trig", "xml") else None
+        if syntax.dataset:
+            self._store.dump(output, syntax.rdf, prefixes=prefixes)
         else:
-            ox.serialize(_distinct_triples(self), output, DUMP_FORMATS[fmt], prefixes=_dump_prefixes(fmt))
+            ox.serialize(_distinct_triples(self), output, syntax.rdf, prefixes=prefixes)
 
 
 # --- what `graphs` and `dump` need ----------------------------------------------------------------
 
-DUMP_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
-                "turtle": ox.RdfFormat.TURTLE, "xml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD}
-DUMP_DATASET_FORMATS = ("nquads", "trig")
 _GRAPH_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY STR(?g)"
 
 
@@ -172,10 +209,6 @@ def _distinct_triples(store: Store) -> Iterator[ox.Triple]:
         yield ox.Triple(row[0], row[1], row[2])
 
 
-def _dump_prefixes(fmt: str) -> dict[str, str] | None:
-    return bundle.PREFIXES if fmt in ("turtle", "trig", "xml") else None
-
-
 def graph_counts(store: Store) -> list[tuple[str | None, int]]:
     """(graph IRI, triples) for the default graph (None; left out where the store cannot tell it apart)
     and each named graph."""
@@ -186,9 +219,7 @@ def dump(store: Store, output: IO[bytes], fmt: str = "nquads") -> None:
     """Stream the whole store to `output`: dataset syntaxes keep the named graphs, triple syntaxes merge
     them. Streams in the engine's index order (deterministic for the same content), without sorting in
     memory: a dump of millions of quads costs what writing them costs."""
-    if fmt not in DUMP_FORMATS:
-        raise UsageError(f"unknown dump format {fmt!r}; use one of: {', '.join(DUMP_FORMATS)}")
-    store.dump(output, fmt)
+    store.dump(output, formats.get(fmt, formats.RDF, writable=True).name)
 
 
 def open_store(spec: str | None, *, create: bool = False) -> Store:
@@ -200,20 +231,3 @@ def open_store(spec: str | None, *, create: bool = False) -> Store:
     if kind == "oxigraph" and location:
         return OxigraphStore(location, create=create)
     raise UsageError(f"unknown store {spec!r}; use oxigraph:DIR")
-
-
-def open_graph(data: Iterable[str | Path] = (), *, bundled: bool = True, input_format: str | None = None,
-               infer: str = "none", store: str | None = None) -> Store:
-    """The graph a command reads: the bundled ontology and data (unless `bundled=False`) plus `data` files,
-    with RDFS or OWL RL entailments added in their own named graph when `infer` asks for them."""
-    data = list(data)
-    target = open_store(store)
-    for path in bundle.graph_paths() if bundled and store is None else []:
-        target.load(path)
-    for path in data:
-        target.load(path, input_format)
-    if infer != "none":
-        from .reason import materialise
-
-        materialise(target, infer)
-    return target

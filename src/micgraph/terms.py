@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from .namespaces import XSD, XSD_STRING
+
 
 
 def to_rdflib(term):
@@ -69,22 +69,6 @@ def to_rdflib_graph(quads: Iterable[ox.Quad], graph=None):
     return graph
 
 
-def to_rdflib_dataset(store: ox.Store):
-    """The store as an rdflib Dataset, named graphs kept, default graph = union of all graphs."""
-    from rdflib import Dataset
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-
-    dataset = Dataset(default_union=True)
-    contexts = {}
-    for quad in store:
-        name = quad.graph_name
-        if name not in contexts:
-            graph_name = to_rdflib(name)
-            contexts[name] = dataset.graph(graph_name if graph_name is not None else DATASET_DEFAULT_GRAPH_ID)
-        contexts[name].add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
-    return dataset
-
-
 def rdflib_triples_to_quads(triples: Iterable, graph: ox.NamedNode | ox.DefaultGraph | None = None) -> list[ox.Quad]:
     """rdflib triples -> pyoxigraph quads in `graph`; triples RDF 1.1 cannot hold (literal subjects) are dropped."""
     from rdflib import Literal
@@ -94,8 +78,7 @@ def rdflib_triples_to_quads(triples: Iterable, graph: ox.NamedNode | ox.DefaultG
             for s, p, o in triples if not isinstance(s, Literal) and not isinstance(p, Literal)]
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC_DATATYPES = frozenset(_XSD + t for t in (
+NUMERIC_DATATYPES = frozenset(XSD + t for t in (
     "decimal integer int long short byte double float nonNegativeInteger positiveInteger nonPositiveInteger "
     "negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte").split())
 
@@ -126,7 +109,7 @@ def comparable(term):
             number = Decimal(term.value.strip())
         except InvalidOperation:
             return ("literal", term.value, datatype)
-        if datatype in (_XSD + "double", _XSD + "float"):
+        if datatype in (XSD + "double", XSD + "float"):
             number = Decimal(f"{float(number):.12g}")
         return ("number", number.normalize())
     return ("text", term.value, "") if datatype == XSD_STRING else ("literal", term.value, datatype)

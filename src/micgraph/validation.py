@@ -29,11 +29,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import bundle
+from . import bundle, formats, namespaces
+from .namespaces import SH
 from .errors import ShapesError, UsageError
 
-SH = "http://www.w3.org/ns/shacl#"
-REPORT_FORMATS = ("text", "turtle", "json")
 ENGINES = ("oxigraph", "pyshacl")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -66,23 +65,21 @@ class ValidationReport:
 def validate(data: Iterable[str | Path] | None = None, shapes: Iterable[str | Path] | None = None,
              infer: str = "none", *, input_format: str | None = None, store=None,
              engine: str = "oxigraph") -> ValidationReport:
-    """Validate `data` files (the bundled data when None), merged with the ontology, against `shapes`
-    (the bundled shapes when None). `store`, if given, is validated as it is instead of `data`."""
+    """Validate `data` files (the bundled data when None), read with the ontology, against `shapes` (the
+    bundled shapes when None). `store`, if given, is validated as it is (`infer` added) instead. `engine`:
+    micgraph's own (oxigraph, micgraph/shacl/) or pySHACL."""
+    from .graph import open_graph
     from .loading import load_files
     from .reason import materialise
-    from .stores import OxigraphStore
 
-    if infer not in ("none", "rdfs", "owlrl"):
-        raise UsageError(f"unknown inference profile {infer!r}; use none, rdfs or owlrl")
     if engine not in ENGINES:
         raise UsageError(f"unknown validation engine {engine!r}; use {' or '.join(ENGINES)}")
     if store is None:
-        store = OxigraphStore()
-        store.load(bundle.ontology_path())
-        for path in bundle.data_paths() if data is None else data:
-            store.load(path, None if data is None else input_format)
+        store = open_graph(data or (), bundled=data is None, with_ontology=True, input_format=input_format,
+                           infer=infer)
+    else:
+        materialise(store, infer)
     shapes_store = load_files(bundle.shapes_paths() if shapes is None else shapes)
-    materialise(store, infer)
     return validate_store(store, shapes_store, engine)
 
 
@@ -159,7 +156,7 @@ _READS_ANYTHING = {SH + name for name in (
 # Objects of these name predicates of the data graph (paths are followed through their blank nodes).
 _NAMES_PREDICATES = {SH + name for name in (
     "path", "targetSubjectsOf", "targetObjectsOf", "equals", "disjoint", "lessThan", "lessThanOrEquals")}
-_ALWAYS_READ = (bundle.PREFIXES["rdf"] + "type", bundle.PREFIXES["rdfs"] + "subClassOf")
+_ALWAYS_READ = (namespaces.RDF + "type", namespaces.RDFS + "subClassOf")
 
 
 def shape_predicates(shapes_store: ox.Store) -> set[str] | None:
@@ -223,7 +220,7 @@ _IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"'(),;]+[^\s<>\"'(),;.:]")
 def _compact_iris(message: str) -> str:
     """A message with its IRIs compact (`micr:x`), as the rest of the report shows them: SPARQL
     constraints write `{$this}` as a whole IRI."""
-    return _IRI_IN_TEXT.sub(lambda m: bundle.compact(m.group()), message)
+    return _IRI_IN_TEXT.sub(lambda m: namespaces.compact(m.group()), message)
 
 
 def _shape_name(shapes_graph, shape) -> str:
@@ -248,7 +245,7 @@ def _show(graph, term) -> str:
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, URIRef):
-        return bundle.compact(str(term))
+        return namespaces.compact(str(term))
     if isinstance(term, Literal):
         return str(term)
     if isinstance(term, BNode):
@@ -262,7 +259,7 @@ def _path(graph, node) -> str | None:
 
     sh = Namespace(SH)
     if isinstance(node, URIRef):
-        return bundle.compact(str(node))
+        return namespaces.compact(str(node))
     if not isinstance(node, BNode):
         return None
     if (node, RDF.first, None) in graph:
@@ -282,12 +279,12 @@ def render_report(report: ValidationReport, fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps({"conforms": report.conforms, "results": [asdict(r) for r in report.results]},
                           ensure_ascii=False, indent=2) + "\n"
-    if fmt == "turtle":
+    if fmt in formats.names(formats.RDF):
         from .export.rdf import serialize
 
-        return serialize(report.quads, "turtle").decode("utf-8")
+        return serialize(report.quads, fmt).decode("utf-8")
     if fmt != "text":
-        raise UsageError(f"unknown report format {fmt!r}; use one of: {', '.join(REPORT_FORMATS)}")
+        raise UsageError(f"unknown report format {fmt!r}; use one of: text, json, {', '.join(formats.names(formats.RDF))}")
     lines = []
     for r in report.results:
         lines.append(f"{r.severity}: {r.focus_node}")

@@ -23,7 +23,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from micgraph.loading import load_file
-from micgraph.query import _LEXICAL_NOISE, AskResult, SelectResult, collect
+from conftest import SPARQL_NOISE
+from micgraph.query import AskResult, SelectResult, collect
 
 RS = "http://www.w3.org/2001/sw/DataAccess/tests/result-set#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -228,8 +229,8 @@ def csv_differ(expected_text: str, actual_text: str, ordered: bool) -> str | Non
 
 def is_ordered(query: str) -> bool:
     """Whether the query orders its solutions: ORDER BY at nesting depth 0 (not in a sub-SELECT),
-    outside comments, strings and IRIs (the same lexical blanking query.uses_service relies on)."""
-    text, depth, top = _LEXICAL_NOISE.sub(" ", query), 0, []
+    outside comments, strings and IRIs (a test's own look at the text, not a decision micgraph makes)."""
+    text, depth, top = SPARQL_NOISE.sub(" ", query), 0, []
     for ch in text:
         depth += ch == "{"
         depth -= ch == "}"

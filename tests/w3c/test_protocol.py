@@ -16,10 +16,9 @@ import io
 
 import httpx
 import pytest
+from conftest import SERVE_TOKEN
 from rdflib import Graph
 from rdflib.query import Result
-
-from conftest import SERVE_TOKEN
 from serving import start_server
 
 from .manifests import MF, ManifestGraph, file_path, suites_missing, suites_root
@@ -180,7 +179,8 @@ def _service_description_tests() -> list[str]:
 
 def _schema_problems(description: Graph) -> list[str]:
     """What the SD vocabulary's domains and ranges (SPARQL 1.1 Service Description, section 3) rule out."""
-    from rdflib import RDF as R, URIRef
+    from rdflib import RDF as R
+    from rdflib import URIRef
 
     def is_a(node, local: str) -> bool:
         return (node, R.type, URIRef(SD + local)) in description

@@ -24,7 +24,8 @@ import pyoxigraph as ox
 import pytest
 
 from micgraph.errors import QueryEvaluationError, QuerySyntaxError
-from micgraph.federation import calls_service, find_services
+from micgraph.namespaces import PREFIXES
+from micgraph.sparql import may_contain_keyword, parse_query
 from micgraph.query import AskResult, GraphResult, SelectResult, collect, run_query
 from micgraph.results import render
 from micgraph.stores import OxigraphStore
@@ -149,8 +150,8 @@ def check_syntax(test: SparqlTest) -> None:
     positive = test.kind.startswith("Positive")
     text = test.query.read_text(encoding="utf-8")
     try:
-        if calls_service(text):  # parse only: running it would call the endpoints (tests/test_w3c_service.py does)
-            find_services(text, base_iri=test.query.as_uri())
+        if may_contain_keyword(text, "SERVICE"):  # parse only: running it would call the endpoints
+            parse_query(text, base_iri=test.query.as_uri(), prefixes=PREFIXES)
         else:
             _run(test, OxigraphStore())
     except QuerySyntaxError as exc:

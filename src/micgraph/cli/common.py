@@ -1,36 +1,74 @@
-"""Options shared by the commands that read the graph, and writing to stdout or an atomic file."""
+"""What the commands share: the graph options, --format choices from the format registry, -o, output."""
 
 from __future__ import annotations
 
+import functools
 import sys
-from pathlib import Path
+from dataclasses import dataclass
 
 import click
 
-INFER_CHOICES = click.Choice(["none", "rdfs", "owlrl"])
+from .. import formats
+from ..constants import MATERIALISING_PROFILES
+
+LANG_CHOICE = click.Choice(["en", "zh"])
 
 
-def graph_options(command):
-    """--data, --input-format, --no-bundled, --store and --infer: what every graph-reading command takes."""
-    for decorator in reversed((
-        click.option("--data", "data", multiple=True, metavar="FILE",
-                     help="RDF file to add to the graph (repeatable; any syntax by extension, .gz, - for stdin)."),
-        click.option("--input-format", metavar="FORMAT",
-                     help="Syntax of --data files when the extension does not tell: turtle, nt, nquads, trig, "
-                          "jsonld, xml, n3."),
-        click.option("--no-bundled", is_flag=True, help="Read only the --data files, not the bundled graph."),
-        click.option("--store", metavar="oxigraph:DIR", help="Read a persistent Oxigraph store instead of memory."),
-        click.option("--infer", type=INFER_CHOICES, default="none", show_default=True,
-                     help="Add RDFS or OWL 2 RL entailments (in their own named graph) before running."),
-    )):
-        command = decorator(command)
-    return command
+@dataclass(frozen=True)
+class GraphSource:
+    """The graph a command reads, as its options name it; opened when the command needs it."""
+
+    data: tuple[str, ...] = ()
+    input_format: str | None = None
+    bundled: bool = True
+    store: str | None = None
+    infer: str = "none"
+
+    def open(self, *, with_ontology: bool = False):
+        from ..graph import open_graph
+
+        return open_graph(self.data, bundled=self.bundled, input_format=self.input_format, infer=self.infer,
+                          store=self.store, with_ontology=with_ontology)
 
 
-def open_graph_from(data, input_format, no_bundled, store, infer):
-    from ..stores import open_graph
+def graph_options(command=None, *, infer: bool = True, bundled: bool = True):
+    """--data, --input-format, --bundled/--no-bundled, --store and (unless `infer=False`) --infer, handed to
+    the command as one `graph: GraphSource` argument. `bundled` is the default of --bundled/--no-bundled."""
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args, data, input_format, bundled, store, infer="none", **kwargs):
+            return function(*args, graph=GraphSource(tuple(data), input_format, bundled, store, infer), **kwargs)
 
-    return open_graph(list(data), bundled=not no_bundled, input_format=input_format, infer=infer, store=store)
+        options = [
+            click.option("--data", "data", multiple=True, metavar="FILE",
+                         help="RDF file to add to the graph (repeatable; any syntax by extension, .gz, - for stdin)."),
+            click.option("--input-format", type=click.Choice(formats.names(formats.RDF, writable=False)),
+                         help="Syntax of --data files when the extension does not tell."),
+            click.option("--bundled/--no-bundled", default=bundled, show_default=True,
+                         help="Read micgraph's bundled ontology and data too."),
+            click.option("--store", metavar="oxigraph:DIR", help="Read a persistent Oxigraph store instead of memory."),
+        ]
+        if infer:
+            options.append(click.option("--infer", type=click.Choice(("none", *MATERIALISING_PROFILES)), default="none",
+                                        show_default=True,
+                                        help="Add RDFS or OWL 2 RL entailments (in their own named graph) first."))
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate(command) if command is not None else decorate
+
+
+def format_option(*kinds: str, help: str, default: str | None = None):  # noqa: A002 - click's own word
+    """--format, its choices the registry's formats of `kinds`."""
+    return click.option("--format", "fmt", type=click.Choice(formats.names(*kinds)), default=default,
+                        help=help, show_default=default is not None)
+
+
+def output_option(command):
+    return click.option("-o", "--output", metavar="FILE",
+                        help="Write to FILE instead of stdout: atomically for a file (a temporary file renamed into "
+                             "place), straight through for a FIFO or device; FILE.gz is gzipped.")(command)
 
 
 def stdout_is_terminal() -> bool:
@@ -38,32 +76,11 @@ def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def output_option(command):
-    return click.option("-o", "--output", metavar="FILE",
-                        help="Write to FILE (atomically: a temporary file renamed into place) instead of stdout.")(command)
+def emit(data: str | bytes, output: str | None, target: formats.Target | None = None) -> None:
+    """Write to `output` (gzipped when `target` says so), or to stdout."""
+    from ..output import write_output
 
-
-def emit(data: str | bytes, output: str | None) -> None:
-    """Write to `output` atomically, or to stdout."""
-    if output:
-        from ..output import write_atomic
-
-        write_atomic(output, data)
-        return
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
-
-
-def extension(output: str | None) -> str:
-    if not output:
-        return ""
-    name = output.lower().removesuffix(".gz")
-    return Path(name).suffix.lstrip(".")
-
-
-LANG_CHOICE = click.Choice(["en", "zh"])
+    write_output(output, data, compressed=target is not None and target.compressed)
 
 
 def network_options(command):

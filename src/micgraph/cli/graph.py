@@ -6,20 +6,11 @@ import sys
 
 import click
 
-from . import common, main
-from .common import (INFER_CHOICES, LANG_CHOICE, emit, extension, graph_options, network_options, open_graph_from,
-                     output_option)
-
-TABULAR = ("table", "csv", "tsv", "json", "xml", "md")
-GRAPH_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig", "nquads")
-NETWORK_FORMATS = ("graphml", "gexf", "dot", "cytoscape", "html")
-_TABULAR_EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "json", "srj": "json", "xml": "xml", "srx": "xml",
-                       "md": "md", "txt": "table"}
-_GRAPH_EXTENSIONS = {"ttl": "turtle", "nt": "nt", "jsonld": "jsonld", "rdf": "xml", "xml": "xml", "owl": "xml",
-                     "trig": "trig", "nq": "nquads"}
-_NETWORK_EXTENSIONS = {"graphml": "graphml", "gexf": "gexf", "dot": "dot", "gv": "dot", "cyjs": "cytoscape",
-                       "html": "html", "htm": "html"}
-
+from .. import formats
+from ..constants import QUERY_TIMEOUT, REASONING_PROFILES, SERVICE_TIMEOUT, ENDPOINT_TIMEOUT, ExitStatus
+from . import common
+from .group import main
+from .common import LANG_CHOICE, emit, format_option, graph_options, network_options, output_option
 
 def _read_query(query: str | None, query_file: str | None, name: str | None) -> tuple[str | None, str | None]:
     """(text, name) from exactly one of QUERY, `-` (stdin), -f FILE, -n NAME."""
@@ -46,52 +37,53 @@ def _read_query(query: str | None, query_file: str | None, name: str | None) -> 
     return query, None
 
 
-def _result_format(fmt: str | None, output: str | None, kind: str) -> str:
-    """--format, else the -o extension, else table/turtle on a terminal and csv/turtle in a pipe."""
-    choices = GRAPH_FORMATS + NETWORK_FORMATS if kind == "graph" else TABULAR
-    if fmt:
-        if fmt not in choices:
-            what = "CONSTRUCT/DESCRIBE" if kind == "graph" else "SELECT/ASK"
-            raise click.UsageError(f"--format {fmt} does not apply to a {what} result; use one of: "
-                                   f"{', '.join(choices)}")
-        return fmt
-    by_extension = ({**_GRAPH_EXTENSIONS, **_NETWORK_EXTENSIONS} if kind == "graph"
-                    else _TABULAR_EXTENSIONS).get(extension(output))
-    if by_extension:
-        return by_extension
+def _result_target(fmt: str | None, output: str | None, kind: str) -> formats.Target:
+    """--format, else -o's extension, else a table on a terminal (CSV into a pipe), Turtle for graphs."""
     if kind == "graph":
-        return "turtle"
-    return "table" if common.stdout_is_terminal() and not output else "csv"
+        target = formats.for_output((formats.RDF, formats.NETWORK), fmt, output, "turtle",
+                                    what="a CONSTRUCT or DESCRIBE result")
+        if target.format.folder:
+            raise click.UsageError(f"--format {target.format.name} does not apply to a CONSTRUCT/DESCRIBE result "
+                                   "(it writes a folder: see `micgraph export`)")
+        return target
+    if fmt is not None and fmt not in formats.names(formats.RESULTS):
+        raise click.UsageError(f"--format {fmt} does not apply to a SELECT/ASK result; use one of: "
+                               f"{', '.join(formats.names(formats.RESULTS))}")
+    default = "table" if common.stdout_is_terminal() and not output else "csv"
+    return formats.for_output((formats.RESULTS,), fmt, output, default, what=f"{kind.upper()} results")
 
 
 @main.command()
 @click.argument("query", required=False)
 @click.option("-f", "--file", "query_file", metavar="FILE", help="Read the query from FILE (- for stdin).")
 @click.option("-n", "--name", metavar="NAME", help="Run the named query NAME (see `micgraph queries`).")
-@click.option("--format", "fmt", metavar="FORMAT",
-              help="SELECT/ASK: table, csv, tsv, json, xml, md. CONSTRUCT/DESCRIBE: turtle, nt, jsonld, xml, "
-                   "trig, nquads, or a network: graphml, gexf, dot, cytoscape, html. Default: from -o's extension, "
-                   "else table on a terminal (csv in a pipe), turtle.")
+@format_option(formats.RESULTS, formats.RDF, formats.NETWORK,
+               help="SELECT/ASK: table, csv, tsv, json, xml, md. CONSTRUCT/DESCRIBE: an RDF syntax, or a network "
+                    "(graphml, gexf, dot, cytoscape, html). Default: from -o's extension, else a table on a terminal "
+                    "(csv in a pipe), turtle.")
 @click.option("--lang", type=LANG_CHOICE, default="en", show_default=True,
               help="Label language of a CONSTRUCT result written as a network.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=QUERY_TIMEOUT, show_default=True, metavar="S",
+              help="Stop a local query after S seconds (0: no limit).")
 @click.option("--service-allow", multiple=True, metavar="URL",
               help="Allow SERVICE calls to this endpoint (repeatable). None are allowed by default.")
-@click.option("--service-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
-              metavar="SECONDS", help="Time allowed for each SERVICE call (connect, query, read the answer).")
+@click.option("--service-timeout", type=click.FloatRange(min=0, min_open=True), default=SERVICE_TIMEOUT,
+              show_default=True, metavar="S", help="Time allowed for each SERVICE call (connect, query, answer).")
 @click.option("--endpoint", metavar="URL",
               help="Run the query on this SPARQL 1.1 endpoint instead of the local graph. Credentials come from "
                    "MICGRAPH_ENDPOINT_USER / MICGRAPH_ENDPOINT_PASSWORD or ~/.netrc.")
 @click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
               help="With --endpoint: query this graph as the default graph (repeatable; sent as default-graph-uri).")
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="With --endpoint: seconds to wait.")
+@click.option("--endpoint-timeout", type=click.FloatRange(min=0, min_open=True), default=ENDPOINT_TIMEOUT,
+              show_default=True, metavar="S", help="With --endpoint: seconds for the whole exchange.")
 @graph_options
 @output_option
-def query(query, query_file, name, fmt, lang, service_allow, service_timeout, endpoint, default_graphs, timeout,
-          data, input_format, no_bundled, store, infer, output):
+def query(query, query_file, name, fmt, lang, timeout, service_allow, service_timeout, endpoint, default_graphs,
+          endpoint_timeout, graph, output):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
     QUERY is the query text, or - to read it from stdin. The prefixes mic:, micr:, rdf:, rdfs:, owl:, xsd:,
-    skos:, prov:, dcterms:, schema:, org: (and more: see the README) are predeclared. ASK exits 0 when
+    skos:, prov:, dcterms:, schema:, org: (and more: see docs/cli.md) are predeclared. ASK exits 0 when
     true and 1 when false. SERVICE clauses may call only the --service-allow endpoints (docs/federation.md).
 
     \b
@@ -103,30 +95,30 @@ def query(query, query_file, name, fmt, lang, service_allow, service_timeout, en
 
     text, name = _read_query(query, query_file, name)
     if endpoint:
-        if data or store or infer != "none":
+        if graph.data or graph.store or graph.infer != "none":
             raise click.UsageError("--endpoint queries the remote store: --data, --store and --infer do not apply")
         from ..remote import open_endpoint
 
-        graph = open_endpoint(endpoint, default_graphs=default_graphs, timeout=timeout)
+        store = open_endpoint(endpoint, default_graphs=default_graphs, timeout=endpoint_timeout)
     else:
-        graph = open_graph_from(data, input_format, no_bundled, store, infer)
-    result = run_query(graph, text, name=name, service_allow=tuple(service_allow), service_timeout=service_timeout)
-    chosen = _result_format(fmt, output, result.kind)
-    if result.kind == "graph" and chosen in NETWORK_FORMATS:
+        store = graph.open()
+    result = run_query(store, text, name=name, service_allow=tuple(service_allow), service_timeout=service_timeout,
+                       timeout=timeout or None)
+    target = _result_target(fmt, output, result.kind)
+    if result.kind == "graph" and target.format.kind == formats.NETWORK:
         from ..export import export_construct
 
-        emit(export_construct(result.triples, graph, chosen, lang=lang), output)
-        return
-    if result.kind == "graph":
+        emit(export_construct(result.triples, store, target.format.name, lang=lang), output, target)
+    elif result.kind == "graph":
         from ..export.rdf import serialize_triples
 
-        emit(serialize_triples(result.triples, chosen), output)
-        return
-    from ..results import render
+        emit(serialize_triples(result.triples, target.format.name), output, target)
+    else:
+        from ..results import render
 
-    emit(render(result, chosen), output)
-    if result.kind == "ask" and not result.boolean:
-        raise click.exceptions.Exit(1)
+        emit(render(result, target.format.name), output, target)
+        if result.kind == "ask" and not result.boolean:
+            raise click.exceptions.Exit(ExitStatus.NO)
 
 
 @main.command()
@@ -145,143 +137,129 @@ def queries(name):
 
 
 @main.command()
-@click.argument("files", nargs=-1, metavar="[FILE]...")
 @click.option("--shapes", "shapes", multiple=True, metavar="FILE",
               help="Validate against these shapes (repeatable) instead of the bundled ones.")
-@click.option("--infer", type=INFER_CHOICES, default="none", show_default=True,
-              help="Add RDFS or OWL 2 RL entailments of the ontology and data before validating.")
-@click.option("--input-format", metavar="FORMAT", help="Syntax of FILEs when the extension does not tell.")
-@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
+@format_option(formats.REPORT, formats.RDF, default="text",
+               help="text for people; json: the results as a list; an RDF syntax: the SHACL validation report.")
 @click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
               help="oxigraph: micgraph's engine, SPARQL on the store; pyshacl: pySHACL, the reference.")
+@graph_options
 @output_option
-def validate(files, shapes, infer, input_format, fmt, engine, output):
-    """Validate RDF files against micgraph's SHACL shapes (or --shapes).
+def validate(shapes, fmt, engine, graph, output):
+    """Validate the graph against micgraph's SHACL shapes (or --shapes).
 
-    The FILEs are validated together with the ontology; with no FILE, the bundled data is validated.
-    Exit status: 0 conforms, 1 does not conform, 2 unreadable input.
+    The data is always read with the ontology: `--no-bundled --data mine.ttl` validates your file (with
+    the ontology that gives it meaning) alone. Exit status: 0 conforms, 1 does not conform, 2 unreadable
+    input.
+
+    \b
+    micgraph validate
+    micgraph validate --no-bundled --data my-centres.ttl --infer rdfs
     """
     from ..validation import render_report, validate as run_validation
 
-    report = run_validation(list(files) or None, list(shapes) or None, infer, input_format=input_format,
-                            engine=engine)
+    report = run_validation(shapes=list(shapes) or None, store=graph.open(with_ontology=True), engine=engine)
     emit(render_report(report, fmt), output)
     if not report.conforms:
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(ExitStatus.NO)
 
 
 @main.command()
-@click.option("--profile", type=click.Choice(["rdfs", "owlrl", "hermit"]), default="owlrl", show_default=True,
+@click.option("--profile", type=click.Choice(REASONING_PROFILES), default="owlrl", show_default=True,
               help="rdfs and owlrl materialise entailments; hermit classifies with HermiT (needs Java).")
 @click.option("--check", is_flag=True,
               help="Check consistency and unsatisfiable classes with HermiT instead; exit 1 if any.")
-@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "nt"]), default=None,
-              help="Output syntax: trig (default; entailments in their own named graph), nquads, or the bare "
-                   "entailed triples as turtle or nt.")
-@click.option("--data", "data", multiple=True, metavar="FILE", help="RDF file to add (repeatable).")
-@click.option("--input-format", metavar="FORMAT", help="Syntax of --data files when the extension does not tell.")
-@click.option("--no-bundled", is_flag=True, help="Reason over the --data files only.")
-@click.option("--store", metavar="oxigraph:DIR", help="Reason over a persistent Oxigraph store.")
+@format_option(formats.RDF, help="Output syntax (default trig, the entailments in their own named graph; "
+                                 "triple syntaxes give the bare entailed triples).")
+@graph_options(infer=False)
 @output_option
-def reason(profile, check, fmt, data, input_format, no_bundled, store, output):
+def reason(profile, check, fmt, graph, output):
     """Materialise entailments into their own named graph, or check consistency with HermiT.
 
     \b
     micgraph reason --profile owlrl -o inferred.trig
     micgraph reason --check
     """
-    from ..reason import check_consistency, hermit_entailments, materialise, INFERRED
+    from .. import reason as reasoning
 
-    graph = open_graph_from(data, input_format, no_bundled, store, "none")
+    store = graph.open(with_ontology=True)
     if check:
-        report = check_consistency(store=graph)
-        from ..bundle import compact
-
-        unsatisfiable = len(report.unsatisfiable)
-        lines = [f"{report.reasoner}: consistent; "
-                 f"{unsatisfiable or 'no'} unsatisfiable class{'es' if unsatisfiable != 1 else ''}"
-                 if report.consistent else f"{report.reasoner}: INCONSISTENT"]
-        lines += [f"unsatisfiable: {compact(iri)}" for iri in report.unsatisfiable]
-        for datatype, count in sorted(report.replaced_datatypes.items()):
-            lines.append(f"note: {count} literal(s) of {compact(datatype)} checked as strings "
-                         "(HermiT does not support the datatype)")
-        emit("\n".join(lines) + "\n", output)
+        report = reasoning.check_consistency(store)
+        emit("\n".join(reasoning.consistency_lines(report)) + "\n", output)
         if not report.ok:
-            raise click.exceptions.Exit(1)
+            raise click.exceptions.Exit(ExitStatus.NO)
         return
-    if profile == "hermit":
-        quads, report = hermit_entailments(graph)
-        if not report.ok:
-            from ..errors import ReasonerError
-
-            raise ReasonerError("the graph is inconsistent or has unsatisfiable classes: run `micgraph reason --check`")
-        graph.add_quads(quads)
-    else:
-        materialise(graph, profile)
+    target = formats.for_output((formats.RDF,), fmt, output, "trig")
+    inferred = reasoning.entailments(store, profile)
     from ..export.rdf import serialize
 
-    inferred = [q for q in graph.quads() if q.graph_name == INFERRED]
-    chosen = fmt or {"nq": "nquads", "ttl": "turtle", "nt": "nt"}.get(extension(output), "trig")
-    emit(serialize(inferred, chosen), output)
+    emit(serialize(inferred, target.format.name), output, target)
     click.echo(f"{profile}: {len(inferred)} entailed triples", err=True)
 
 
 @main.command()
-@click.option("--format", "fmt", metavar="FORMAT", default=None,
-              help="RDF: turtle (default), nt, jsonld, xml, trig, nquads. Networks: graphml (yEd), gexf (Gephi), "
-                   "dot (Graphviz), cytoscape (Cytoscape.js JSON), csv (Gephi nodes.csv and edges.csv in the "
-                   "folder -o DIR), html (a self-contained explorer page). Default: from -o's extension.")
+@format_option(formats.RDF, formats.NETWORK, formats.MAP,
+               help="RDF: turtle (default), nt, jsonld, xml, trig, nquads. Networks: graphml (yEd), gexf (Gephi), "
+                    "dot (Graphviz), cytoscape (Cytoscape.js JSON), csv (Gephi nodes.csv and edges.csv in the "
+                    "folder -o DIR), html (a self-contained explorer page). Map: geojson (cities, and centres and "
+                    "institutes at their city). Default: from -o's extension.")
 @network_options
+@click.option("--force", is_flag=True, help="--format csv: write into a folder that holds other files too.")
 @graph_options
 @output_option
-def export(fmt, lang, schema, classes, data, input_format, no_bundled, store, infer, output):
+def export(fmt, lang, schema, classes, force, graph, output):
     """Export the merged graph as RDF, or as a network for Gephi, yEd, Cytoscape, Graphviz or a browser.
 
-    RDF output is sorted and byte-identical run to run; so are the network formats. A network holds the
-    instances (the T-box only with --schema): nodes with labels, classes and literal properties, edges
-    for the object properties. See docs/visualization.md.
+    RDF output is sorted and byte-identical run to run; so are the network formats. Oxigraph keeps
+    literals of the XSD datatypes it knows in their canonical form ("01"^^xsd:integer is written 1).
+    A network holds the instances (the T-box only with --schema): nodes with labels, classes and literal
+    properties, edges for the object properties. See docs/visualization.md.
 
     \b
     micgraph export -o graph.ttl
+    micgraph export -o graph.nt.gz
     micgraph export -o graph.graphml --lang zh
     micgraph export --format csv -o gephi/ --class mic:InnovationCenter --class mic:Program
     micgraph export -o explorer.html
+    micgraph export -o places.geojson --lang zh
     """
-    from ..export import NETWORK_EXPORT_FORMATS, RDF_EXPORT_FORMATS, export_csv, export_network, export_rdf
+    from ..export import export_csv, export_network, export_rdf
 
-    suffix = extension(output)
-    chosen = fmt or _GRAPH_EXTENSIONS.get(suffix) or _NETWORK_EXTENSIONS.get(suffix) or "turtle"
-    known = RDF_EXPORT_FORMATS + NETWORK_EXPORT_FORMATS + ("csv",)
-    if chosen not in known:
-        raise click.UsageError(f"unknown export format {chosen!r}; use one of: {', '.join(known)}")
-    if chosen in RDF_EXPORT_FORMATS and (lang or schema or classes):
+    target = formats.for_output((formats.RDF, formats.NETWORK, formats.MAP), fmt, output, "turtle")
+    chosen = target.format
+    if chosen.kind != formats.NETWORK and (schema or classes or (lang and chosen.kind == formats.RDF)):
         raise click.UsageError("--lang, --schema and --class apply to the network formats "
-                               f"({', '.join(NETWORK_EXPORT_FORMATS)}, csv), not to {chosen}")
-    if chosen == "csv" and not output:
-        raise click.UsageError("--format csv writes nodes.csv and edges.csv into a folder: give it with -o DIR")
-    graph = open_graph_from(data, input_format, no_bundled, store, infer)
-    if chosen == "csv":
-        for path in export_csv(graph, output, lang=lang or "en", schema=schema, classes=classes):
+                               f"({', '.join(formats.names(formats.NETWORK))}; --lang to geojson too), "
+                               f"not to {chosen.name}")
+    if chosen.folder and not output:
+        raise click.UsageError(f"--format {chosen.name} writes {chosen.title} into a folder: give it with -o DIR")
+    store = graph.open()
+    if chosen.folder:
+        for path in export_csv(store, output, lang=lang or "en", schema=schema, classes=classes, force=force):
             click.echo(str(path))
-    elif chosen in NETWORK_EXPORT_FORMATS:
-        emit(export_network(graph, chosen, lang=lang or "en", schema=schema, classes=classes), output)
+    elif chosen.kind == formats.MAP:
+        from ..export.geojson import export_geojson
+
+        emit(export_geojson(store, lang=lang or "en"), output, target)
+    elif chosen.kind == formats.NETWORK:
+        emit(export_network(store, chosen.name, lang=lang or "en", schema=schema, classes=classes), output, target)
     else:
-        emit(export_rdf(graph, chosen), output)
+        emit(export_rdf(store, chosen.name), output, target)
 
 
 @main.command()
 @click.option("--void", "void", is_flag=True, help="Print a VoID description of the dataset in Turtle.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option(formats.REPORT, default="text", help="text for people, json for programs.")
 @graph_options
 @output_option
-def stats(void, fmt, data, input_format, no_bundled, store, infer, output):
+def stats(void, fmt, graph, output):
     """Triples, classes with instance counts, properties with usage counts."""
     from ..stats import compute_stats, render_stats, void_description
 
-    graph = open_graph_from(data, input_format, no_bundled, store, infer)
-    figures = compute_stats(graph)
+    store = graph.open()
+    figures = compute_stats(store)
     if void:
-        emit(void_description(graph, figures), output)
+        emit(void_description(store, figures), output)
     elif fmt == "json":
         import dataclasses
         import json
@@ -293,10 +271,16 @@ def stats(void, fmt, data, input_format, no_bundled, store, infer, output):
 
 @main.command()
 @click.option("-o", "--output", "directory", required=True, metavar="DIR",
-              help="Folder to write (replaced atomically): index.html, micgraph.ttl, context.jsonld.")
-def docs(directory):
-    """Write HTML documentation of the ontology (pyLODE), English and Chinese labels side by side."""
+              help="Folder to write: index.html, micgraph.ttl, context.jsonld.")
+@click.option("--force", is_flag=True,
+              help="Write into a folder that holds files micgraph did not write (none of them is removed).")
+def docs(directory, force):
+    """Write HTML documentation of the ontology (pyLODE), English and Chinese labels side by side.
+
+    DIR is created if needed. micgraph writes only its own files there: a folder holding anything else is
+    refused unless --force; a folder written by an earlier `micgraph docs` is updated.
+    """
     from ..docs import write_docs
 
-    for path in write_docs(directory):
+    for path in write_docs(directory, force=force):
         click.echo(str(path))

@@ -6,16 +6,17 @@ import os
 
 import click
 
-from . import main
-from .common import graph_options, open_graph_from
+from ..constants import SERVE_HEADER_TIMEOUT, SERVE_MAX_CONNECTIONS, SERVE_QUERY_TIMEOUT
+from .common import graph_options
+from .group import main
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port; the URL is printed).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
-              metavar="S", help="Stop each query after S seconds; its client gets 503.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=SERVE_QUERY_TIMEOUT, show_default=True,
+              metavar="S", help="Stop each query or update after S seconds; its client gets 503.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True, metavar="N",
               help="Cut SELECT results after N rows (the response says so in X-SPARQL-MaxRows).")
 @click.option("--allow-update", is_flag=True,
@@ -25,21 +26,29 @@ from .common import graph_options, open_graph_from
 @click.option("--cors", multiple=True, metavar="ORIGIN",
               help="Let web pages from ORIGIN query the server (repeatable; * for any).")
 @click.option("--service-allow", multiple=True, metavar="URL",
-              help="Allow SERVICE calls to this endpoint (repeatable). None are allowed by default.")
+              help="Allow SERVICE calls to this endpoint, and updates to LOAD this URL (repeatable). None are "
+                   "allowed by default.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
               help="Query worker processes (default: the number of CPUs, at least 2).")
 @click.option("--max-body", "max_body_bytes", type=click.IntRange(min=1), default=1 << 20, show_default=True,
               metavar="BYTES", help="Refuse request bodies larger than this (413).")
+@click.option("--header-timeout", type=click.FloatRange(min=0, min_open=True), default=SERVE_HEADER_TIMEOUT,
+              show_default=True, metavar="S",
+              help="Wait at most S seconds for a request's headers, for its body, and for a client that stopped "
+                   "reading a response; then close the connection (408).")
+@click.option("--max-connections", type=click.IntRange(min=1), default=SERVE_MAX_CONNECTIONS, show_default=True,
+              metavar="N", help="Keep at most N connections open (fewer if the descriptor limit is lower); at the "
+                                "cap a new client closes the one that has waited longest for its headers.")
 @click.option("--access-log", is_flag=True, help="Log every request on stderr.")
 @graph_options
 def serve(host, port, timeout, max_rows, allow_update, token_env, cors, service_allow, workers, max_body_bytes,
-          access_log, data, input_format, no_bundled, store, infer):
+          header_timeout, max_connections, access_log, graph):
     """Serve the graph over HTTP until interrupted (Ctrl-C).
 
     \b
     /sparql     SPARQL 1.1 Protocol endpoint (GET, POST); its service description on a plain GET
-    /id/...     the resources https://w3id.org/micgraph/id/... (Turtle etc., or a page in a browser)
-    /ontology   the ontology
+    /id/...     the resources https://w3id.org/micgraph/id/...: 303 to /data/....ttl etc. or /page/...
+    /ontology   the ontology: 303 to /ontology.ttl etc. or /ontology.html
     /           a query page (YASGUI) with the named queries
 
     Read-only unless --allow-update; updates then need `Authorization: Bearer $VAR`.
@@ -59,12 +68,14 @@ def serve(host, port, timeout, max_rows, allow_update, token_env, cors, service_
             raise click.UsageError(f"--token-env {token_env}: the environment variable is not set or empty")
     from ..server import serve as run_server
 
-    graph = open_graph_from(data, input_format, no_bundled, store, infer)
+    store = graph.open()
+    triples, description = len(store), store.description  # the update worker may hold the store from now on
 
     def ready(url: str) -> None:
-        click.echo(f"micgraph serve: {len(graph)} triples ({graph.description}) at {url} — SPARQL endpoint "
+        click.echo(f"micgraph serve: {triples} triples ({description}) at {url} — SPARQL endpoint "
                    f"{url}sparql; Ctrl-C stops", err=True)
 
-    run_server(graph, host=host, port=port, access_log=access_log, on_ready=ready, timeout=timeout,
+    run_server(store, host=host, port=port, access_log=access_log, on_ready=ready, timeout=timeout,
                max_rows=max_rows, allow_update=allow_update, token=token, cors=tuple(cors),
-               service_allow=tuple(service_allow), workers=workers, max_body_bytes=max_body_bytes)
+               service_allow=tuple(service_allow), workers=workers, max_body_bytes=max_body_bytes,
+               header_timeout=header_timeout, max_connections=max_connections)

@@ -7,8 +7,10 @@ import time
 
 import click
 
-from . import main
-from .common import emit, graph_options, open_graph_from, output_option
+from .group import main
+from .. import formats
+from ..constants import ENDPOINT_TIMEOUT
+from .common import emit, format_option, graph_options, output_option
 
 ENDPOINT_HELP = ("Credentials come from MICGRAPH_ENDPOINT_USER / MICGRAPH_ENDPOINT_PASSWORD or ~/.netrc, "
                  "never from the command line.")
@@ -49,8 +51,10 @@ def _store_option(required: bool = True):
 @click.argument("files", nargs=-1, metavar="FILE...")
 @_store_option()
 @click.option("--graph", metavar="IRI", help="Load triple files into this named graph (default: the default graph).")
-@click.option("--bundled", is_flag=True, help="Also load micgraph's bundled ontology and data.")
-@click.option("--input-format", metavar="FORMAT", help="Syntax of FILEs when the extension does not tell.")
+@click.option("--bundled/--no-bundled", default=False, show_default=True,
+              help="Also load micgraph's bundled ontology and data.")
+@click.option("--input-format", type=click.Choice(formats.names(formats.RDF, writable=False)),
+              help="Syntax of FILEs when the extension does not tell.")
 def load(files, store, graph, bundled, input_format):
     """Bulk-load RDF files (any syntax, .gz, - for stdin) into a persistent Oxigraph store.
 
@@ -86,32 +90,24 @@ def load(files, store, graph, bundled, input_format):
 
 @main.command()
 @_store_option()
-@click.option("--format", "fmt", default=None, metavar="FORMAT",
-              help="nquads (default), trig, nt, turtle, xml, jsonld; default from -o's extension. "
-                   "Triple syntaxes merge the named graphs.")
+@format_option(formats.RDF, help="Default nquads, or from -o's extension. Triple syntaxes merge the named graphs.")
 @output_option
 def dump(store, fmt, output):
     """Write the whole store out, streamed (fit for millions of quads)."""
-    from ..output import atomic_open
+    from ..output import open_output
     from ..stores import dump as dump_store, open_store
-    from .graph import _GRAPH_EXTENSIONS
-    from .common import extension
 
-    chosen = fmt or _GRAPH_EXTENSIONS.get(extension(output), "nquads")
-    with open_store(store) as source:
-        if output:
-            with atomic_open(output) as stream:
-                dump_store(source, stream, chosen)
-        else:
-            dump_store(source, sys.stdout.buffer, chosen)
-            sys.stdout.buffer.flush()
+    target = formats.for_output((formats.RDF,), fmt, output, "nquads")
+    with open_store(store) as source, open_output(output, compressed=target.compressed) as stream:
+        dump_store(source, stream, target.format.name)
 
 
 @main.command()
 @_store_option(required=False)
 @click.option("--endpoint", metavar="URL", help="List the named graphs of this SPARQL endpoint instead. " + ENDPOINT_HELP)
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for the endpoint.")
-def graphs(store, endpoint, timeout):
+@click.option("--endpoint-timeout", type=click.FloatRange(min=0, min_open=True), default=ENDPOINT_TIMEOUT,
+              show_default=True, metavar="S", help="Seconds for the whole exchange with the endpoint.")
+def graphs(store, endpoint, endpoint_timeout):
     """The graphs of a store with their triple counts (the default graph first)."""
     from ..stores import graph_counts, open_store
 
@@ -120,7 +116,7 @@ def graphs(store, endpoint, timeout):
     if endpoint:
         from ..remote import open_endpoint
 
-        source = open_endpoint(endpoint, timeout=timeout)
+        source = open_endpoint(endpoint, timeout=endpoint_timeout)
     else:
         source = open_store(store)
     with source:
@@ -135,15 +131,16 @@ def graphs(store, endpoint, timeout):
 @click.option("--endpoint", metavar="URL", required=True,
               help="A Graph Store Protocol endpoint, or a SPARQL Update endpoint (used when the URL is no "
                    "Graph Store). " + ENDPOINT_HELP)
-@click.option("--graph", metavar="IRI", help="Target named graph (default: the endpoint's default graph).")
+@click.option("--graph", "target_graph", metavar="IRI", help="Target named graph (default: the endpoint's default graph).")
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
 @click.option("--query-endpoint", metavar="URL",
               help="Where to count the uploaded triples afterwards (default: --endpoint).")
 @click.option("--chunk", type=click.IntRange(min=1), default=20_000, show_default=True,
               help="Triples per request (blank nodes are never split across requests).")
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for each request.")
+@click.option("--endpoint-timeout", type=click.FloatRange(min=0, min_open=True), default=ENDPOINT_TIMEOUT,
+              show_default=True, metavar="S", help="Seconds for each request to the endpoint.")
 @graph_options
-def push(endpoint, graph, replace, query_endpoint, chunk, timeout, data, input_format, no_bundled, store, infer):
+def push(endpoint, target_graph, replace, query_endpoint, chunk, endpoint_timeout, graph):
     """Upload the merged graph to a remote store (Graph Store Protocol, else SPARQL Update INSERT DATA).
 
     \b
@@ -152,9 +149,8 @@ def push(endpoint, graph, replace, query_endpoint, chunk, timeout, data, input_f
     """
     from ..remote import push as push_graph
 
-    source = open_graph_from(data, input_format, no_bundled, store, infer)
-    report = push_graph(source, endpoint, graph=graph, replace=replace, query_url=query_endpoint, chunk=chunk,
-                        timeout=timeout)
+    report = push_graph(graph.open(), endpoint, graph=target_graph, replace=replace, query_url=query_endpoint,
+                        chunk=chunk, timeout=endpoint_timeout)
     check = "count verified" if report.verified else "count not verified"
     timing = f"{report.seconds:.1f} s, " if sys.stderr.isatty() else ""  # logs stay diffable
     click.echo(f"pushed {report.triples:,} triples to {report.graph or 'the default graph'} at {report.endpoint} "

@@ -1,6 +1,7 @@
 """Deterministic RDF serialisations: the same graph gives byte-identical output, so git diffs mean something.
 
-Blank nodes are relabelled by RDF canonicalisation (RDFC-1.0) first; then subjects, predicates and
+Blank nodes are relabelled from the graph alone first (canonical.py: linear for tree-shaped blank nodes,
+RDFC-1.0 for the rest); then subjects, predicates and
 objects are sorted. Turtle and TriG are written here (readable: prefixes, `a`, nested `[ ]` and `( )`);
 N-Triples, N-Quads and RDF/XML come from pyoxigraph over the sorted quads; JSON-LD is written here in
 compacted form with micgraph's @context inlined, so it parses offline.
@@ -10,37 +11,25 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from ..bundle import PREFIXES
-from ..errors import UsageError
+from ..namespaces import PREFIXES, RDF, XSD, XSD_STRING
+from .. import formats
+from .. import canonical
 
-RDF = PREFIXES["rdf"]
-XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDF_FIRST = ox.NamedNode(RDF + "first")
 RDF_REST = ox.NamedNode(RDF + "rest")
 RDF_NIL = ox.NamedNode(RDF + "nil")
-XSD_STRING = XSD + "string"
-RDF_LANGSTRING = RDF + "langString"
-
-RDF_EXPORT_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig", "nquads")
-DATASET_FORMATS = ("trig", "nquads")
-MEDIA_TYPES = {"turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
-               "xml": "application/rdf+xml", "trig": "application/trig", "nquads": "application/n-quads"}
-_OXIGRAPH_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS, "xml": ox.RdfFormat.RDF_XML}
-
 
 def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """Quads with blank nodes renamed by RDFC-1.0 and sorted (graph, subject, predicate, object)."""
-    dataset = ox.Dataset(quads)
-    if any(isinstance(t, ox.BlankNode) for q in dataset for t in (q.subject, q.object, q.graph_name)):
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return sorted(dataset, key=lambda q: (_graph_key(q.graph_name), _term_key(q.subject),
-                                          _term_key(q.predicate), _term_key(q.object)))
+    """Quads with blank nodes labelled from the graph alone (canonical.py), sorted (graph, subject,
+    predicate, object)."""
+    return sorted(canonical.canonical_quads(quads), key=lambda q: (_graph_key(q.graph_name), _term_key(q.subject),
+                                                           _term_key(q.predicate), _term_key(q.object)))
 
 
 def _graph_key(graph) -> tuple:
@@ -58,18 +47,17 @@ def _term_key(term) -> tuple:
 
 
 def serialize(quads: Iterable[ox.Quad], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
-    """`quads` in `fmt`; triple formats merge all graphs into one (duplicates dropped)."""
+    """`quads` in `fmt`, an RDF format of the registry; triple formats merge all graphs into one."""
     prefixes = PREFIXES if prefixes is None else prefixes
-    if fmt not in RDF_EXPORT_FORMATS:
-        raise UsageError(f"unknown RDF format {fmt!r}; use one of: {', '.join(RDF_EXPORT_FORMATS)}")
-    quads = canonical_quads(quads if fmt in DATASET_FORMATS else _merge_graphs(quads))
-    if fmt in ("turtle", "trig"):
-        return TurtleWriter(prefixes).write(quads, dataset=fmt == "trig").encode("utf-8")
-    if fmt == "jsonld":
+    syntax = formats.get(fmt, formats.RDF, writable=True)
+    quads = canonical_quads(quads if syntax.dataset else _merge_graphs(quads))
+    if syntax.name in ("turtle", "trig"):
+        return TurtleWriter(prefixes).write(quads, dataset=syntax.dataset).encode("utf-8")
+    if syntax.name == "jsonld":
         return jsonld(quads, prefixes).encode("utf-8")
-    items = quads if fmt == "nquads" else [q.triple for q in quads]
-    return ox.serialize(items, format=_OXIGRAPH_FORMATS[fmt],
-                        prefixes=_used_prefixes(quads, prefixes) if fmt == "xml" else None)
+    items = quads if syntax.dataset else [q.triple for q in quads]
+    return ox.serialize(items, format=syntax.rdf,
+                        prefixes=_used_prefixes(quads, prefixes) if syntax.name == "xml" else None)
 
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
@@ -103,6 +91,11 @@ def quote_string(value: str) -> str:
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
+
+
+# Blank nodes nested inside one another deeper than this are written by label instead of inline: deep
+# nesting makes every reader (and this writer) recurse.
+MAX_NESTING = 32
 
 
 class TurtleWriter:
@@ -158,6 +151,9 @@ class TurtleWriter:
         if isinstance(term, ox.BlankNode):
             if term in self.written:  # a cycle of blank nodes: refer back by label
                 return f"_:{term.value}"
+            if indent >= MAX_NESTING and term not in self.written:  # a block of its own: readers recurse too
+                self.deferred.append(term)
+                return f"_:{term.value}"
             if term in self.lists:
                 return self.collection(term, indent)
             if term in self.inline:
@@ -177,6 +173,7 @@ class TurtleWriter:
         self.inline = {s for s in self.by_subject if isinstance(s, ox.BlankNode) and references[s] == 1}
         self.lists = {s for s in self.inline if self._list_items(s) is not None}
         self.written: set = set()
+        self.deferred: deque = deque()  # nested too deep to write inline: written next, by label
 
     def _list_items(self, node) -> list | None:
         """The members of a well-formed RDF list starting at `node`, or None."""
@@ -244,9 +241,21 @@ class TurtleWriter:
     def graph_body(self, quads: list[ox.Quad], indent: int) -> list[str]:
         self._index(quads)
         subjects = sorted(self.by_subject, key=_term_key)
-        blocks = [self.block(s, indent) for s in subjects if s not in self.inline]
-        # blank nodes only reachable through a cycle of single references: write them at top level
-        blocks += [self.block(s, indent) for s in subjects if s not in self.written]
+        blocks: list[str] = []
+
+        def write(subject) -> None:  # a block, then the blank nodes it left for blocks of their own
+            blocks.append(self.block(subject, indent))
+            while self.deferred:
+                left = self.deferred.popleft()
+                if left not in self.written:
+                    blocks.append(self.block(left, indent))
+
+        for subject in subjects:
+            if subject not in self.inline:
+                write(subject)
+        for subject in subjects:  # blank nodes only reachable through a cycle of single references
+            if subject not in self.written:
+                write(subject)
         return blocks
 
     def write(self, quads: list[ox.Quad], dataset: bool = False) -> str:

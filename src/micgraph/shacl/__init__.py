@@ -1,10 +1,10 @@
 """micgraph's SHACL engine: SHACL Core and SHACL-SPARQL evaluated by Oxigraph, set at a time.
 
-    shapes.py   the shapes graph read into typed shapes, paths and constraints (well-formedness checked)
-    compile.py  constraints as SPARQL conditions and patterns
-    sparql.py   SPARQL-based constraints and components: restrictions, pre-binding, query rewriting
-    engine.py   the queries run per shape over all its focus nodes; the violations collected
-    report.py   the report as quads in the SHACL vocabulary and as display rows
+    shapes.py        the shapes graph read into typed shapes, paths and constraints (well-formedness checked)
+    compile.py       constraints as SPARQL conditions and patterns
+    sparql_based.py  SPARQL-based constraints and components: restrictions, pre-binding, query rewriting
+    engine.py        the queries run per shape over all its focus nodes; the violations collected
+    report.py        the report as quads in the SHACL vocabulary and as display rows
 
 `validation.validate(..., engine="oxigraph")` (the default) runs it; pySHACL stays available as the
 reference (`engine="pyshacl"`). The data is never copied: every query runs on the store itself.

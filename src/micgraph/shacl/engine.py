@@ -10,7 +10,7 @@ sh:property), the engine runs:
   aggregate query instead, which also flags the focus nodes with a bad value: the value-level query
   then runs on those alone (usually none);
 - one query per other focus-level constraint (pairs, sh:closed, sh:hasValue, sh:uniqueLang);
-- one query per SPARQL constraint when pre-binding allows a join (sparql.py), else one per focus node;
+- one query per SPARQL constraint when pre-binding allows a join (sparql_based.py), else one per focus node;
 - the same again for each of its property shapes, with F = its value nodes.
 
 A shape without focus nodes is skipped after one ASK. Recursive shapes (SHACL leaves them undefined)
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..errors import ShapesError
-from . import sparql
+from . import sparql_based
 from .compile import FN, VALUE_LEVEL, Compiler, check_writable, target_pattern
 from .shapes import (
     RDFS,
@@ -311,7 +311,7 @@ class Engine:
                 flagged.append(row["this"])
         if not flagged:
             return None
-        if focus.context or not all(sparql.writable(node) for node in flagged):
+        if focus.context or not all(sparql_based.writable(node) for node in flagged):
             return focus
         listed = " ".join(str(node) for node in dict.fromkeys(flagged))
         return Focus(lambda var: f"VALUES {var} {{ {listed} }}")
@@ -345,7 +345,7 @@ class Engine:
 
     # --- SHACL-SPARQL -----------------------------------------------------------------------------
 
-    def _constants(self, shape: Shape, check: sparql.SparqlCheck) -> dict[str, Term]:
+    def _constants(self, shape: Shape, check: sparql_based.SparqlCheck) -> dict[str, Term]:
         constants: dict[str, Term] = dict(check.params)
         names = check.query.variables()
         if "currentShape" in names:
@@ -365,13 +365,13 @@ class Engine:
     def _sparql(self, shape: Shape, c: Constraint, focus: Focus, out: list[Violation]) -> None:
         """A SPARQL constraint (sh:sparql) or a SELECT validator: once for all focus nodes if a join is
         pre-binding, else once per focus node."""
-        check: sparql.SparqlCheck = c.params["check"]
+        check: sparql_based.SparqlCheck = c.params["check"]
         query, constants = check.query, self._constants(shape, c.params["check"])
         path = shape.path.sparql() if shape.path is not None else None
         projected = self._projected(query)
         context = [name[1:] for name in focus.context]
-        if query.joinable({"this"}) and all(sparql.writable(v) for v in constants.values()):
-            text = check.prologue + sparql.rewrite(query, constants, path=path, focus=focus("?this"),
+        if query.joinable({"this"}) and all(sparql_based.writable(v) for v in constants.values()):
+            text = check.prologue + sparql_based.rewrite(query, constants, path=path, focus=focus("?this"),
                                                    project=[v for v in ("this", *context) if v not in projected])
             result = self.query(text, c.source or shape.node)
             rows = [(row["this"], {v.value: row[v] for v in result.variables if row[v] is not None})
@@ -398,27 +398,27 @@ class Engine:
             self._add(out, shape, c, node, value, path=result_path, messages=self._messages(shape, check, bindings))
 
     @staticmethod
-    def _projected(query: sparql.ParsedQuery) -> set[str]:
+    def _projected(query: sparql_based.ParsedQuery) -> set[str]:
         outer = query.selects[0]
         return {name for j in outer.projection if (name := query.tokens[j].var)} | \
             ({"*"} if outer.star else set())
 
     def _rows_for(self, shape: Shape, c: Constraint, node: Term) -> list[dict]:
         """The solutions of a SPARQL constraint for one focus node, pre-bound as SHACL defines it."""
-        check: sparql.SparqlCheck = c.params["check"]
+        check: sparql_based.SparqlCheck = c.params["check"]
         query, constants = check.query, self._constants(shape, check)
         path = shape.path.sparql() if shape.path is not None else None
         values = {"this": node, **constants}
-        written = {k: v for k, v in values.items() if sparql.writable(v)}
+        written = {k: v for k, v in values.items() if sparql_based.writable(v)}
         handed = {k: v for k, v in values.items() if k not in written}
         projected = self._projected(query)
-        text = check.prologue + sparql.rewrite(query, written, path=path,
+        text = check.prologue + sparql_based.rewrite(query, written, path=path,
                                                project=[k for k in handed if k not in projected])
         result = self.query(text, c.source or shape.node,
                             substitutions={ox.Variable(k): v for k, v in handed.items()} or None)
         return [{v.value: row[v] for v in result.variables if row[v] is not None} for row in result]
 
-    def _messages(self, shape: Shape, check: sparql.SparqlCheck, bindings: dict) -> list[ox.Literal]:
+    def _messages(self, shape: Shape, check: sparql_based.SparqlCheck, bindings: dict) -> list[ox.Literal]:
         """The constraint's messages, then the shape's, with {$var} / {?var} replaced by the solution's values."""
         values = {**{k: v for k, v in check.params.items()}, **bindings}
         if shape.path is not None and "path" not in values:
@@ -435,10 +435,10 @@ class Engine:
     def ask_condition(self, c: Constraint, shape: Shape, focus: str, value: str) -> str:
         """The condition of an ASK validator (true when the value violates): the ASK body as a NOT EXISTS
         pattern where pre-binding allows, else a per-pair custom function."""
-        check: sparql.SparqlCheck = c.params["check"]
+        check: sparql_based.SparqlCheck = c.params["check"]
         query, constants = check.query, self._constants(shape, check)
         if not query.own_base and self._inlinable(query, constants):
-            body = sparql.rewrite(query, constants, path=shape.path.sparql() if shape.path else None,
+            body = sparql_based.rewrite(query, constants, path=shape.path.sparql() if shape.path else None,
                                   rename={"this": focus, "value": value}, body_only=True,
                                   expand={**check.prefixes, **query.own_prefixes})
             return f"NOT EXISTS {body}"
@@ -454,19 +454,19 @@ class Engine:
         return f"{name}({focus}, {value})"
 
     @staticmethod
-    def _inlinable(query: sparql.ParsedQuery, constants: dict) -> bool:
-        return all(sparql.writable(v) for v in constants.values()) and not any(
+    def _inlinable(query: sparql_based.ParsedQuery, constants: dict) -> bool:
+        return all(sparql_based.writable(v) for v in constants.values()) and not any(
             "subquery" in query.frames.get(i, ()) for name in ("this", "value") for i in query.occurrences(name))
 
     def _ask(self, shape: Shape, c: Constraint, this: Term, node: Term) -> bool:
-        check: sparql.SparqlCheck = c.params["check"]
+        check: sparql_based.SparqlCheck = c.params["check"]
         query = check.query
         values = {"this": this, "value": node, **self._constants(shape, check)}
-        written = {k: v for k, v in values.items() if sparql.writable(v)}
+        written = {k: v for k, v in values.items() if sparql_based.writable(v)}
         handed = {k: v for k, v in values.items() if k not in written}
-        body = sparql.rewrite(query, written, path=shape.path.sparql() if shape.path else None, body_only=True)
+        body = sparql_based.rewrite(query, written, path=shape.path.sparql() if shape.path else None, body_only=True)
         projection = " ".join(f"?{k}" for k in handed) or "(1 AS ?shacl_one)"
-        text = f"{check.prologue}{sparql.own_prologue(query)}SELECT {projection} WHERE {body} LIMIT 1"
+        text = f"{check.prologue}{sparql_based.own_prologue(query)}SELECT {projection} WHERE {body} LIMIT 1"
         return bool(list(self.query(text, shape.node, {ox.Variable(k): v for k, v in handed.items()} or None)))
 
     def count_function(self, where: str, value: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .. import bundle
+from .. import namespaces
 from .engine import Violation
 from .shapes import RDF, SH, Path, ShapesGraph, Term
 
@@ -31,7 +31,7 @@ def show(value: Term | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, ox.NamedNode):
-        return bundle.compact(value.value)
+        return namespaces.compact(value.value)
     if isinstance(value, ox.BlankNode):
         return f"_:{value.value}"
     return value.value
@@ -40,9 +40,9 @@ def show(value: Term | None) -> str | None:
 def show_path(path: Path | ox.NamedNode) -> str:
     """A SHACL path as validation._path writes it."""
     if isinstance(path, ox.NamedNode):
-        return bundle.compact(path.value)
+        return namespaces.compact(path.value)
     if path.kind == "predicate":
-        return bundle.compact(path.node.value)
+        return namespaces.compact(path.node.value)
     inner = [show_path(m) for m in path.members]
     if path.kind == "sequence":
         return "/".join(inner)
@@ -55,7 +55,7 @@ def show_path(path: Path | ox.NamedNode) -> str:
 def shape_name(graph: ShapesGraph, node: Term, shapes: dict, depth: int = 0) -> str:
     """A shape for people; a blank property shape is named by the shape that holds it and its path."""
     if isinstance(node, ox.NamedNode):
-        return bundle.compact(node.value)
+        return namespaces.compact(node.value)
     parents = sorted(graph.subjects(SH + "property", node), key=str)
     shape = shapes.get(node)
     if not parents or shape is None or shape.path is None or depth > 16:
@@ -109,7 +109,7 @@ def default_message(v: Violation) -> str:
 
 
 def _shapes(shapes: list) -> str:
-    return " , ".join(bundle.compact(s.node.value) if isinstance(s.node, ox.NamedNode) else "[a blank-node shape]"
+    return " , ".join(namespaces.compact(s.node.value) if isinstance(s.node, ox.NamedNode) else "[a blank-node shape]"
                       for s in shapes)
 
 
@@ -134,7 +134,7 @@ def rows(violations: list[Violation], graph: ShapesGraph, shapes: dict) -> list[
             "message": " ".join(sorted(m for m in messages if m)),
             "severity": v.shape.severity.value.removeprefix(SH),
             "source_shape": shape_name(graph, v.shape.node, shapes),
-            "constraint": bundle.compact(v.component).removeprefix("sh:"),
+            "constraint": namespaces.compact(v.component).removeprefix("sh:"),
         })
     return out
 

@@ -123,10 +123,10 @@ def compact(iri: str) -> str:
 def describe(node: Term, graph: ShapesGraph | None = None, depth: int = 0) -> str:
     """A shapes-graph node in an error message. A blank node is named by where it hangs, e.g.
     `shape micsh:X's sh:property [sh:path mic:y]`: its own label means nothing to the shapes' author."""
-    from .. import bundle
+    from .. import namespaces
 
     def name(iri: ox.NamedNode) -> str:
-        short = bundle.compact(iri.value)
+        short = namespaces.compact(iri.value)
         return short if short != iri.value else str(iri)
 
     if isinstance(node, ox.NamedNode):
@@ -441,7 +441,7 @@ class ShapesReader:
         listed = g.one(node, SH + "in", node)
         if listed is not None:
             add("In", values=g.items(listed, node, SH + "in"), list=listed)
-        from .sparql import read_custom_constraints, read_sparql_constraints
+        from .sparql_based import read_custom_constraints, read_sparql_constraints
 
         out.extend(read_sparql_constraints(self, shape))
         out.extend(read_custom_constraints(self, shape))

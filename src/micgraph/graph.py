@@ -1,0 +1,34 @@
+"""The graph a command reads: the one place where it is put together.
+
+The bundled ontology and data (or a persistent store), the user's files, and the entailments asked for
+(in their own named graph). Every command and library function that reads "the graph" builds it here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import bundle
+from .stores import Store, open_store
+
+
+def open_graph(data: Iterable[str | Path] = (), *, bundled: bool = True, input_format: str | None = None,
+               infer: str = "none", store: str | None = None, with_ontology: bool = False) -> Store:
+    """The bundled ontology and data (unless `bundled=False`; a `store` holds its own content instead) plus
+    the `data` files, with RDFS or OWL RL entailments added in their own named graph when `infer` asks.
+
+    `with_ontology` adds the bundled ontology even when `bundled=False` (validation and reasoning read data
+    with the ontology that gives it meaning)."""
+    target = open_store(store)
+    if store is None:
+        paths = bundle.graph_paths() if bundled else [bundle.ontology_path()] if with_ontology else []
+        for path in paths:
+            target.load(path)
+    for path in data:
+        target.load(path, input_format)
+    if infer != "none":
+        from .reason import materialise  # only then: a plain query does not load the reasoners' module
+
+        materialise(target, infer)
+    return target

@@ -1,4 +1,8 @@
-"""SHACL validation with pySHACL: the data is always validated together with the ontology.
+"""SHACL validation: the data is always validated together with the ontology.
+
+Two engines give the same results: micgraph's own (`engine="oxigraph"`, the default; micgraph/shacl/),
+which evaluates each constraint as SPARQL over all focus nodes on the store itself, and pySHACL
+(`engine="pyshacl"`), the reference, described below.
 
 Entailment for `--infer rdfs` is computed natively on the Oxigraph store (see reason.rdfs_closure) and
 handed to pySHACL with `inference='none'`: pySHACL's own RDFS pass is an order of magnitude slower and,
@@ -29,6 +33,7 @@ from . import bundle, formats, namespaces
 from .namespaces import SH
 from .errors import ShapesError, UsageError
 
+ENGINES = ("oxigraph", "pyshacl")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -47,7 +52,8 @@ class ValidationResult:
 class ValidationReport:
     conforms: bool
     results: list[ValidationResult] = field(default_factory=list)
-    graph: object = None  # the rdflib report graph, for Turtle output
+    graph: object = None  # pySHACL's report graph (rdflib), when pySHACL validated
+    quads: list[ox.Quad] = field(default_factory=list)  # the report graph in the SHACL vocabulary
     warnings: list[str] = field(default_factory=list)  # what pySHACL noted (recursive shapes, say)
 
     def counts(self) -> dict[str, int]:
@@ -58,20 +64,24 @@ class ValidationReport:
 
 
 def validate(data: Iterable[str | Path] | None = None, shapes: Iterable[str | Path] | None = None,
-             infer: str = "none", *, input_format: str | None = None, store=None) -> ValidationReport:
+             infer: str = "none", *, input_format: str | None = None, store=None,
+             engine: str = "oxigraph") -> ValidationReport:
     """Validate `data` files (the bundled data when None), read with the ontology, against `shapes` (the
-    bundled shapes when None). `store`, if given, is validated as it is (`infer` added) instead."""
+    bundled shapes when None). `store`, if given, is validated as it is (`infer` added) instead. `engine`:
+    micgraph's own (oxigraph, micgraph/shacl/) or pySHACL."""
     from .graph import open_graph
     from .loading import load_files
     from .reason import materialise
 
+    if engine not in ENGINES:
+        raise UsageError(f"unknown validation engine {engine!r}; use {' or '.join(ENGINES)}")
     if store is None:
         store = open_graph(data or (), bundled=data is None, with_ontology=True, input_format=input_format,
                            infer=infer)
     else:
         materialise(store, infer)
     shapes_store = load_files(bundle.shapes_paths() if shapes is None else shapes)
-    return validate_store(store, shapes_store)
+    return validate_store(store, shapes_store, engine)
 
 
 def _prepared_query_graph():
@@ -100,7 +110,20 @@ def _prepared_query_graph():
     return PreparedQueryGraph()
 
 
-def validate_store(store, shapes_store: ox.Store) -> ValidationReport:
+def validate_store(store, shapes_store: ox.Store, engine: str = "oxigraph") -> ValidationReport:
+    """The store's triples (all graphs merged) validated against the shapes; ShapesError if it cannot run."""
+    if engine == "oxigraph":
+        from .shacl import validate_store as run
+
+        outcome = run(store, shapes_store)
+        results = [ValidationResult(**{**row, "message": _compact_iris(row["message"])}) for row in outcome.rows]
+        return ValidationReport(outcome.conforms, _sorted(results), quads=outcome.quads)
+    if engine != "pyshacl":
+        raise UsageError(f"unknown validation engine {engine!r}; use {' or '.join(ENGINES)}")
+    return _validate_with_pyshacl(store, shapes_store)
+
+
+def _validate_with_pyshacl(store, shapes_store: ox.Store) -> ValidationReport:
     """pySHACL over the store's triples (all graphs merged) and the shapes; ShapesError if it cannot run.
 
     The shapes are input like any other: their SPARQL is checked first (check_shapes_sparql), pySHACL
@@ -142,7 +165,10 @@ def validate_store(store, shapes_store: ox.Store) -> ValidationReport:
         raise ShapesError(f"the shapes cannot be used: {type(exc).__name__}: {_brief(exc)}") from exc
     if isinstance(report_graph, ValidationFailure):  # pySHACL returns this failure instead of raising it
         raise ShapesError(f"SHACL validation failed: {_brief(report_graph)}")
-    return ValidationReport(bool(conforms), _results(report_graph, shapes_graph), report_graph, noted)
+    from .terms import from_rdflib
+
+    quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.DefaultGraph()) for s, p, o in report_graph]
+    return ValidationReport(bool(conforms), _results(report_graph, shapes_graph), report_graph, quads, noted)
 
 
 def _brief(exc: object, limit: int = 400) -> str:
@@ -295,6 +321,10 @@ def _results(report_graph, shapes_graph) -> list[ValidationResult]:
             source_shape=_shape_name(shapes_graph, report_graph.value(node, sh.sourceShape)),
             constraint=(one(sh.sourceConstraintComponent) or "").removeprefix("sh:"),
         ))
+    return _sorted(results)
+
+
+def _sorted(results: list[ValidationResult]) -> list[ValidationResult]:
     return sorted(results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 3), r.focus_node, r.path or "",
                                           r.message, r.value or ""))
 
@@ -366,11 +396,8 @@ def render_report(report: ValidationReport, fmt: str = "text") -> str:
                           ensure_ascii=False, indent=2) + "\n"
     if fmt in formats.names(formats.RDF):
         from .export.rdf import serialize
-        from .terms import from_rdflib
 
-        quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), ox.DefaultGraph())
-                 for s, p, o in report.graph]
-        return serialize(quads, fmt).decode("utf-8")
+        return serialize(report.quads, fmt).decode("utf-8")
     if fmt != "text":
         raise UsageError(f"unknown report format {fmt!r}; use one of: text, json, {', '.join(formats.names(formats.RDF))}")
     lines = []

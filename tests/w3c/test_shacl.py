@@ -2,13 +2,14 @@
 
 Each W3C test is one pytest item, named `core/node/minInclusive-001` and so on. The data graph is
 loaded into an OxigraphStore and the shapes graph with micgraph.loading, exactly as `micgraph validate`
-does, and `micgraph.validation.validate_store` validates them. Then, as the suite prescribes:
+does, and `micgraph.validation.validate_store` validates them with the default engine (oxigraph).
+Then, as the suite prescribes:
 
 - a test whose result is sht:Failure must make validation fail (micgraph raises ShapesError);
 - otherwise sh:conforms must match, and the report (report node, results, result paths) must be
   isomorphic to the expected one; sh:resultMessage is compared only where the test states messages.
 
-tests/w3c/conftest.py prints the counts; XFAIL lists pySHACL behaviour we cannot fix, one line each.
+tests/w3c/conftest.py prints the counts; XFAIL lists what fails, one line each.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import pytest
 from micgraph.errors import ShapesError
 from micgraph.loading import load_files
 from micgraph.stores import OxigraphStore
-from micgraph.terms import from_rdflib
 from micgraph.validation import validate_store
 
 from .compare import graphs_differ
@@ -28,13 +28,12 @@ from .manifests import RDF, SH, ShaclTest, TripleIndex, report_triples, shacl_te
 # or-datatypes-001 holds "none"^^xsd:boolean on purpose; rdflib warns when it reads it.
 pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
 
-# pySHACL behaviour, reproduced with plain pyshacl.validate on the same files; strict, like the SPARQL list.
+# Known failures of micgraph's default engine (oxigraph), one line each; strict, like the SPARQL list.
+# tests/test_shacl_engines.py runs pySHACL on every test too and names where the two engines differ.
 XFAIL: dict[str, str] = {
-    "core/property/uniqueLang-002": "pySHACL treats sh:uniqueLang \"1\"^^xsd:boolean as true; the test says only "
-                                    "\"true\" activates it (pyoxigraph's store also reads \"1\" back as \"true\")",
-    "sparql/node/prefixes-001": "pySHACL does not collect sh:declare through owl:imports for sh:prefixes "
-                                "(plain pySHACL only passes by falling back on the Turtle file's @prefix lines)",
-    "sparql/pre-binding/shapesGraph-001": "pySHACL does not implement $shapesGraph in SPARQL constraints",
+    "core/property/uniqueLang-002": "the test tells sh:uniqueLang \"1\"^^xsd:boolean from \"true\"; micgraph reads "
+                                    "the shapes through Oxigraph's store, which keeps booleans as values (\"1\" reads "
+                                    "back as \"true\"), so the constraint is active",
 }
 
 
@@ -53,7 +52,7 @@ def _validate(test: ShaclTest):
 
 
 def _actual_report(report) -> list[ox.Triple]:
-    triples = [ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in report.graph]
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in report.quads]
     index = TripleIndex(triples)
     nodes = [t.subject for t in triples
              if t.predicate.value == RDF + "type" and t.object == ox.NamedNode(SH + "ValidationReport")]

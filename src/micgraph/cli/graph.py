@@ -131,9 +131,11 @@ def queries(name):
               help="Validate against these shapes (repeatable) instead of the bundled ones.")
 @format_option(formats.REPORT, formats.RDF, default="text",
                help="text for people; json: the results as a list; an RDF syntax: the SHACL validation report.")
+@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
+              help="oxigraph: micgraph's engine, SPARQL on the store; pyshacl: pySHACL, the reference.")
 @graph_options
 @output_option
-def validate(shapes, fmt, graph, output):
+def validate(shapes, fmt, engine, graph, output):
     """Validate the graph against micgraph's SHACL shapes (or --shapes).
 
     The data is always read with the ontology: `--no-bundled --data mine.ttl` validates your file (with
@@ -146,7 +148,7 @@ def validate(shapes, fmt, graph, output):
     """
     from ..validation import render_report, validate as run_validation
 
-    report = run_validation(shapes=list(shapes) or None, store=graph.open(with_ontology=True))
+    report = run_validation(shapes=list(shapes) or None, store=graph.open(with_ontology=True), engine=engine)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     emit(render_report(report, fmt), output)

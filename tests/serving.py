@@ -74,7 +74,9 @@ class PageReader(HTMLParser):
         self.links: list[str] = []
         self.ids: set[str] = set()
         self.scripts: list[str] = []
+        self.sources: list[str] = []  # the links of the Sources section (the description's own sources)
         self._in_h1 = False
+        self._in_sources = False
         self._table_depth = 0
         self._cell: dict | None = None
 
@@ -89,12 +91,17 @@ class PageReader(HTMLParser):
         elif tag == "tr" and self._table_depth == 1:
             self.rows.append([])
         elif tag == "td" and self._table_depth == 1:
-            self._cell = {"text": "", "links": []}
+            self._cell = {"text": "", "links": [], "titles": []}
             self.rows[-1].append(self._cell)
+        elif tag == "ul" and attrs.get("class") == "sources":
+            self._in_sources = True
         elif tag == "a" and "href" in attrs:
             self.links.append(attrs["href"])
+            if self._in_sources and attrs.get("class") != "out" and not attrs["href"].startswith("http://www.w3.org/"):
+                self.sources.append(attrs["href"])
             if self._cell is not None:
                 self._cell["links"].append(attrs["href"])
+                self._cell["titles"].append(attrs.get("title", ""))
         elif tag == "script" and "src" in attrs:
             self.scripts.append(attrs["src"])
 
@@ -105,6 +112,8 @@ class PageReader(HTMLParser):
             self._table_depth -= 1
         elif tag == "td" and self._table_depth == 1:
             self._cell = None
+        elif tag == "ul":
+            self._in_sources = False
 
     def handle_data(self, data):
         if self._in_h1:
@@ -113,7 +122,8 @@ class PageReader(HTMLParser):
             self._cell["text"] += data
 
     def row(self, property_text: str) -> list[dict]:
-        matches = [r for r in self.rows if r and property_text in r[0]["text"]]
+        """The rows whose property is `property_text`: its label, or its compact IRI ("owl:sameAs")."""
+        matches = [r for r in self.rows if r and (property_text in r[0]["text"] or property_text in r[0]["titles"])]
         assert matches, f"no row for {property_text!r} in {[r[0]['text'] for r in self.rows if r]}"
         return matches
 

@@ -10,6 +10,7 @@ seconds: the tests that need it are marked slow.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import subprocess
 import sys
 from decimal import Decimal
@@ -19,12 +20,12 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
-from micgraph import bundle, namespaces
+from micgraph import namespaces
 
 MIC = Namespace(namespaces.MIC)
 WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 PAV = Namespace("http://purl.org/pav/")
-ROOT = bundle.root()
+ROOT = Path(__file__).resolve().parents[1]  # the checkout: tools/ is not in the wheel
 GEONAMES_IRI = re.compile(r"https://sws\.geonames\.org/([1-9][0-9]*)/")
 
 

@@ -33,7 +33,7 @@ _API = {
     "chart": "charts",
 }
 
-__all__ = sorted(_API)
+__all__ = sorted(_API)  # noqa: PLE0605 - the lazy table above is the one list of public names
 
 
 def load_ipython_extension(ipython) -> None:

@@ -53,6 +53,7 @@ class FileLoad:
 
 # --- crash recovery ------------------------------------------------------------------------------
 
+
 def _sibling(directory: Path, suffix: str) -> Path:
     return directory.with_name(directory.name + suffix)
 
@@ -139,6 +140,7 @@ def _commit(store: ox.Store, directory: Path) -> None:
 
 # --- reading with progress and stable blank nodes ------------------------------------------------
 
+
 class _CountingReader:
     """A binary stream that counts the bytes handed to the parser."""
 
@@ -153,7 +155,7 @@ class _CountingReader:
 
     def readinto(self, buffer) -> int:
         data = self.read(len(buffer))
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
 
@@ -191,7 +193,7 @@ class _Copying:
 
     def readinto(self, buffer) -> int:
         data = self.read(len(buffer))
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
 
@@ -238,15 +240,22 @@ def stable_blank_nodes(quads: Iterable[ox.Quad], seed: str, graph: ox.NamedNode 
     if graph is not None:
         for quad in quads:
             subject, obj = quad.subject, quad.object
-            yield ox.Quad(relabel(subject) if type(subject) is blank else subject, quad.predicate,
-                          relabel(obj) if type(obj) is blank else obj, graph)
+            yield ox.Quad(
+                relabel(subject) if type(subject) is blank else subject,
+                quad.predicate,
+                relabel(obj) if type(obj) is blank else obj,
+                graph,
+            )
         return
     for quad in quads:
         subject, obj, name = quad.subject, quad.object, quad.graph_name
         if type(subject) is blank or type(obj) is blank or type(name) is blank:
-            yield ox.Quad(relabel(subject) if type(subject) is blank else subject, quad.predicate,
-                          relabel(obj) if type(obj) is blank else obj,
-                          relabel(name) if type(name) is blank else name)
+            yield ox.Quad(
+                relabel(subject) if type(subject) is blank else subject,
+                quad.predicate,
+                relabel(obj) if type(obj) is blank else obj,
+                relabel(name) if type(name) is blank else name,
+            )
         else:
             yield quad
 
@@ -256,8 +265,14 @@ def stable_blank_nodes(quads: Iterable[ox.Quad], seed: str, graph: ox.NamedNode 
 Progress = Callable[[str, int, int, int], None]  # (file name, quads so far, bytes read, file size)
 
 
-def load_into(store, paths: Iterable[str | Path], *, input_format: str | None = None,
-              graph: str | None = None, progress: Progress | None = None) -> list[FileLoad]:
+def load_into(
+    store,
+    paths: Iterable[str | Path],
+    *,
+    input_format: str | None = None,
+    graph: str | None = None,
+    progress: Progress | None = None,
+) -> list[FileLoad]:
     """Bulk-load `paths` into the persistent OxigraphStore `store` (into `graph` if given), one file at a
     time, each all-or-nothing. Raises ParseError (nothing of that file is kept) or StoreError."""
     if store.path is None:
@@ -299,7 +314,7 @@ def _load_one(store, path, input_format, target, progress) -> FileLoad:
 
             def counted(quads):
                 nonlocal count
-                for count, quad in enumerate(quads, 1):  # noqa: B007
+                for count, quad in enumerate(quads, 1):
                     if progress is not None and count % PROGRESS_EVERY == 0:
                         progress(name, count, reader.read_bytes, size)
                     yield quad
@@ -319,4 +334,3 @@ def _load_one(store, path, input_format, target, progress) -> FileLoad:
     if progress is not None:
         progress(name, count, size, size)
     return FileLoad(name, count, size, time.perf_counter() - started)
-

@@ -75,8 +75,10 @@ Row = tuple
 
 def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     """The distinct quads, their blank nodes labelled from the graph alone (in no particular order)."""
-    return [ox.Quad(s, p, o) if isinstance(g, ox.DefaultGraph) else ox.Quad(s, p, o, g)
-            for s, p, o, g in canonical_rows(quads)]
+    return [
+        ox.Quad(s, p, o) if isinstance(g, ox.DefaultGraph) else ox.Quad(s, p, o, g)
+        for s, p, o, g in canonical_rows(quads)
+    ]
 
 
 def canonical_rows(quads: Iterable[ox.Quad], *, merge_graphs: bool = False) -> list[Row]:
@@ -113,8 +115,11 @@ def canonical_rows(quads: Iterable[ox.Quad], *, merge_graphs: bool = False) -> l
     if not blank:
         return rows
     core.update(b for b, pointers in pointing.items() if len(pointers) > 1)
-    parent = {b: pointers[0][0] for b, pointers in pointing.items()
-              if len(pointers) == 1 and isinstance(pointers[0][0], ox.BlankNode)}
+    parent = {
+        b: pointers[0][0]
+        for b, pointers in pointing.items()
+        if len(pointers) == 1 and isinstance(pointers[0][0], ox.BlankNode)
+    }
     core |= _on_cycles(blank - core, parent)
     _close_upwards(core, pointing)
     order, down = _down_hashes(blank - core, below, parent)
@@ -158,7 +163,7 @@ def _on_cycles(candidates: set, parent: dict) -> set:
             path.append(node)
             node = parent.get(node)
         if node is not None and state.get(node) == walk:  # came back to this walk's path: a cycle
-            cyclic.update(path[path.index(node):])
+            cyclic.update(path[path.index(node) :])
         for visited in path:
             state[visited] = -1
     return cyclic
@@ -185,8 +190,10 @@ def _down_hashes(trees: set, below: dict, parent: dict) -> tuple[list, dict]:
     text = _TermText()
     blank, sha256 = ox.BlankNode, hashlib.sha256
     for node in reversed(order):
-        parts = [f"{text(g)} {text(p)} {'_:' + down[o] if isinstance(o, blank) else text(o)}"
-                 for _, p, o, g in below.get(node, ())]
+        parts = [
+            f"{text(g)} {text(p)} {'_:' + down[o] if isinstance(o, blank) else text(o)}"
+            for _, p, o, g in below.get(node, ())
+        ]
         parts.sort()
         down[node] = sha256("\x1f".join(["down", *parts]).encode()).hexdigest()
     return order, down
@@ -231,6 +238,7 @@ def _plain(term) -> str:
 
 
 # --- RDFC-1.0 -----------------------------------------------------------------------------------
+
 
 class _Issuer:
     """An identifier issuer (RDFC-1.0 §4.5): prefix + counter, remembering the order of issue."""
@@ -292,8 +300,10 @@ class _Rdfc:
         if isinstance(term, ox.BlankNode):
             return self.constants.get(term) or ("_:a" if term == reference else other)
         if isinstance(term, ox.Triple):
-            return (f"<<( {self.term(term.subject, reference, other)} {term.predicate} "
-                    f"{self.term(term.object, reference, other)} )>>")
+            return (
+                f"<<( {self.term(term.subject, reference, other)} {term.predicate} "
+                f"{self.term(term.object, reference, other)} )>>"
+            )
         return str(term)
 
     def nquad(self, row: Row, reference) -> str:
@@ -321,7 +331,8 @@ class _Rdfc:
                 "the graph has blank nodes so alike that labelling them canonically (RDFC-1.0) would take too "
                 f"long (beyond {self.max_steps:,} steps or paths of {MAX_RDFC_DEPTH} look-alike blank nodes); "
                 "give some of them IRIs, or load the file into a store and write it with `micgraph dump`, "
-                "which keeps the store's labels")
+                "which keeps the store's labels"
+            )
 
     def hash_n_degree(self, node, issuer: _Issuer, depth: int = 0) -> tuple[str, _Issuer]:
         self.count(depth)
@@ -361,8 +372,9 @@ class _Rdfc:
         return _sha256(data), issuer
 
 
-def rdfc10(quads: Iterable, constants: dict[ox.BlankNode, str] | None = None, *,
-           max_steps: int = MAX_RDFC_STEPS) -> dict[ox.BlankNode, ox.BlankNode]:
+def rdfc10(
+    quads: Iterable, constants: dict[ox.BlankNode, str] | None = None, *, max_steps: int = MAX_RDFC_STEPS
+) -> dict[ox.BlankNode, ox.BlankNode]:
     """RDFC-1.0's issued identifiers map (blank node -> canonical blank node) for the blank nodes of
     `quads` (ox.Quad or rows), blank nodes inside triple terms included; those in `constants` are left
     out and hashed as the text given. Raises UsageError beyond `max_steps` of Hash N-Degree Quads work."""

@@ -41,11 +41,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import formats
-from .constants import CHART_KINDS as KINDS
 from . import values as v
 from .bundle import named_queries
-from .namespaces import compact
+from .constants import CHART_KINDS as KINDS
 from .errors import ToolError, UsageError
+from .namespaces import compact
 
 # Output formats: name -> (file name extension, media type). Chosen from -o's extension by the CLI.
 MAX_ROWS = 1000  # more bars or points than anyone can read: aggregate or LIMIT the query
@@ -63,20 +63,44 @@ CJK_FONTS: dict[str, tuple[str, ...]] = {
     "Microsoft YaHei": ("msyh.ttc",),
 }
 FONT_STACK = ", ".join([*(f"'{family}'" for family in CJK_FONTS), "sans-serif"])
-FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts",
-                "/Library/Fonts", "/System/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts")
+FONT_FOLDERS = (
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    "~/.local/share/fonts",
+    "~/.fonts",
+    "/Library/Fonts",
+    "/System/Library/Fonts",
+    "~/Library/Fonts",
+    "C:/Windows/Fonts",
+)
 _CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f]")
 
 OBSERVATION_CLASSES = ("https://w3id.org/micgraph/ontology#Observation", "http://purl.org/linked-data/cube#Observation")
 
 # The chart's own words (everything else comes from the graph or the query).
 WORDS = {
-    "en": {"sources": "Sources: ", "separator": "; ", "end": ".", "no-sources": "No source documents: the rows name no resource that has one.",
-           "approximate": "≈ approximate, as the source states it", "count": "{} (count)", "none": "(none)",
-           "ill-typed": "Not drawn, not numbers: ", "sources-title": "sources"},
-    "zh": {"sources": "来源：", "separator": "；", "end": "。", "no-sources": "无来源文献：结果中没有带来源的资源。",
-           "approximate": "≈ 约数（据来源表述）", "count": "{}（数量）", "none": "(无)",
-           "ill-typed": "未绘制的无效数值：", "sources-title": "来源"},
+    "en": {
+        "sources": "Sources: ",
+        "separator": "; ",
+        "end": ".",
+        "no-sources": "No source documents: the rows name no resource that has one.",
+        "approximate": "≈ approximate, as the source states it",
+        "count": "{} (count)",
+        "none": "(none)",
+        "ill-typed": "Not drawn, not numbers: ",
+        "sources-title": "sources",
+    },
+    "zh": {
+        "sources": "来源：",
+        "separator": "；",
+        "end": "。",
+        "no-sources": "无来源文献：结果中没有带来源的资源。",
+        "approximate": "≈ 约数（据来源表述）",
+        "count": "{}（数量）",
+        "none": "(无)",
+        "ill-typed": "未绘制的无效数值：",
+        "sources-title": "来源",
+    },
 }
 
 _BOUND_LOW = re.compile(r"^(min|lower|least|atleast|low$|from$)", re.IGNORECASE)
@@ -86,6 +110,7 @@ _UNIT_NAME = re.compile(r"(^|[a-z])unit$", re.IGNORECASE)
 
 
 # --- reading the result ---------------------------------------------------------------------------
+
 
 @dataclass
 class Column:
@@ -100,8 +125,10 @@ def _is_number(value) -> bool:
 
 
 def _ill_typed_number(value) -> bool:
-    return isinstance(value, v.TypedString) and (value.datatype in v.INTEGER_DATATYPES or value.datatype in
-                                                 (v.XSD + "decimal", v.XSD + "double", v.XSD + "float"))
+    return isinstance(value, v.TypedString) and (
+        value.datatype in v.INTEGER_DATATYPES
+        or value.datatype in (v.XSD + "decimal", v.XSD + "double", v.XSD + "float")
+    )
 
 
 @dataclass
@@ -140,47 +167,70 @@ def _read_facts(store, iris: set[str], symbols: set[str]) -> Facts:
             facts.classes.setdefault(resource, set()).add(cls)
         direct = {c for cs in facts.classes.values() for c in cs if isinstance(c, v.IRI)}
         if direct:
-            for cls, superclass in _select(store, f"""SELECT ?c ?s WHERE {{ VALUES ?c {{ {_values_clause(direct)} }}
-                                                     ?c rdfs:subClassOf+ ?s FILTER(isIRI(?s)) }}"""):
+            for cls, superclass in _select(
+                store,
+                f"""SELECT ?c ?s WHERE {{ VALUES ?c {{ {_values_clause(direct)} }}
+                                                     ?c rdfs:subClassOf+ ?s FILTER(isIRI(?s)) }}""",
+            ):
                 facts.superclasses.setdefault(cls, set()).add(superclass)
             for classes in facts.classes.values():
                 classes |= {s for c in list(classes) for s in facts.superclasses.get(c, ())}
         observations = {r for r, classes in facts.classes.items() if classes & set(OBSERVATION_CLASSES)}
         if observations:
-            for obs, indicator, unit, approximate in _select(store, f"""
+            for obs, indicator, unit, approximate in _select(
+                store,
+                f"""
                     SELECT ?o ?indicator ?unit ?approximate WHERE {{ VALUES ?o {{ {_values_clause(observations)} }}
                       OPTIONAL {{ ?o mic:indicator ?indicator }} OPTIONAL {{ ?o mic:unit ?unit }}
-                      OPTIONAL {{ ?o mic:isApproximate ?approximate }} }}"""):
+                      OPTIONAL {{ ?o mic:isApproximate ?approximate }} }}""",
+            ):
                 if indicator is not None:
                     facts.indicator[obs] = indicator
                 if unit is not None:
                     facts.unit[obs] = unit
                 facts.approximate[obs] = facts.approximate.get(obs, False) or approximate is True
-        for resource, source in _select(store, f"""
+        for resource, source in _select(
+            store,
+            f"""
                 SELECT DISTINCT ?r ?source WHERE {{ VALUES ?r {{ {resources} }}
                   {{ ?r prov:wasDerivedFrom|dcterms:source ?source }}
-                  UNION {{ ?r ?derived ?source . ?derived rdfs:subPropertyOf+ prov:wasDerivedFrom }} }}"""):
+                  UNION {{ ?r ?derived ?source . ?derived rdfs:subPropertyOf+ prov:wasDerivedFrom }} }}""",
+        ):
             if isinstance(source, v.IRI):
                 facts.sources.setdefault(resource, []).append(source)
     if symbols:
         notations = " ".join(str(ox.Literal(s)) for s in sorted(symbols))
-        for unit, symbol in _select(store, f"""SELECT ?u ?s WHERE {{ VALUES ?s {{ {notations} }}
-                                                 ?u a mic:Unit ; skos:notation ?s }}"""):
+        for unit, symbol in _select(
+            store,
+            f"""SELECT ?u ?s WHERE {{ VALUES ?s {{ {notations} }}
+                                                 ?u a mic:Unit ; skos:notation ?s }}""",
+        ):
             facts.unit_by_symbol.setdefault(symbol, unit)
     units = set(facts.unit.values()) | set(facts.unit_by_symbol.values())
     if units:
-        for unit, symbol in _select(store, f"""SELECT ?u ?s WHERE {{ VALUES ?u {{ {_values_clause(units)} }}
-                                               ?u skos:notation ?s }}"""):
+        for unit, symbol in _select(
+            store,
+            f"""SELECT ?u ?s WHERE {{ VALUES ?u {{ {_values_clause(units)} }}
+                                               ?u skos:notation ?s }}""",
+        ):
             facts.symbols.setdefault(unit, str(symbol))
-    named = (iris | units | set(facts.indicator.values()) | {s for ss in facts.sources.values() for s in ss}
-             | {c for cs in facts.classes.values() for c in cs})
+    named = (
+        iris
+        | units
+        | set(facts.indicator.values())
+        | {s for ss in facts.sources.values() for s in ss}
+        | {c for cs in facts.classes.values() for c in cs}
+    )
     if named:
         ranked: dict[tuple[str, str], tuple[int, str]] = {}
-        for resource, rank, label in _select(store, f"""SELECT ?r ?rank ?l WHERE {{
+        for resource, rank, label in _select(
+            store,
+            f"""SELECT ?r ?rank ?l WHERE {{
                                               VALUES ?r {{ {_values_clause(named)} }}
                                               {{ ?r rdfs:label ?l BIND(1 AS ?rank) }}
                                               UNION {{ ?r skos:prefLabel ?l BIND(2 AS ?rank) }}
-                                              UNION {{ ?r dcterms:title ?l BIND(3 AS ?rank) }} }}"""):
+                                              UNION {{ ?r dcterms:title ?l BIND(3 AS ?rank) }} }}""",
+        ):
             if isinstance(label, str):
                 key = (resource, label.lang.lower() if isinstance(label, v.LangString) else "")
                 # rdfs:label before skos:prefLabel before dcterms:title; among equals the least, for stability
@@ -238,6 +288,7 @@ def _classify(name: str, values: list[Any], facts: Facts) -> Column:
 
 
 # --- the figure: what is drawn, before it is drawn ------------------------------------------------
+
 
 @dataclass
 class Figure:
@@ -376,7 +427,7 @@ class _Reader:
         if unit is None:
             return None
         if unit.startswith("symbol:"):
-            return unit[len("symbol:"):]
+            return unit[len("symbol:") :]
         symbol = self.facts.symbols.get(unit)
         return symbol if symbol and _is_symbol(symbol) else _label(self.facts, unit, self.lang)
 
@@ -396,16 +447,22 @@ class _Reader:
     def approximate(self, row: dict[str, Any]) -> bool:
         """Whether the row's figures are approximate: mic:isApproximate, or a true ?approximate column."""
         return any(self.facts.approximate.get(o, False) for o in self.observations_of(row)) or any(
-            row[c.name] is True and "approx" in c.name.lower() for c in self.role("flag"))
+            row[c.name] is True and "approx" in c.name.lower() for c in self.role("flag")
+        )
 
     def sources(self, row: dict[str, Any]) -> list[str]:
         """The source documents of the figures in a row (of its other resources when it has no figure)."""
         observations = self.observations_of(row)
-        resources = observations if self.role("observation") else [
-            row[c.name] for c in self.columns if isinstance(row[c.name], v.IRI)]
+        resources = (
+            observations
+            if self.role("observation")
+            else [row[c.name] for c in self.columns if isinstance(row[c.name], v.IRI)]
+        )
         found: list[str] = []
         for resource in resources:
-            for source in sorted(self.facts.sources.get(resource, []), key=lambda s: (_label(self.facts, s, self.lang), s)):
+            for source in sorted(
+                self.facts.sources.get(resource, []), key=lambda s: (_label(self.facts, s, self.lang), s)
+            ):
                 if source not in found:
                     found.append(source)
         return found
@@ -461,8 +518,11 @@ class _Reader:
                 cited[source] = cited.get(source, 0) + 1
         sources = sorted(cited, key=lambda s: (-cited[s], _label(self.facts, s, self.lang), s))
         if sources:
-            text = (self.words["sources"] + self.words["separator"].join(_label(self.facts, s, self.lang) for s in sources)
-                    + self.words["end"])
+            text = (
+                self.words["sources"]
+                + self.words["separator"].join(_label(self.facts, s, self.lang) for s in sources)
+                + self.words["end"]
+            )
         else:
             text = self.words["no-sources"]
         lines = wrap(text, CAPTION_WIDTH)
@@ -517,9 +577,15 @@ class _Reader:
         self._need(bool(categories), "bar", "a category column (resources or text) and a number")
         category, measure = categories[0], measures[0]
         rows = [self.with_value(row, measure) for row in self.rows]
-        return Figure("bar", rows, category=category.name, category_title=self.class_title(category),
-                      value=measure.name, value_title=self.value_title(_humanise(measure.name)),
-                      horizontal=self._long_labels(rows, category.name))
+        return Figure(
+            "bar",
+            rows,
+            category=category.name,
+            category_title=self.class_title(category),
+            value=measure.name,
+            value_title=self.value_title(_humanise(measure.name)),
+            horizontal=self._long_labels(rows, category.name),
+        )
 
     def count_bar(self) -> Figure:
         """Rows counted per category; each bar cites the sources of the rows it counts."""
@@ -544,9 +610,15 @@ class _Reader:
             entry["value-label"] = str(len(members))
             rows.append(entry)
         what = self.class_title(counted) if counted is not None else _capitalised(_humanise(category.name))
-        figure = Figure("bar", rows, category=category.name, category_title=self.class_title(category),
-                        value="row-count", value_title=self.words["count"].format(what),
-                        horizontal=self._long_labels(rows, category.name))
+        figure = Figure(
+            "bar",
+            rows,
+            category=category.name,
+            category_title=self.class_title(category),
+            value="row-count",
+            value_title=self.words["count"].format(what),
+            horizontal=self._long_labels(rows, category.name),
+        )
         figure.meta["counted"] = counted.name if counted is not None else None
         return figure
 
@@ -558,19 +630,42 @@ class _Reader:
             rows = []
             for row in self.rows:
                 for measure in measures:
-                    rows.append({**self.with_value(row, measure), "measure-name": _capitalised(_humanise(measure.name)),
-                                 "measure-value": _number(row[measure.name])})
-            return Figure("grouped-bar", rows, category=category.name, category_title=self.class_title(category),
-                          series="measure-name", series_title=None, value="measure-value",
-                          value_title=self.value_title(_humanise(" / ".join(m.name for m in measures))),
-                          horizontal=self._long_labels(rows, category.name))
-        self._need(len(categories) >= 2 and bool(measures), "grouped-bar",
-                   "two category columns and a number, or a category and two numbers")
+                    rows.append(
+                        {
+                            **self.with_value(row, measure),
+                            "measure-name": _capitalised(_humanise(measure.name)),
+                            "measure-value": _number(row[measure.name]),
+                        }
+                    )
+            return Figure(
+                "grouped-bar",
+                rows,
+                category=category.name,
+                category_title=self.class_title(category),
+                series="measure-name",
+                series_title=None,
+                value="measure-value",
+                value_title=self.value_title(_humanise(" / ".join(m.name for m in measures))),
+                horizontal=self._long_labels(rows, category.name),
+            )
+        self._need(
+            len(categories) >= 2 and bool(measures),
+            "grouped-bar",
+            "two category columns and a number, or a category and two numbers",
+        )
         group, series, measure = categories[0], categories[1], measures[0]
         rows = [self.with_value(row, measure) for row in self.rows]
-        return Figure("grouped-bar", rows, category=group.name, category_title=self.class_title(group),
-                      series=series.name, series_title=self.class_title(series), value=measure.name,
-                      value_title=self.value_title(_humanise(measure.name)), horizontal=self._long_labels(rows, group.name))
+        return Figure(
+            "grouped-bar",
+            rows,
+            category=group.name,
+            category_title=self.class_title(group),
+            series=series.name,
+            series_title=self.class_title(series),
+            value=measure.name,
+            value_title=self.value_title(_humanise(measure.name)),
+            horizontal=self._long_labels(rows, group.name),
+        )
 
     def line(self) -> Figure:
         periods, measures = self.role("period"), self.role("measure")
@@ -579,11 +674,17 @@ class _Reader:
         categories = self.categories()
         rows = [self.with_value(row, measure) for row in self.rows if row[period.name] is not None]
         series = categories[0] if categories and len({r[categories[0].name] for r in rows}) > 1 else None
-        figure = Figure("line", rows, period=period.name, category_title=_capitalised(_humanise(period.name)),
-                        value=measure.name, value_title=self.value_title(_humanise(measure.name)),
-                        series=series.name if series else None,
-                        series_title=self.class_title(series) if series else None,
-                        period_format=_period_format([p for p in period.values if p is not None]))
+        figure = Figure(
+            "line",
+            rows,
+            period=period.name,
+            category_title=_capitalised(_humanise(period.name)),
+            value=measure.name,
+            value_title=self.value_title(_humanise(measure.name)),
+            series=series.name if series else None,
+            series_title=self.class_title(series) if series else None,
+            period_format=_period_format([p for p in period.values if p is not None]),
+        )
         return figure
 
     def first(self, role: str) -> Column | None:
@@ -592,7 +693,9 @@ class _Reader:
 
     def range(self) -> Figure:
         low, high = self.first("low"), self.first("high")
-        self._need(low is not None or high is not None, "range", "a lower or an upper bound column (minValue, maxValue)")
+        self._need(
+            low is not None or high is not None, "range", "a lower or an upper bound column (minValue, maxValue)"
+        )
         categories = self.categories()
         measure = self.first("measure")
         rows = []
@@ -609,12 +712,20 @@ class _Reader:
                 label = "; ".join(_label(self.facts, o, self.lang) for o in self.observations_of(row)) or "?"
             out["range-label"] = label
             out["range-low"], out["range-high"] = _number(lo), _number(hi)
-            out["range-unit"] = _capitalised(_label(self.facts, unit_iri, self.lang)) if unit_iri and \
-                not unit_iri.startswith("symbol:") else (unit or "")
+            out["range-unit"] = (
+                _capitalised(_label(self.facts, unit_iri, self.lang))
+                if unit_iri and not unit_iri.startswith("symbol:")
+                else (unit or "")
+            )
             if lo is not None and hi is not None:
                 out["range-shape"], out["range-at"] = "range", None
-                out["value-label"] = (("≈" if approximate else "") + _number_text(lo) + "–" + _number_text(hi)
-                                      + (f" {unit}" if unit and _is_symbol(unit) else ""))
+                out["value-label"] = (
+                    ("≈" if approximate else "")
+                    + _number_text(lo)
+                    + "–"
+                    + _number_text(hi)
+                    + (f" {unit}" if unit and _is_symbol(unit) else "")
+                )
             elif lo is not None:
                 out["range-shape"], out["range-at"] = "at least", _number(lo)
                 out["value-label"] = self.value_label(lo, approximate, unit, "≥ ")
@@ -628,12 +739,17 @@ class _Reader:
                 continue
             rows.append(out)
         units = {r["range-unit"] for r in rows}
-        figure = Figure("range", rows, category="range-label",
-                        category_title=self.class_title(categories[0])
-                        if categories and categories[0].role == "resource" else None,
-                        low="range-low", high="range-high",
-                        value_title=self.value_title(_humanise("value")) if len(units) == 1 else "",
-                        unit_field="range-unit" if len(units) > 1 else None, horizontal=True)
+        figure = Figure(
+            "range",
+            rows,
+            category="range-label",
+            category_title=self.class_title(categories[0]) if categories and categories[0].role == "resource" else None,
+            low="range-low",
+            high="range-high",
+            value_title=self.value_title(_humanise("value")) if len(units) == 1 else "",
+            unit_field="range-unit" if len(units) > 1 else None,
+            horizontal=True,
+        )
         return figure
 
     @staticmethod
@@ -662,6 +778,7 @@ def wrap(text: str, width: int) -> list[str]:
 
 # --- drawing --------------------------------------------------------------------------------------
 
+
 def _altair():
     try:
         import altair
@@ -673,8 +790,12 @@ def _altair():
 def _draw(figure: Figure):
     """The altair chart of a Figure (a LayerChart: the marks, then their value labels)."""
     alt = _altair()
-    tooltip = [alt.Tooltip(f"{figure.category or figure.period}{'-label' if figure.period else ''}:N",
-                           title=figure.category_title or "")]
+    tooltip = [
+        alt.Tooltip(
+            f"{figure.category or figure.period}{'-label' if figure.period else ''}:N",
+            title=figure.category_title or "",
+        )
+    ]
     if figure.series:
         tooltip.append(alt.Tooltip(f"{figure.series}:N", title=figure.series_title or ""))
     tooltip.append(alt.Tooltip("value-label:N", title=figure.value_title or ""))
@@ -689,11 +810,25 @@ def _draw(figure: Figure):
         chart = _ranges(alt, figure, tooltip)
     layered = alt.layer(*chart, data=data) if figure.unit_field is None else alt.layer(*chart)
     if figure.unit_field is not None:
-        layered = layered.facet(row=alt.Row(f"{figure.unit_field}:N", title=None, sort=None,
-                                            header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")),
-                                data=data).resolve_scale(x="independent", y="independent")
-    title = alt.TitleParams(text=figure.title or "", subtitle=figure.caption, anchor="start", fontSize=14,
-                            subtitleFontSize=10, subtitleColor="#555555", subtitlePadding=6, offset=12)
+        layered = layered.facet(
+            row=alt.Row(
+                f"{figure.unit_field}:N",
+                title=None,
+                sort=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold"),
+            ),
+            data=data,
+        ).resolve_scale(x="independent", y="independent")
+    title = alt.TitleParams(
+        text=figure.title or "",
+        subtitle=figure.caption,
+        anchor="start",
+        fontSize=14,
+        subtitleFontSize=10,
+        subtitleColor="#555555",
+        subtitlePadding=6,
+        offset=12,
+    )
     return layered.properties(title=title, usermeta={"micgraph": figure.meta})
 
 
@@ -704,48 +839,90 @@ def _bars(alt, figure: Figure, tooltip):
     category_axis = alt.Axis(labelLimit=LABEL_LIMIT, labelAngle=0) if not figure.horizontal else _side_axis(alt)
     encoding = {
         band: channel[band](f"{figure.category}:N", sort=None, title=figure.category_title, axis=category_axis),
-        value: channel[value](f"{figure.value}:Q", title=figure.value_title, axis=alt.Axis(tickMinStep=1)
-                              if figure.value == "row-count" else alt.Axis()),
+        value: channel[value](
+            f"{figure.value}:Q",
+            title=figure.value_title,
+            axis=alt.Axis(tickMinStep=1) if figure.value == "row-count" else alt.Axis(),
+        ),
         "tooltip": tooltip,
     }
     if figure.series:
         encoding[f"{band}Offset"] = offset[band](f"{figure.series}:N", sort=None)
-        encoding["color"] = alt.Color(f"{figure.series}:N", sort=None, title=figure.series_title,
-                                      scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="bottom"))
-    size = {"width": 420, "height": alt.Step(22 if not figure.series else 16)} if figure.horizontal else \
-        {"width": alt.Step(44 if not figure.series else 26), "height": 260}
+        encoding["color"] = alt.Color(
+            f"{figure.series}:N",
+            sort=None,
+            title=figure.series_title,
+            scale=alt.Scale(scheme="tableau10"),
+            legend=alt.Legend(orient="bottom"),
+        )
+    size = (
+        {"width": 420, "height": alt.Step(22 if not figure.series else 16)}
+        if figure.horizontal
+        else {"width": alt.Step(44 if not figure.series else 26), "height": 260}
+    )
     bars = alt.Chart().mark_bar(color="#4c78a8" if not figure.series else alt.Undefined).encode(**encoding)
     text_encoding = {k: val for k, val in encoding.items() if k not in ("color", "tooltip")}
     text_encoding["text"] = alt.Text("value-label:N")
-    labels = alt.Chart().mark_text(align="left" if figure.horizontal else "center",
-                                   baseline="middle" if figure.horizontal else "bottom",
-                                   dx=3 if figure.horizontal else 0, dy=0 if figure.horizontal else -3,
-                                   fontSize=10, color="#333333").encode(**text_encoding)
+    labels = (
+        alt.Chart()
+        .mark_text(
+            align="left" if figure.horizontal else "center",
+            baseline="middle" if figure.horizontal else "bottom",
+            dx=3 if figure.horizontal else 0,
+            dy=0 if figure.horizontal else -3,
+            fontSize=10,
+            color="#333333",
+        )
+        .encode(**text_encoding)
+    )
     return [bars.properties(**size), labels.properties(**size)]
 
 
 def _side_axis(alt):
     """The category axis of horizontal bars: its title above the labels, not beside them (Vega places a
     rotated title by `labelLimit`, not by the labels' width, and would draw it over long labels)."""
-    return alt.Axis(labelLimit=LABEL_LIMIT, titleAngle=0, titleAlign="right", titleAnchor="start",
-                    titleBaseline="bottom", titleX=-7, titleY=-6)
+    return alt.Axis(
+        labelLimit=LABEL_LIMIT,
+        titleAngle=0,
+        titleAlign="right",
+        titleAnchor="start",
+        titleBaseline="bottom",
+        titleX=-7,
+        titleY=-6,
+    )
 
 
 def _lines(alt, figure: Figure, tooltip):
     period = figure.period or ""
     years = sorted({int(r[period][:4]) for r in figure.rows})
-    axis = alt.Axis(format=figure.period_format, formatType="utc",
-                    values=[alt.DateTime(year=y, utc=True) for y in years] if figure.period_format == "%Y" else alt.Undefined)
+    axis = alt.Axis(
+        format=figure.period_format,
+        formatType="utc",
+        values=[alt.DateTime(year=y, utc=True) for y in years] if figure.period_format == "%Y" else alt.Undefined,
+    )
     x = alt.X(f"{period}:T", title=figure.category_title, scale=alt.Scale(type="utc", padding=24), axis=axis)
     y = alt.Y(f"{figure.value}:Q", title=figure.value_title, scale=alt.Scale(zero=True))
     encoding: dict[str, Any] = {"x": x, "y": y, "tooltip": tooltip}
     if figure.series:
-        encoding["color"] = alt.Color(f"{figure.series}:N", sort=None, title=figure.series_title,
-                                      scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="bottom"))
-    line = alt.Chart().mark_line(point=alt.OverlayMarkDef(size=50, filled=True),
-                                 color="#4c78a8" if not figure.series else alt.Undefined).encode(**encoding)
-    labels = alt.Chart().mark_text(align="center", baseline="bottom", dy=-7, fontSize=10, color="#333333").encode(
-        x=x, y=y, text=alt.Text("value-label:N"))
+        encoding["color"] = alt.Color(
+            f"{figure.series}:N",
+            sort=None,
+            title=figure.series_title,
+            scale=alt.Scale(scheme="tableau10"),
+            legend=alt.Legend(orient="bottom"),
+        )
+    line = (
+        alt.Chart()
+        .mark_line(
+            point=alt.OverlayMarkDef(size=50, filled=True), color="#4c78a8" if not figure.series else alt.Undefined
+        )
+        .encode(**encoding)
+    )
+    labels = (
+        alt.Chart()
+        .mark_text(align="center", baseline="bottom", dy=-7, fontSize=10, color="#333333")
+        .encode(x=x, y=y, text=alt.Text("value-label:N"))
+    )
     return [line.properties(width=420, height=260), labels.properties(width=420, height=260)]
 
 
@@ -753,23 +930,40 @@ def _ranges(alt, figure: Figure, tooltip):
     y = alt.Y(f"{figure.category}:N", sort=None, title=figure.category_title, axis=_side_axis(alt))
     x_title = figure.value_title or None
     size = {"width": 360, "height": alt.Step(22)}
-    bar = alt.Chart().transform_filter("datum['range-shape'] === 'range'").mark_bar(
-        height=6, color="#4c78a8", opacity=0.55).encode(
-        y=y, x=alt.X(f"{figure.low}:Q", title=x_title), x2=alt.X2(f"{figure.high}:Q"), tooltip=tooltip)
-    ends = alt.Chart().transform_filter("datum['range-shape'] === 'range'").transform_fold(
-        [figure.low, figure.high], as_=["bound", "bound-value"]).mark_point(
-        filled=True, size=40, color="#4c78a8", opacity=1).encode(y=y, x=alt.X("bound-value:Q", title=x_title),
-                                                                  tooltip=tooltip)
+    bar = (
+        alt.Chart()
+        .transform_filter("datum['range-shape'] === 'range'")
+        .mark_bar(height=6, color="#4c78a8", opacity=0.55)
+        .encode(y=y, x=alt.X(f"{figure.low}:Q", title=x_title), x2=alt.X2(f"{figure.high}:Q"), tooltip=tooltip)
+    )
+    ends = (
+        alt.Chart()
+        .transform_filter("datum['range-shape'] === 'range'")
+        .transform_fold([figure.low, figure.high], as_=["bound", "bound-value"])
+        .mark_point(filled=True, size=40, color="#4c78a8", opacity=1)
+        .encode(y=y, x=alt.X("bound-value:Q", title=x_title), tooltip=tooltip)
+    )
     shapes = alt.Scale(domain=["at least", "up to", "value"], range=["triangle-right", "triangle-left", "circle"])
-    single = alt.Chart().transform_filter("datum['range-shape'] !== 'range'").mark_point(
-        filled=True, size=70, color="#e45756", opacity=1).encode(
-        y=y, x=alt.X("range-at:Q", title=x_title), shape=alt.Shape("range-shape:N", scale=shapes, legend=None),
-        tooltip=tooltip)
+    single = (
+        alt.Chart()
+        .transform_filter("datum['range-shape'] !== 'range'")
+        .mark_point(filled=True, size=70, color="#e45756", opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("range-at:Q", title=x_title),
+            shape=alt.Shape("range-shape:N", scale=shapes, legend=None),
+            tooltip=tooltip,
+        )
+    )
     text_x = alt.X("label-at:Q", title=x_title)
-    labels = alt.Chart().transform_calculate(
-        **{"label-at": f"datum['{figure.high}'] != null ? datum['{figure.high}'] : datum['range-at']"}).mark_text(
-        align="left", baseline="middle", dx=7, fontSize=10, color="#333333").encode(
-        y=y, x=text_x, text=alt.Text("value-label:N"))
+    labels = (
+        alt.Chart()
+        .transform_calculate(
+            **{"label-at": f"datum['{figure.high}'] != null ? datum['{figure.high}'] : datum['range-at']"}
+        )
+        .mark_text(align="left", baseline="middle", dx=7, fontSize=10, color="#333333")
+        .encode(y=y, x=text_x, text=alt.Text("value-label:N"))
+    )
     return [bar.properties(**size), ends.properties(**size), single.properties(**size), labels.properties(**size)]
 
 
@@ -789,8 +983,7 @@ def _graph(graph):
     return _bundled_graph
 
 
-def figure_of(query: str, graph=None, *, kind: str | None = None, lang: str = "en",
-              title: str | None = None) -> Figure:
+def figure_of(query: str, graph=None, *, kind: str | None = None, lang: str = "en", title: str | None = None) -> Figure:
     """What `chart` draws, before it is drawn: the kind, the data rows, titles and caption."""
     from .query import SelectResult, run_query
 
@@ -810,8 +1003,12 @@ def figure_of(query: str, graph=None, *, kind: str | None = None, lang: str = "e
         raise UsageError(f"{what} gives no rows to draw")
     rows = result.values()
     iris = {str(x) for row in rows for x in row.values() if isinstance(x, v.IRI)}
-    symbols = {str(x) for row in rows for k, x in row.items() if isinstance(x, str) and not isinstance(x, v.IRI)
-               and _UNIT_NAME.search(k)}
+    symbols = {
+        str(x)
+        for row in rows
+        for k, x in row.items()
+        if isinstance(x, str) and not isinstance(x, v.IRI) and _UNIT_NAME.search(k)
+    }
     reader = _Reader(result.variables, rows, _read_facts(store, iris, symbols), lang)
     chosen = reader.choose(kind)
     figure = reader.figure(chosen)
@@ -905,8 +1102,10 @@ def chart_bytes(drawn, fmt: str) -> bytes:
         raise UsageError("charts need altair and vl-convert: pip install 'micgraph[chart]'") from None
     version = vega_lite_version()
     if version not in vl_convert.get_vegalite_versions():
-        raise ToolError(f"vl-convert {getattr(vl_convert, '__version__', '')} cannot render Vega-Lite {version} "
-                        "(altair's): upgrade vl-convert-python")
+        raise ToolError(
+            f"vl-convert {getattr(vl_convert, '__version__', '')} cannot render Vega-Lite {version} "
+            "(altair's): upgrade vl-convert-python"
+        )
     options: dict[str, Any] = {"vl_version": version, "format_locale": "en-US", "time_format_locale": "en-US"}
     try:
         if fmt == "html":  # drawn by the browser, with its own fonts
@@ -914,8 +1113,10 @@ def chart_bytes(drawn, fmt: str) -> bytes:
         has_font = _register_cjk_font()
         svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[], **options)
         if not has_font and any(_CJK.search(text) for text in _SVG_TEXT.findall(svg)):
-            raise ToolError("the chart has Chinese text and no CJK font is installed: install fonts-wqy-microhei "
-                            "or fonts-noto-cjk (Debian/Ubuntu), or Noto Sans CJK SC")
+            raise ToolError(
+                "the chart has Chinese text and no CJK font is installed: install fonts-wqy-microhei "
+                "or fonts-noto-cjk (Debian/Ubuntu), or Noto Sans CJK SC"
+            )
         if fmt == "svg":
             return svg.encode("utf-8")
         return vl_convert.svg_to_png(svg, scale=PNG_SCALE)
@@ -923,8 +1124,9 @@ def chart_bytes(drawn, fmt: str) -> bytes:
         raise ToolError(f"vl-convert could not draw the chart: {' '.join(str(exc).split())[:300]}") from None
 
 
-def render_chart(query: str, fmt: str, graph=None, *, kind: str | None = None, lang: str = "en",
-                 title: str | None = None) -> bytes:
+def render_chart(
+    query: str, fmt: str, graph=None, *, kind: str | None = None, lang: str = "en", title: str | None = None
+) -> bytes:
     """`micgraph chart`: the chart of a named query or SELECT, written as `fmt` (a chart format of the registry)."""
     fmt = formats.get(fmt, formats.CHART).name
     return chart_bytes(chart(query, graph, kind=kind, lang=lang, title=title), fmt)

@@ -15,17 +15,21 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .namespaces import LABEL_PROPERTIES, LANGUAGES, MIC, ONTOLOGY_IRI, RDF_TYPE, SOURCE_PROPERTIES, compact
 from .errors import UsageError
+from .namespaces import LABEL_PROPERTIES, LANGUAGES, MIC, ONTOLOGY_IRI, RDF_TYPE, SOURCE_PROPERTIES, compact
 from .query import run_query
 
 INBOUND_LIMIT = 500
 
 _SOURCE_PATH = "|".join(f"<{p}>" for p in SOURCE_PROPERTIES)
-_STATEMENT_SOURCES = """SELECT DISTINCT ?p ?o ?source WHERE {{
+_STATEMENT_SOURCES = (
+    """SELECT DISTINCT ?p ?o ?source WHERE {{
   {{ ?statement rdf:subject {iri} ; rdf:predicate ?p ; rdf:object ?o }}
   UNION {{ ?statement owl:annotatedSource {iri} ; owl:annotatedProperty ?p ; owl:annotatedTarget ?o }}
-  ?statement """ + _SOURCE_PATH + """ ?source . FILTER(isIRI(?source)) }}"""
+  ?statement """
+    + _SOURCE_PATH
+    + """ ?source . FILTER(isIRI(?source)) }}"""
+)
 # Reified statements and axiom annotations about the resource are shown as sources, not as references.
 _INBOUND = """SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {iri}
               FILTER(isIRI(?s) && ?p NOT IN (rdf:subject, rdf:object, owl:annotatedSource, owl:annotatedTarget)) }}
@@ -47,10 +51,14 @@ _FIGURES = """SELECT ?figure ?value ?min ?max ?unit ?approximate ?start ?end WHE
 }}"""
 # Of the things a page mentions: their classes, a unit's symbol, a document's web address.
 _KINDS = """SELECT ?x ?type WHERE {{ VALUES ?x {{ {iris} }} ?x a ?type FILTER(isIRI(?type)) }}"""
-_NOTATIONS = """SELECT ?x ?notation WHERE {{ VALUES ?x {{ {iris} }} ?x skos:notation ?notation FILTER(isLiteral(?notation)) }}"""
+_NOTATIONS = (
+    """SELECT ?x ?notation WHERE {{ VALUES ?x {{ {iris} }} ?x skos:notation ?notation FILTER(isLiteral(?notation)) }}"""
+)
 _ADDRESSES = """SELECT ?x ?url WHERE {{ VALUES ?x {{ {iris} }} ?x schema:url ?url }}"""
 _RANGES = """SELECT ?x ?range WHERE {{ VALUES ?x {{ {iris} }} ?x rdfs:range ?range FILTER(isIRI(?range)) }}"""
-_SOURCES_OF = "SELECT ?x ?source WHERE {{ VALUES ?x {{ {iris} }} ?x " + _SOURCE_PATH + " ?source FILTER(isIRI(?source)) }}"
+_SOURCES_OF = (
+    "SELECT ?x ?source WHERE {{ VALUES ?x {{ {iris} }} ?x " + _SOURCE_PATH + " ?source FILTER(isIRI(?source)) }}"
+)
 
 
 def resource_node(iri: str) -> ox.NamedNode:
@@ -80,6 +88,7 @@ class Fact:
 @dataclass
 class Figure:
     """An observation about the resource: a value or bounds, a unit, a period."""
+
     iri: str
     value: ox.Literal | None = None
     minimum: ox.Literal | None = None
@@ -121,8 +130,15 @@ def _term_order(term) -> tuple:
 def _fact_order(fact: Fact) -> tuple:
     """rdf:type, then labels, then the other properties by compact name, then the sources."""
     predicate = fact.predicate.value
-    group = 0 if fact.predicate == RDF_TYPE else 1 if predicate in LABEL_PROPERTIES else \
-        3 if predicate in SOURCE_PROPERTIES else 2
+    group = (
+        0
+        if fact.predicate == RDF_TYPE
+        else 1
+        if predicate in LABEL_PROPERTIES
+        else 3
+        if predicate in SOURCE_PROPERTIES
+        else 2
+    )
     return (group, compact(predicate), _term_order(fact.value))
 
 
@@ -139,8 +155,14 @@ def describe(store, iri: str) -> Description:
         fact.sources = sorted(stated.get((fact.predicate, fact.value), ()), key=str)
     for subject_facts in facts.values():
         subject_facts.sort(key=_fact_order)
-    own_sources = sorted({f.value for f in facts.get(node, []) if f.predicate.value in SOURCE_PROPERTIES
-                          and isinstance(f.value, ox.NamedNode)}, key=str)
+    own_sources = sorted(
+        {
+            f.value
+            for f in facts.get(node, [])
+            if f.predicate.value in SOURCE_PROPERTIES and isinstance(f.value, ox.NamedNode)
+        },
+        key=str,
+    )
     inbound_rows = run_query(store, _INBOUND.format(iri=node, limit=INBOUND_LIMIT + 1)).bindings
     inbound = [(row[0], row[1]) for row in inbound_rows[:INBOUND_LIMIT]]
     found_figures = figures(store, node)
@@ -148,10 +170,20 @@ def describe(store, iri: str) -> Description:
     mentioned |= {s for f in facts.get(node, []) for s in f.sources}
     mentioned |= {ox.NamedNode(x) for f in found_figures for x in (f.iri, f.unit) if x}
     mentioned |= {s for f in found_figures for s in f.sources}
-    return Description(iri, triples, dict(facts), own_sources, inbound, len(inbound_rows) > INBOUND_LIMIT,
-                       labels(store, mentioned), found_figures, kinds=_values(store, _KINDS, mentioned, many=True),
-                       notations=_values(store, _NOTATIONS, mentioned), addresses=_values(store, _ADDRESSES, mentioned),
-                       ranges=_values(store, _RANGES, mentioned, many=True))
+    return Description(
+        iri,
+        triples,
+        dict(facts),
+        own_sources,
+        inbound,
+        len(inbound_rows) > INBOUND_LIMIT,
+        labels(store, mentioned),
+        found_figures,
+        kinds=_values(store, _KINDS, mentioned, many=True),
+        notations=_values(store, _NOTATIONS, mentioned),
+        addresses=_values(store, _ADDRESSES, mentioned),
+        ranges=_values(store, _RANGES, mentioned, many=True),
+    )
 
 
 def figures(store, node: ox.NamedNode) -> list[Figure]:
@@ -164,7 +196,9 @@ def figures(store, node: ox.NamedNode) -> list[Figure]:
         figure.minimum = figure.minimum or (minimum if isinstance(minimum, ox.Literal) else None)
         figure.maximum = figure.maximum or (maximum if isinstance(maximum, ox.Literal) else None)
         figure.unit = figure.unit or (unit.value if isinstance(unit, ox.NamedNode) else None)
-        figure.approximate = figure.approximate or (isinstance(approximate, ox.Literal) and approximate.value in ("true", "1"))
+        figure.approximate = figure.approximate or (
+            isinstance(approximate, ox.Literal) and approximate.value in ("true", "1")
+        )
         figure.start = figure.start or (start if isinstance(start, ox.Literal) else None)
         figure.end = figure.end or (end if isinstance(end, ox.Literal) else None)
     sources = _values(store, _SOURCES_OF, {ox.NamedNode(iri) for iri in found}, many=True)
@@ -180,7 +214,7 @@ def _values(store, query: str, iris, *, many: bool = False) -> dict:
     named = sorted({str(i) for i in iris if isinstance(i, ox.NamedNode)})
     found: dict = {}
     for start in range(0, len(named), 500):
-        for subject, value in run_query(store, query.format(iris=" ".join(named[start:start + 500]))).bindings:
+        for subject, value in run_query(store, query.format(iris=" ".join(named[start : start + 500]))).bindings:
             if many:
                 found.setdefault(subject.value, set()).add(value.value)
             else:  # the smallest, so that the page is the same every time
@@ -201,7 +235,7 @@ def labels(store, iris) -> dict[str, dict[str, str]]:
     iris = sorted({str(i) for i in iris})
     found: dict[str, dict[str, str]] = {}
     for start in range(0, len(iris), 500):
-        chunk = " ".join(iris[start:start + 500])
+        chunk = " ".join(iris[start : start + 500])
         for subject, label in run_query(store, _LABELS.format(iris=chunk)).bindings:
             language = label.language or ""
             if language.split("-")[0] in LANGUAGES:

@@ -32,7 +32,7 @@ def term_html(term) -> str:
     if isinstance(term, ox.Literal):
         text = _escape(term.value)
         if term.language:
-            return f'{text} <sub>@{_escape(term.language)}</sub>'
+            return f"{text} <sub>@{_escape(term.language)}</sub>"
         datatype = term.datatype.value
         if datatype == XSD + "string":
             return text
@@ -51,14 +51,21 @@ def _table(header: list[str], rows, total: int, what: str, truncated: bool = Fal
         note += f", the first {shown:,} shown"
     if truncated:
         note += " (cut at the row limit)"
-    return (f'<div class="micgraph-result"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-            f"<small>{note}</small></div>")
+    return (
+        f'<div class="micgraph-result"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        f"<small>{note}</small></div>"
+    )
 
 
 def select_html(result) -> str:
     """A SELECT result as an HTML table: compact IRIs, escaped literals with their tags and datatypes."""
-    return _table(["?" + v for v in result.variables], result.bindings[:MAX_HTML_ROWS], len(result.bindings),
-                  "row", result.truncated)
+    return _table(
+        ["?" + v for v in result.variables],
+        result.bindings[:MAX_HTML_ROWS],
+        len(result.bindings),
+        "row",
+        result.truncated,
+    )
 
 
 def graph_html(result) -> str:
@@ -78,10 +85,13 @@ def store_html(store) -> str:
     graphs = [name for name, _ in store.graph_counts() if name is not None]
     classes = [(row[0], int(row[1].value)) for row in store.query(_CLASSES)]
     more = len(classes) > MAX_HTML_CLASSES
-    rows = "".join(f"<tr><td>{term_html(cls)}</td><td>{count:,}</td></tr>"
-                   for cls, count in classes[:MAX_HTML_CLASSES])
-    heading = (f"<b>{_escape(store.description)}</b>: {triples:,} triples"
-               f"{f' in {len(graphs):,} named graphs and the default graph' if graphs else ''}")
-    return (f'<div class="micgraph-store">{heading}<table><thead><tr><th>class</th><th>instances</th></tr>'
-            f"</thead><tbody>{rows}</tbody></table>"
-            f"<small>{'the ' + str(MAX_HTML_CLASSES) + ' most used classes' if more else 'every class'}</small></div>")
+    rows = "".join(f"<tr><td>{term_html(cls)}</td><td>{count:,}</td></tr>" for cls, count in classes[:MAX_HTML_CLASSES])
+    heading = (
+        f"<b>{_escape(store.description)}</b>: {triples:,} triples"
+        f"{f' in {len(graphs):,} named graphs and the default graph' if graphs else ''}"
+    )
+    return (
+        f'<div class="micgraph-store">{heading}<table><thead><tr><th>class</th><th>instances</th></tr>'
+        f"</thead><tbody>{rows}</tbody></table>"
+        f"<small>{'the ' + str(MAX_HTML_CLASSES) + ' most used classes' if more else 'every class'}</small></div>"
+    )

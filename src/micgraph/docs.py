@@ -24,8 +24,12 @@ from . import bundle, namespaces
 
 LABEL_SEPARATOR = " · "
 # What pyLODE documents, and how the reused-terms section names each kind.
-KINDS = (("Class", "Classes"), ("ObjectProperty", "Object properties"), ("DatatypeProperty", "Datatype properties"),
-         ("AnnotationProperty", "Annotation properties"))
+KINDS = (
+    ("Class", "Classes"),
+    ("ObjectProperty", "Object properties"),
+    ("DatatypeProperty", "Datatype properties"),
+    ("AnnotationProperty", "Annotation properties"),
+)
 REFINES = (("subClassOf", "subclass"), ("subPropertyOf", "subproperty"))
 
 
@@ -64,10 +68,21 @@ def documented_graph(graph):
 
     labelled = bilingual_labels(graph)
     kinds = [OWL[kind] for kind, _ in KINDS]
-    ours = sorted({t for kind in kinds for t in labelled.subjects(RDF.type, kind)
-                   if isinstance(t, URIRef) and str(t).startswith(namespaces.MIC)}, key=lambda t: _sort_key(labelled, t))
-    reused = {t for kind in kinds for t in labelled.subjects(RDF.type, kind)
-              if isinstance(t, URIRef) and not str(t).startswith(namespaces.MIC)}
+    ours = sorted(
+        {
+            t
+            for kind in kinds
+            for t in labelled.subjects(RDF.type, kind)
+            if isinstance(t, URIRef) and str(t).startswith(namespaces.MIC)
+        },
+        key=lambda t: _sort_key(labelled, t),
+    )
+    reused = {
+        t
+        for kind in kinds
+        for t in labelled.subjects(RDF.type, kind)
+        if isinstance(t, URIRef) and not str(t).startswith(namespaces.MIC)
+    }
     out = Graph()
     for prefix, namespace in labelled.namespaces():
         out.bind(prefix, namespace)
@@ -96,13 +111,30 @@ def reused_terms(graph, background) -> list[dict]:
         for term in set(graph.subjects(RDF.type, OWL[kind])):
             if not isinstance(term, URIRef) or str(term).startswith(namespaces.MIC):
                 continue
-            names = [str(o) for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title) for source in (background, graph)
-                     for o in source.objects(term, p) if getattr(o, "language", None) in (None, "en")]
-            refined_by = sorted({(str(s), relation) for axiom, relation in REFINES
-                                 for s in graph.subjects(RDFS[axiom], term) if str(s).startswith(namespaces.MIC)})
-            found.append({"kind": heading, "iri": str(term), "compact": namespaces.compact(str(term)),
-                          "name": names[0] if names else str(term).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1],
-                          "refined_by": refined_by})
+            names = [
+                str(o)
+                for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title)
+                for source in (background, graph)
+                for o in source.objects(term, p)
+                if getattr(o, "language", None) in (None, "en")
+            ]
+            refined_by = sorted(
+                {
+                    (str(s), relation)
+                    for axiom, relation in REFINES
+                    for s in graph.subjects(RDFS[axiom], term)
+                    if str(s).startswith(namespaces.MIC)
+                }
+            )
+            found.append(
+                {
+                    "kind": heading,
+                    "iri": str(term),
+                    "compact": namespaces.compact(str(term)),
+                    "name": names[0] if names else str(term).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1],
+                    "refined_by": refined_by,
+                }
+            )
     return sorted(found, key=lambda t: ([k for _, k in KINDS].index(t["kind"]), t["compact"].casefold()))
 
 
@@ -134,12 +166,16 @@ def _publication_class():
 
         def _make_metadata(self):
             super()._make_metadata()
-            section = next(child for child in self.content.children
-                           if getattr(child, "attributes", {}).get("id") == "metadata")
+            section = next(
+                child for child in self.content.children if getattr(child, "attributes", {}).get("id") == "metadata"
+            )
             section.children[0]["lang"] = "en"  # the h1: the English title alone
-            titles = sorted(str(t) for ontology in self.original.subjects(RDF.type, OWL.Ontology)
-                            for t in self.original.objects(ontology, DCTERMS.title)
-                            if getattr(t, "language", None) == "zh")
+            titles = sorted(
+                str(t)
+                for ontology in self.original.subjects(RDF.type, OWL.Ontology)
+                for t in self.original.objects(ontology, DCTERMS.title)
+                if getattr(t, "language", None) == "zh"
+            )
             for position, title in enumerate(titles, start=1):
                 subtitle = p(title, lang="zh", _class="subtitle")
                 section.children.insert(position, subtitle)
@@ -152,8 +188,12 @@ def _publication_class():
                 return
             section = div(id="reused", _class="section")
             section.add(h2("Terms reused from other vocabularies"))
-            section.add(p("micgraph declares these classes and properties of other vocabularies so that the ontology "
-                          "stays OWL 2 DL; it does not define them. Each is documented by its own vocabulary."))
+            section.add(
+                p(
+                    "micgraph declares these classes and properties of other vocabularies so that the ontology "
+                    "stays OWL 2 DL; it does not define them. Each is documented by its own vocabulary."
+                )
+            )
             for _, heading in KINDS:
                 terms = [t for t in self.reused if t["kind"] == heading]
                 if not terms:
@@ -163,10 +203,15 @@ def _publication_class():
                 for term in terms:
                     refined = td()
                     for i, (iri, relation) in enumerate(term["refined_by"]):
-                        local = iri[len(namespaces.MIC):]
-                        refined.add(a(f"mic:{local}", href=f"#{local}"), f" ({relation})" + (", " if i + 1 < len(term["refined_by"]) else ""))
+                        local = iri[len(namespaces.MIC) :]
+                        refined.add(
+                            a(f"mic:{local}", href=f"#{local}"),
+                            f" ({relation})" + (", " if i + 1 < len(term["refined_by"]) else ""),
+                        )
                     body.add(tr(td(a(code(term["compact"]), href=term["iri"])), td(term["name"]), refined))
-                section.add(table(thead(tr(th("Term"), th("Name"), th("Refined in micgraph by"))), body, _class="reused"))
+                section.add(
+                    table(thead(tr(th("Term"), th("Name"), th("Refined in micgraph by"))), body, _class="reused")
+                )
             self.content.add(section)
 
         def _make_toc(self):
@@ -178,9 +223,14 @@ def _publication_class():
             entry = li(h4(a("Reused terms", href="#reused")))
             entry.add(ul([li(a(t["compact"], href=t["iri"])) for t in self.reused], _class="second"))
             # before Namespaces and Legend, after the last section of terms
-            position = next((i for i, item in enumerate(first.children)
-                             if any(getattr(x, "attributes", {}).get("href") == "#namespaces"
-                                    for x in item.get(a))), len(first.children))
+            position = next(
+                (
+                    i
+                    for i, item in enumerate(first.children)
+                    if any(getattr(x, "attributes", {}).get("href") == "#namespaces" for x in item.get(a))
+                ),
+                len(first.children),
+            )
             first.children.insert(position, entry)
             entry.parent = first
 
@@ -216,7 +266,9 @@ def write_docs(directory: str | Path, *, force: bool = False) -> list[Path]:
     from .output import check_folder, write_folder
 
     check_folder(directory, force=force)  # before the minutes pyLODE may take
-    files = {"index.html": ontology_html().encode("utf-8"),
-             "micgraph.ttl": bundle.ontology_path().read_bytes(),
-             "context.jsonld": (bundle.root() / "ontology" / "context.jsonld").read_bytes()}
+    files = {
+        "index.html": ontology_html().encode("utf-8"),
+        "micgraph.ttl": bundle.ontology_path().read_bytes(),
+        "context.jsonld": (bundle.root() / "ontology" / "context.jsonld").read_bytes(),
+    }
     return write_folder(directory, files, force=force)

@@ -93,8 +93,9 @@ class QuerySyntaxError(MicgraphError):
         get here; what is left is shortened."""
         message = str(exc.msg if exc.msg else exc)
         match = re.match(r"^error at (\d+):(\d+):\s*(.*)$", message, re.S)
-        line, column, cause = ((int(match.group(1)), int(match.group(2)), match.group(3)) if match
-                               else (exc.lineno, exc.offset, message))
+        line, column, cause = (
+            (int(match.group(1)), int(match.group(2)), match.group(3)) if match else (exc.lineno, exc.offset, message)
+        )
         if "Prefix not found" in cause:
             cause = "a prefix used here is not declared (declare it with PREFIX name: <IRI>)"
         return cls(_shorter(cause), line, column, source)

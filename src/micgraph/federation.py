@@ -69,8 +69,9 @@ def check_allow_list(allowed: Iterable[str]) -> tuple[str, ...]:
     return entries
 
 
-def resolve_services(text: str, parsed, allowed: Iterable[str] = (), *, timeout: float = SERVICE_TIMEOUT
-                     ) -> FederatedQuery:
+def resolve_services(
+    text: str, parsed, allowed: Iterable[str] = (), *, timeout: float = SERVICE_TIMEOUT
+) -> FederatedQuery:
     """Check every outermost SERVICE clause of `parsed` (micgraph.sparql's reading of `text`) against
     `allowed`, call the endpoints, and inline their solutions into the text."""
     allowed = check_allow_list(allowed)
@@ -85,7 +86,7 @@ def resolve_services(text: str, parsed, allowed: Iterable[str] = (), *, timeout:
         key = (clause.endpoint, request, clause.silent)
         if key not in answers:
             answers[key] = _inline_solutions(clause, request, allowed, timeout, federated, index)
-        federated.text = federated.text[:clause.start] + answers[key] + federated.text[clause.end:]
+        federated.text = federated.text[: clause.start] + answers[key] + federated.text[clause.end :]
     return federated
 
 
@@ -93,28 +94,32 @@ def _remote_query(text: str, parsed, clause) -> str:
     """`SELECT * WHERE { pattern }`, with the base and every prefix the query has in force (the endpoint
     knows none of micgraph's predeclared ones)."""
     lines = [f"BASE <{parsed.base_iri}>"] if parsed.base_iri else []
-    lines += [f"PREFIX {name}: <{iri}>" for name, iri in sorted(parsed.prefixes.items())
-              if name in parsed.used_prefixes]
-    return "\n".join([*lines, f"SELECT * WHERE {text[clause.pattern_start:clause.pattern_end]}"])
+    lines += [
+        f"PREFIX {name}: <{iri}>" for name, iri in sorted(parsed.prefixes.items()) if name in parsed.used_prefixes
+    ]
+    return "\n".join([*lines, f"SELECT * WHERE {text[clause.pattern_start : clause.pattern_end]}"])
 
 
 def _check_allowed(clause, allowed: tuple[str, ...]) -> None:
     where = f"line {clause.line}: SERVICE {clause.endpoint_text}"
     if clause.endpoint is None:
-        raise ServiceNotAllowedError(f"{where}: a variable endpoint is not allowed; name the endpoint IRI and "
-                                     "pass it to --service-allow")
+        raise ServiceNotAllowedError(
+            f"{where}: a variable endpoint is not allowed; name the endpoint IRI and pass it to --service-allow"
+        )
     if clause.endpoint in allowed:
         return
     scheme = urllib.parse.urlsplit(clause.endpoint).scheme
     if scheme not in ("http", "https"):
         raise ServiceNotAllowedError(f"{where}: only http:// and https:// SPARQL endpoints can be called")
     known = f"allowed: {', '.join(allowed)}" if allowed else "no endpoint is allowed by default"
-    raise ServiceNotAllowedError(f"{where} is not allowed ({known}); pass --service-allow {clause.endpoint} "
-                                 "to let the query call it")
+    raise ServiceNotAllowedError(
+        f"{where} is not allowed ({known}); pass --service-allow {clause.endpoint} to let the query call it"
+    )
 
 
-def _inline_solutions(clause, request: str, allowed: tuple[str, ...], timeout: float,
-                      federated: FederatedQuery, index: int) -> str:
+def _inline_solutions(
+    clause, request: str, allowed: tuple[str, ...], timeout: float, federated: FederatedQuery, index: int
+) -> str:
     try:
         variables, rows = fetch_solutions(clause.endpoint, request, timeout, allowed)
     except QueryEvaluationError:
@@ -124,8 +129,9 @@ def _inline_solutions(clause, request: str, allowed: tuple[str, ...], timeout: f
     return _values_block(variables, rows, federated.blank_nodes, index, clause.endpoint)
 
 
-def _values_block(variables: list[str], rows: list[tuple], blank_nodes: dict[str, ox.BlankNode], call: int,
-                  endpoint: str) -> str:
+def _values_block(
+    variables: list[str], rows: list[tuple], blank_nodes: dict[str, ox.BlankNode], call: int, endpoint: str
+) -> str:
     local: dict[str, str] = {}
 
     def term(t) -> str:
@@ -148,8 +154,10 @@ def _values_block(variables: list[str], rows: list[tuple], blank_nodes: dict[str
 
 # --- calling an endpoint --------------------------------------------------------------------------
 
-def fetch_solutions(endpoint: str, query: str, timeout: float = SERVICE_TIMEOUT,
-                    allowed: Iterable[str] | None = None) -> tuple[list[str], list[tuple]]:
+
+def fetch_solutions(
+    endpoint: str, query: str, timeout: float = SERVICE_TIMEOUT, allowed: Iterable[str] | None = None
+) -> tuple[list[str], list[tuple]]:
     """POST `query` to a SPARQL endpoint; its variables and rows. Every failure is a one-line
     QueryEvaluationError naming the endpoint; `timeout` bounds the whole exchange."""
     from .httpclient import Client
@@ -158,12 +166,19 @@ def fetch_solutions(endpoint: str, query: str, timeout: float = SERVICE_TIMEOUT,
         raise QueryEvaluationError(f"SERVICE <{endpoint}> is not allowed")
     label = f"SERVICE <{endpoint}>"
     client = Client(label, timeout=timeout, error=QueryEvaluationError, timeout_option="--service-timeout")
-    reply = client.request("POST", endpoint, body=urllib.parse.urlencode({"query": query}).encode("utf-8"),
-                           content_type="application/x-www-form-urlencoded; charset=utf-8", accept=_ACCEPT)
+    reply = client.request(
+        "POST",
+        endpoint,
+        body=urllib.parse.urlencode({"query": query}).encode("utf-8"),
+        content_type="application/x-www-form-urlencoded; charset=utf-8",
+        accept=_ACCEPT,
+    )
     answer = formats.from_media_type(reply.content_type, formats.RESULTS)
     if answer is None or answer.results is None:
-        raise QueryEvaluationError(f"{label} answered {reply.content_type or 'without a content type'}, "
-                                   "not SPARQL results (JSON, XML, CSV or TSV)")
+        raise QueryEvaluationError(
+            f"{label} answered {reply.content_type or 'without a content type'}, "
+            "not SPARQL results (JSON, XML, CSV or TSV)"
+        )
     try:
         if answer.name == "xml":
             import io

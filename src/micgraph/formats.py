@@ -72,23 +72,75 @@ class Format:
 
 REGISTRY: tuple[Format, ...] = (
     # RDF syntaxes, in the order a list of choices shows them
-    Format("turtle", RDF, "Turtle", ("text/turtle", "application/x-turtle"), ("ttl", "turtle"), ("ttl",),
-           oxigraph="TURTLE", rdf12=True),
-    Format("nt", RDF, "N-Triples", ("application/n-triples", "text/plain"), ("nt",), ("ntriples", "n-triples"),
-           oxigraph="N_TRIPLES", rdf12=True),
-    Format("jsonld", RDF, "JSON-LD", ("application/ld+json", "application/json"), ("jsonld", "json"),
-           ("json-ld",), oxigraph="JSON_LD"),
-    Format("xml", RDF, "RDF/XML", ("application/rdf+xml", "application/xml", "text/xml"), ("rdf", "owl", "xml"),
-           ("rdfxml", "rdf/xml", "rdf", "owl"), oxigraph="RDF_XML", rdf12=True),
+    Format(
+        "turtle",
+        RDF,
+        "Turtle",
+        ("text/turtle", "application/x-turtle"),
+        ("ttl", "turtle"),
+        ("ttl",),
+        oxigraph="TURTLE",
+        rdf12=True,
+    ),
+    Format(
+        "nt",
+        RDF,
+        "N-Triples",
+        ("application/n-triples", "text/plain"),
+        ("nt",),
+        ("ntriples", "n-triples"),
+        oxigraph="N_TRIPLES",
+        rdf12=True,
+    ),
+    Format(
+        "jsonld",
+        RDF,
+        "JSON-LD",
+        ("application/ld+json", "application/json"),
+        ("jsonld", "json"),
+        ("json-ld",),
+        oxigraph="JSON_LD",
+    ),
+    Format(
+        "xml",
+        RDF,
+        "RDF/XML",
+        ("application/rdf+xml", "application/xml", "text/xml"),
+        ("rdf", "owl", "xml"),
+        ("rdfxml", "rdf/xml", "rdf", "owl"),
+        oxigraph="RDF_XML",
+        rdf12=True,
+    ),
     Format("trig", RDF, "TriG", ("application/trig",), ("trig",), oxigraph="TRIG", dataset=True, rdf12=True),
-    Format("nquads", RDF, "N-Quads", ("application/n-quads",), ("nq",), ("nq", "n-quads"), oxigraph="N_QUADS",
-           dataset=True, rdf12=True),
+    Format(
+        "nquads",
+        RDF,
+        "N-Quads",
+        ("application/n-quads",),
+        ("nq",),
+        ("nq", "n-quads"),
+        oxigraph="N_QUADS",
+        dataset=True,
+        rdf12=True,
+    ),
     Format("n3", RDF, "N3", ("text/n3",), ("n3",), oxigraph="N3", writable=False),
     # SELECT and ASK results: the W3C formats first (the first is what a server sends by default)
-    Format("json", RESULTS, "SPARQL 1.1 results JSON", ("application/sparql-results+json", "application/json"),
-           ("srj", "json"), oxigraph="JSON"),
-    Format("xml", RESULTS, "SPARQL 1.1 results XML",
-           ("application/sparql-results+xml", "application/xml", "text/xml"), ("srx", "xml"), oxigraph="XML"),
+    Format(
+        "json",
+        RESULTS,
+        "SPARQL 1.1 results JSON",
+        ("application/sparql-results+json", "application/json"),
+        ("srj", "json"),
+        oxigraph="JSON",
+    ),
+    Format(
+        "xml",
+        RESULTS,
+        "SPARQL 1.1 results XML",
+        ("application/sparql-results+xml", "application/xml", "text/xml"),
+        ("srx", "xml"),
+        oxigraph="XML",
+    ),
     Format("csv", RESULTS, "SPARQL 1.1 CSV", ("text/csv",), ("csv",), oxigraph="CSV"),
     Format("tsv", RESULTS, "SPARQL 1.1 TSV", ("text/tab-separated-values",), ("tsv",), oxigraph="TSV"),
     Format("table", RESULTS, "aligned table", ("text/plain",), ("txt",)),
@@ -119,8 +171,7 @@ REGISTRY: tuple[Format, ...] = (
 
 def formats(*kinds: str, writable: bool = False) -> list[Format]:
     """The formats of these kinds, kinds in the order given (all kinds if none)."""
-    return [f for kind in (kinds or _ALL_KINDS) for f in REGISTRY
-            if f.kind == kind and (f.writable or not writable)]
+    return [f for kind in (kinds or _ALL_KINDS) for f in REGISTRY if f.kind == kind and (f.writable or not writable)]
 
 
 _ALL_KINDS = tuple(dict.fromkeys(f.kind for f in REGISTRY))
@@ -146,7 +197,7 @@ def split_compression(path: str | PurePath) -> tuple[str, bool]:
     """The file name without a trailing `.gz`, and whether there was one."""
     text = str(path)
     if text.lower().endswith(COMPRESSION_SUFFIX):
-        return text[:-len(COMPRESSION_SUFFIX)], True
+        return text[: -len(COMPRESSION_SUFFIX)], True
     return text, False
 
 
@@ -188,8 +239,9 @@ class Target:
     compressed: bool = False
 
 
-def for_output(kinds: Iterable[str], requested: str | None, output: str | None, default: str, *,
-               what: str = "this output") -> Target:
+def for_output(
+    kinds: Iterable[str], requested: str | None, output: str | None, default: str, *, what: str = "this output"
+) -> Target:
     """The format of an output: `--format` if given, else the extension of `-o`, else `default`.
 
     The extension is never silently ignored: one that names another format than `--format`
@@ -205,20 +257,26 @@ def for_output(kinds: Iterable[str], requested: str | None, output: str | None, 
         if named is not None:
             return Target(named, compressed)
         if elsewhere is not None:
-            raise UsageError(f"-o {output} names {elsewhere.title}, which is not a format for {what}; use one of: "
-                             f"{', '.join(names(*kinds))} (by --format or by the file's extension)")
+            raise UsageError(
+                f"-o {output} names {elsewhere.title}, which is not a format for {what}; use one of: "
+                f"{', '.join(names(*kinds))} (by --format or by the file's extension)"
+            )
         suffix = PurePath(split_compression(output)[0]).suffix if output else ""
         if suffix:
-            raise UsageError(f"-o {output}: cannot tell the format from the extension {suffix!r}; pass --format "
-                             f"({', '.join(names(*kinds))}) or name the file after one")
+            raise UsageError(
+                f"-o {output}: cannot tell the format from the extension {suffix!r}; pass --format "
+                f"({', '.join(names(*kinds))}) or name the file after one"
+            )
         return Target(get(default, *kinds, writable=True), compressed)
     chosen = get(requested, *kinds, writable=True)
     if chosen.folder:
         return Target(chosen)
     clash = named if named is not None and named != chosen else elsewhere
     if clash is not None:
-        raise UsageError(f"-o {output} names {clash.title} but --format is {chosen.name}: give the file a "
-                         f".{chosen.extension or chosen.name} extension, or drop --format")
+        raise UsageError(
+            f"-o {output} names {clash.title} but --format is {chosen.name}: give the file a "
+            f".{chosen.extension or chosen.name} extension, or drop --format"
+        )
     return Target(chosen, compressed)
 
 
@@ -231,6 +289,8 @@ def for_input(path: str | PurePath, requested: str | None = None) -> Format:
     found = from_extension(path, RDF)
     if found is None:
         suffix = PurePath(split_compression(path)[0]).suffix
-        raise UsageError(f"{path}: cannot tell the RDF syntax from the extension {suffix or '(none)'!r}; "
-                         f"pass --input-format ({', '.join(names(RDF, writable=False))})")
+        raise UsageError(
+            f"{path}: cannot tell the RDF syntax from the extension {suffix or '(none)'!r}; "
+            f"pass --input-format ({', '.join(names(RDF, writable=False))})"
+        )
     return found

@@ -14,9 +14,16 @@ from .errors import UsageError
 from .stores import ParsedStore, Store, open_store
 
 
-def open_graph(data: Iterable[str | Path] = (), *, bundled: bool = True, input_format: str | None = None,
-               infer: str = "none", store: str | None = None, with_ontology: bool = False,
-               preserve_lexical_forms: bool = False) -> Store:
+def open_graph(
+    data: Iterable[str | Path] = (),
+    *,
+    bundled: bool = True,
+    input_format: str | None = None,
+    infer: str = "none",
+    store: str | None = None,
+    with_ontology: bool = False,
+    preserve_lexical_forms: bool = False,
+) -> Store:
     """The bundled ontology and data (unless `bundled=False`; a `store` holds its own content instead) plus
     the `data` files, with RDFS or OWL RL entailments added in their own named graph when `infer` asks.
 
@@ -24,8 +31,10 @@ def open_graph(data: Iterable[str | Path] = (), *, bundled: bool = True, input_f
     with the ontology that gives it meaning). `preserve_lexical_forms` keeps every literal as the files
     write it (stores.ParsedStore) instead of in Oxigraph's canonical form."""
     if preserve_lexical_forms and store is not None:
-        raise UsageError(f"--preserve-lexical-forms reads files, but {store} is a store, which holds the canonical "
-                         "forms Oxigraph kept when the files were loaded")
+        raise UsageError(
+            f"--preserve-lexical-forms reads files, but {store} is a store, which holds the canonical "
+            "forms Oxigraph kept when the files were loaded"
+        )
     target = ParsedStore() if preserve_lexical_forms else open_store(store)
     if store is None:
         paths = bundle.graph_paths() if bundled else [bundle.ontology_path()] if with_ontology else []

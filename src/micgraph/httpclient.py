@@ -55,17 +55,26 @@ def check_url(url: str, what: str = "endpoint") -> str:
     if parts.scheme not in ("http", "https") or not hostname:
         raise UsageError(f"{url!r} is not an http(s) URL of a SPARQL {what}")
     if parts.username or parts.password:
-        raise UsageError(f"{url!r}: credentials do not belong in the URL (they would be logged); see "
-                         "docs/federation.md for MICGRAPH_ENDPOINT_USER / MICGRAPH_ENDPOINT_PASSWORD and ~/.netrc")
+        raise UsageError(
+            f"{url!r}: credentials do not belong in the URL (they would be logged); see "
+            "docs/federation.md for MICGRAPH_ENDPOINT_USER / MICGRAPH_ENDPOINT_PASSWORD and ~/.netrc"
+        )
     return url
 
 
 class Client:
     """Requests to one or more URLs with shared credentials, limits and error class."""
 
-    def __init__(self, label: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
-                 credentials: tuple[str, str] | None = None, error: type[MicgraphError] = MicgraphError,
-                 timeout_option: str = "") -> None:
+    def __init__(
+        self,
+        label: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        credentials: tuple[str, str] | None = None,
+        error: type[MicgraphError] = MicgraphError,
+        timeout_option: str = "",
+    ) -> None:
         self.label = label  # how messages name the other end: "http://host/sparql", "SERVICE <...>"
         self.timeout = timeout
         self.timeout_option = timeout_option  # the option that sets the timeout, named when it runs out
@@ -74,9 +83,18 @@ class Client:
         self.error = error
         self._challenge: tuple[str, dict[str, str]] | None = None  # ("basic"|"digest", parameters)
 
-    def request(self, method: str, url: str, *, params: dict[str, str | list[str]] | None = None,
-                body: bytes | None = None, content_type: str | None = None, accept: str | None = None,
-                what: str = "", ok_statuses: tuple[int, ...] = ()) -> Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, str | list[str]] | None = None,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+        what: str = "",
+        ok_statuses: tuple[int, ...] = (),
+    ) -> Response:
         """One request; a status outside 2xx and `ok_statuses` is an error of the client's class."""
         if params:
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params, doseq=True)
@@ -108,7 +126,8 @@ class Client:
         deadline = time.monotonic() + self.timeout
         if parts.scheme == "https":
             connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-                parts.hostname, parts.port, timeout=self.timeout, context=ssl.create_default_context())
+                parts.hostname, parts.port, timeout=self.timeout, context=ssl.create_default_context()
+            )
         else:
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
         target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
@@ -124,8 +143,10 @@ class Client:
                     break
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise self.error(f"{self.label}: the answer is over {self.max_bytes:,} bytes, the most micgraph "
-                                     f"reads{_doing(what)}")
+                    raise self.error(
+                        f"{self.label}: the answer is over {self.max_bytes:,} bytes, the most micgraph "
+                        f"reads{_doing(what)}"
+                    )
                 chunks.append(chunk)
             content = (response.getheader("Content-Type") or "").split(";")[0].strip().lower()
             return Response(response.status, content, dict(response.getheaders()), b"".join(chunks))
@@ -149,8 +170,11 @@ class Client:
         if 300 <= reply.status < 400:
             return self.error(f"{head}: redirects to <{reply.header('Location') or '?'}>; call that URL instead")
         if reply.status in (401, 403):
-            hint = ("the credentials were rejected" if self.credentials is not None else
-                    "it needs credentials: set MICGRAPH_ENDPOINT_USER and MICGRAPH_ENDPOINT_PASSWORD or use ~/.netrc")
+            hint = (
+                "the credentials were rejected"
+                if self.credentials is not None
+                else "it needs credentials: set MICGRAPH_ENDPOINT_USER and MICGRAPH_ENDPOINT_PASSWORD or use ~/.netrc"
+            )
             return self.error(f"{head}: {hint}")
         detail = _first_line(reply.body)
         return self.error(head + (f": {detail}" if detail else ""))

@@ -46,18 +46,46 @@ class Target:
     form_text: str
 
 
-TARGETS: dict[str, Target] = {t.name: t for t in (
-    Target("wikidata", "Wikidata", ("www.wikidata.org", "wikidata.org", "m.wikidata.org"),
-           re.compile(r"http://www\.wikidata\.org/entity/Q[1-9][0-9]*"), "http://www.wikidata.org/entity/Q…"),
-    Target("dbpedia", "DBpedia", ("dbpedia.org", "www.dbpedia.org"),
-           re.compile(r"http://dbpedia\.org/resource/[^\s<>\"{}|\\^`#?]+"), "http://dbpedia.org/resource/Name"),
-    Target("geonames", "GeoNames", ("sws.geonames.org", "www.geonames.org", "geonames.org"),
-           re.compile(r"https://sws\.geonames\.org/[1-9][0-9]*/"), "https://sws.geonames.org/N/"),
-    Target("isic", "ISIC Rev.4 division", (),
-           re.compile(re.escape(ISIC_SPACE) + r"(0[1-9]|[1-9][0-9])"), ISIC_SPACE + "NN"),
-    Target("ror", "ROR", ("ror.org", "www.ror.org"),
-           re.compile(r"https://ror\.org/0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}"), "https://ror.org/0xxxxxxNN"),
-)}
+TARGETS: dict[str, Target] = {
+    t.name: t
+    for t in (
+        Target(
+            "wikidata",
+            "Wikidata",
+            ("www.wikidata.org", "wikidata.org", "m.wikidata.org"),
+            re.compile(r"http://www\.wikidata\.org/entity/Q[1-9][0-9]*"),
+            "http://www.wikidata.org/entity/Q…",
+        ),
+        Target(
+            "dbpedia",
+            "DBpedia",
+            ("dbpedia.org", "www.dbpedia.org"),
+            re.compile(r"http://dbpedia\.org/resource/[^\s<>\"{}|\\^`#?]+"),
+            "http://dbpedia.org/resource/Name",
+        ),
+        Target(
+            "geonames",
+            "GeoNames",
+            ("sws.geonames.org", "www.geonames.org", "geonames.org"),
+            re.compile(r"https://sws\.geonames\.org/[1-9][0-9]*/"),
+            "https://sws.geonames.org/N/",
+        ),
+        Target(
+            "isic",
+            "ISIC Rev.4 division",
+            (),
+            re.compile(re.escape(ISIC_SPACE) + r"(0[1-9]|[1-9][0-9])"),
+            ISIC_SPACE + "NN",
+        ),
+        Target(
+            "ror",
+            "ROR",
+            ("ror.org", "www.ror.org"),
+            re.compile(r"https://ror\.org/0[0-9a-hjkmnp-tv-z]{6}[0-9]{2}"),
+            "https://ror.org/0xxxxxxNN",
+        ),
+    )
+}
 
 
 def target_of(iri: str) -> str | None:
@@ -98,7 +126,7 @@ class LinkReport:
 
 _LINKS = f"""
 SELECT ?s ?p ?o ?source WHERE {{
-  VALUES ?p {{ {' '.join(f'<{p}>' for p in LINK_PREDICATES)} }}
+  VALUES ?p {{ {" ".join(f"<{p}>" for p in LINK_PREDICATES)} }}
   ?s ?p ?o .
   FILTER(isIRI(?s) && isIRI(?o) && STRSTARTS(STR(?s), "{MICGRAPH_SPACE}")
          && (!STRSTARTS(STR(?o), "{MICGRAPH_SPACE}") || STRSTARTS(STR(?o), "{ISIC_SPACE}")))
@@ -144,11 +172,20 @@ def check_links(store, target: str | None = None) -> LinkReport:
     for link in links:
         known = TARGETS.get(link.target)
         if known is not None and not known.form.fullmatch(link.object):
-            problems.append(LinkProblem("iri-form", link.subject, link.object,
-                                    f"not a {known.title} identifier IRI ({known.form_text})"))
+            problems.append(
+                LinkProblem(
+                    "iri-form", link.subject, link.object, f"not a {known.title} identifier IRI ({known.form_text})"
+                )
+            )
         if not link.sources:
-            problems.append(LinkProblem("no-provenance", link.subject, link.object,
-                                        "no owl:Axiom annotation with dcterms:source for this link"))
+            problems.append(
+                LinkProblem(
+                    "no-provenance",
+                    link.subject,
+                    link.object,
+                    "no owl:Axiom annotation with dcterms:source for this link",
+                )
+            )
     ids_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     holders: dict[str, set[str]] = defaultdict(set)
     for link in links:
@@ -157,12 +194,24 @@ def check_links(store, target: str | None = None) -> LinkReport:
             holders[link.object].add(link.subject)
     for (subject, name), ids in sorted(ids_of.items()):
         if len(ids) > 1:
-            problems.append(LinkProblem("two-ids", subject, " ".join(sorted(ids)),
-                                    f"linked to {len(ids)} different {TARGETS[name].title} identifiers"))
+            problems.append(
+                LinkProblem(
+                    "two-ids",
+                    subject,
+                    " ".join(sorted(ids)),
+                    f"linked to {len(ids)} different {TARGETS[name].title} identifiers",
+                )
+            )
     for identifier, subjects in sorted(holders.items()):
         if len(subjects) > 1:
-            problems.append(LinkProblem("shared-id", " ".join(sorted(subjects)), identifier,
-                                    f"{len(subjects)} entities linked to the same identifier"))
+            problems.append(
+                LinkProblem(
+                    "shared-id",
+                    " ".join(sorted(subjects)),
+                    identifier,
+                    f"{len(subjects)} entities linked to the same identifier",
+                )
+            )
     typed = {row[0].value for row in store.query(_TYPED) if isinstance(row[0], ox.NamedNode)}
     for subject in sorted({link.subject for link in links} - typed):
         problems.append(LinkProblem("no-subject", subject, "", "linked, but not in the graph (it has no rdf:type)"))
@@ -181,42 +230,69 @@ def _linkset_problems(store, links: list[Link], target: str | None) -> list[Link
     for linkset, predicate, space, triples in store.query(_LINKSETS):
         name = target_of(space.value) if space is not None else None
         if predicate is None or space is None:
-            problems.append(LinkProblem("linkset-count", linkset.value, "",
-                                    "void:Linkset without void:linkPredicate or a void:objectsTarget with a "
-                                    "void:uriSpace"))
+            problems.append(
+                LinkProblem(
+                    "linkset-count",
+                    linkset.value,
+                    "",
+                    "void:Linkset without void:linkPredicate or a void:objectsTarget with a void:uriSpace",
+                )
+            )
             continue
         if target is not None and name != target:
             continue
         if name is None:  # a dataset micgraph does not know (a researcher's own): its links by their uriSpace
             title = space.value
-            actual = sum(1 for link in links if link.predicate == predicate.value and link.target == "other"
-                         and link.object.startswith(space.value))
+            actual = sum(
+                1
+                for link in links
+                if link.predicate == predicate.value and link.target == "other" and link.object.startswith(space.value)
+            )
         else:
             described.add((name, predicate.value))
             title, actual = TARGETS[name].title, counts.get((name, predicate.value), 0)
         if triples is None or not triples.value.isdigit() or int(triples.value) != actual:
             stated = "no void:triples" if triples is None else f"void:triples {triples.value}"
-            problems.append(LinkProblem("linkset-count", linkset.value, predicate.value,
-                                    f"{stated}, but the graph has {actual} {namespaces.compact(predicate.value)} "
-                                    f"links to {title}"))
+            problems.append(
+                LinkProblem(
+                    "linkset-count",
+                    linkset.value,
+                    predicate.value,
+                    f"{stated}, but the graph has {actual} {namespaces.compact(predicate.value)} links to {title}",
+                )
+            )
     for (name, predicate), count in sorted(counts.items()):
         if (name, predicate) not in described:
-            problems.append(LinkProblem("no-linkset", name, predicate,
-                                    f"{count} {namespaces.compact(predicate)} links to {TARGETS[name].title} "
-                                    "are not described by a void:Linkset"))
+            problems.append(
+                LinkProblem(
+                    "no-linkset",
+                    name,
+                    predicate,
+                    f"{count} {namespaces.compact(predicate)} links to {TARGETS[name].title} "
+                    "are not described by a void:Linkset",
+                )
+            )
     return problems
 
 
 def links_result(links: list[Link]) -> SelectResult:
     """The links as a SELECT-shaped result, so every tabular renderer (table, csv, json) applies."""
-    rows = [(ox.Literal(link.target), ox.NamedNode(link.subject), ox.NamedNode(link.predicate),
-             ox.NamedNode(link.object),
-             ox.Literal(" ".join(link.sources)) if link.sources else None)
-            for link in links]
+    rows = [
+        (
+            ox.Literal(link.target),
+            ox.NamedNode(link.subject),
+            ox.NamedNode(link.predicate),
+            ox.NamedNode(link.object),
+            ox.Literal(" ".join(link.sources)) if link.sources else None,
+        )
+        for link in links
+    ]
     return SelectResult(["target", "subject", "predicate", "object", "source"], rows)
 
 
 def problems_result(problems: list[LinkProblem]) -> SelectResult:
-    rows = [(ox.Literal(p.kind), ox.Literal(p.subject), ox.Literal(p.object) if p.object else None,
-             ox.Literal(p.detail)) for p in problems]
+    rows = [
+        (ox.Literal(p.kind), ox.Literal(p.subject), ox.Literal(p.object) if p.object else None, ox.Literal(p.detail))
+        for p in problems
+    ]
     return SelectResult(["problem", "subject", "object", "detail"], rows)

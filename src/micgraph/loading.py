@@ -42,8 +42,12 @@ from .errors import InputNotFoundError, ParseError
 GZIP_SIGNATURE = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
 # Byte order marks of encodings the RDF syntaxes do not use (longest first: UTF-32 LE starts like UTF-16 LE).
-OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
-              (b"\xfe\xff", "UTF-16"))
+OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 def display_name(path: str | Path) -> str:
@@ -60,10 +64,15 @@ def display_name(path: str | Path) -> str:
 
 # --- opening --------------------------------------------------------------------------------------
 
-_CAUSES = {errno.ENOENT: "no such file", errno.EISDIR: "is a folder, not an RDF file",
-           errno.ELOOP: "a loop of symbolic links", errno.EACCES: "permission denied (cannot read it)",
-           errno.ENXIO: "not a file that can be read (a socket?)", errno.ENAMETOOLONG: "the name is too long",
-           errno.ENOTDIR: "a part of the path is not a folder"}
+_CAUSES = {
+    errno.ENOENT: "no such file",
+    errno.EISDIR: "is a folder, not an RDF file",
+    errno.ELOOP: "a loop of symbolic links",
+    errno.EACCES: "permission denied (cannot read it)",
+    errno.ENXIO: "not a file that can be read (a socket?)",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.ENOTDIR: "a part of the path is not a folder",
+}
 
 
 def _unreadable(path: str | Path, exc: OSError) -> InputNotFoundError:
@@ -82,7 +91,7 @@ def check_readable(path: str | Path) -> None:
         if stat.S_ISSOCK(mode):  # open() would refuse it with ENXIO
             raise OSError(errno.ENXIO, "a socket")
         if stat.S_ISREG(mode):
-            open(path, "rb").close()  # noqa: SIM115 - a permission check that root's stat does not give
+            open(path, "rb").close()
     except OSError as exc:
         raise _unreadable(path, exc) from exc
 
@@ -151,8 +160,11 @@ def open_source(path: str | Path) -> IO[bytes]:
             if not head:
                 raise ParseError(name, "an empty file is not a gzip stream")
             if head != GZIP_SIGNATURE:
-                raise ParseError(name, "not a gzip stream (it does not start with the gzip signature); "
-                                       "if it is not compressed, name it without .gz")
+                raise ParseError(
+                    name,
+                    "not a gzip stream (it does not start with the gzip signature); "
+                    "if it is not compressed, name it without .gz",
+                )
             import gzip  # lazily: 5 ms of every start-up otherwise
 
             stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
@@ -161,8 +173,13 @@ def open_source(path: str | Path) -> IO[bytes]:
             stream.read(len(UTF8_BOM))
         for mark, encoding in OTHER_BOMS:
             if head.startswith(mark):
-                raise ParseError(name, f"the file is {encoding} (it starts with a {encoding} byte order mark); "
-                                       f"micgraph reads UTF-8: convert it, e.g. iconv -f {encoding} -t UTF-8", 1, 1)
+                raise ParseError(
+                    name,
+                    f"the file is {encoding} (it starts with a {encoding} byte order mark); "
+                    f"micgraph reads UTF-8: convert it, e.g. iconv -f {encoding} -t UTF-8",
+                    1,
+                    1,
+                )
     except (OSError, EOFError) as exc:  # reading the first bytes failed (an I/O error, a broken gzip header)
         stream.close()
         raise parse_error(name, exc) from exc
@@ -192,6 +209,7 @@ def read_text(path: str | Path, limit: int = QUERY_TEXT_LIMIT) -> str:
 
 # --- guards that read along with the parser ------------------------------------------------------
 
+
 class _Guarded(io.RawIOBase):
     """A stream that hands every chunk it reads to `check` (and None at the end) before the parser gets it."""
 
@@ -212,7 +230,7 @@ class _Guarded(io.RawIOBase):
             self._check(None)
             return 0
         self._check(data)
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
     def close(self) -> None:
@@ -234,8 +252,12 @@ def _xml_checker(name: str, limit: int) -> tuple[Callable[[bytes | None], None],
         return parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
 
     def entity(*args) -> None:
-        raise ParseError(name, f"the document declares the XML entity {args[0]!r} in a DTD; micgraph refuses "
-                               "entity declarations (they can expand without bound)", *where())
+        raise ParseError(
+            name,
+            f"the document declares the XML entity {args[0]!r} in a DTD; micgraph refuses "
+            "entity declarations (they can expand without bound)",
+            *where(),
+        )
 
     def start(*args) -> None:
         nonlocal depth, started
@@ -260,8 +282,9 @@ def _xml_checker(name: str, limit: int) -> tuple[Callable[[bytes | None], None],
             cause = xml.parsers.expat.errors.messages[exc.code] if exc.code else str(exc)
             raise ParseError(name, f"not well-formed XML: {cause}", exc.lineno, exc.offset + 1) from None
         except (LookupError, ValueError) as exc:  # an encoding Python does not know, or expat cannot decode
-            raise ParseError(name, f"the XML declaration names an encoding micgraph cannot read ({exc})",
-                             *where()) from None
+            raise ParseError(
+                name, f"the XML declaration names an encoding micgraph cannot read ({exc})", *where()
+            ) from None
 
     return check, lambda: started
 
@@ -330,8 +353,9 @@ def _json_checker(name: str, limit: int) -> Callable[[bytes | None], None]:
                 depth += 1
                 if depth > limit:
                     line += chunk.count(b"\n", 0, found.start())
-                    raise ParseError(name, f"JSON objects and arrays nest more than {limit} deep (the most micgraph "
-                                           "reads)", line)
+                    raise ParseError(
+                        name, f"JSON objects and arrays nest more than {limit} deep (the most micgraph reads)", line
+                    )
             else:
                 depth -= 1
             position = found.end()
@@ -351,6 +375,7 @@ def guarded(stream: IO[bytes], syntax: formats.Format, name: str) -> IO[bytes]:
 
 # --- parser errors ----------------------------------------------------------------------------------
 
+
 def bad_gzip(exc: BaseException) -> bool:
     gzip = sys.modules.get("gzip")  # never imported: no gzip stream was opened
     return gzip is not None and isinstance(exc, gzip.BadGzipFile)
@@ -367,8 +392,10 @@ def parse_error(name: str, exc: BaseException) -> ParseError:
         if cause.startswith("Parser error") and ": " in cause:
             cause = cause.split(": ", 1)[1]
         if "LoadDocumentCallback" in cause:  # pyoxigraph's words for a context it was given no way to fetch
-            cause = ("the document names a remote JSON-LD context, and micgraph never fetches one: put the "
-                     "context in the document")
+            cause = (
+                "the document names a remote JSON-LD context, and micgraph never fetches one: put the "
+                "context in the document"
+            )
         return ParseError(name, cause, exc.lineno, exc.offset)
     if isinstance(exc, EOFError) or bad_gzip(exc):
         return ParseError(name, f"broken gzip stream ({exc})")
@@ -393,22 +420,30 @@ def base_iri_for(path: str | Path) -> str | None:
         return None
 
 
-def load_file(store: ox.Store, path: str | Path, input_format: str | None = None,
-              graph: ox.NamedNode | None = None, bulk: bool = False) -> None:
+def load_file(
+    store: ox.Store,
+    path: str | Path,
+    input_format: str | None = None,
+    graph: ox.NamedNode | None = None,
+    bulk: bool = False,
+) -> None:
     """Parse one file into `store` (into `graph` for triple syntaxes); raise ParseError on bad input."""
     syntax = formats.for_input(path, input_format)
     name = display_name(path)
     with open_source(path) as raw:
         try:
             loader = store.bulk_load if bulk else store.load
-            loader(input=guarded(raw, syntax, name), format=syntax.rdf, base_iri=base_iri_for(path),
-                   to_graph=graph if graph is not None else ox.DefaultGraph())
+            loader(
+                input=guarded(raw, syntax, name),
+                format=syntax.rdf,
+                base_iri=base_iri_for(path),
+                to_graph=graph if graph is not None else ox.DefaultGraph(),
+            )
         except PARSER_ERRORS as exc:
             raise parse_error(name, exc) from exc
 
 
-def load_files(paths: Iterable[str | Path], input_format: str | None = None,
-               store: ox.Store | None = None) -> ox.Store:
+def load_files(paths: Iterable[str | Path], input_format: str | None = None, store: ox.Store | None = None) -> ox.Store:
     store = store if store is not None else ox.Store()
     for path in paths:
         load_file(store, path, input_format)

@@ -43,10 +43,31 @@ GEO = "http://www.opengis.net/ont/geosparql#"  # GeoSPARQL
 
 # Predeclared in every query, and used for compact IRIs in exports. Order is the output order.
 PREFIXES: dict[str, str] = {
-    "mic": MIC, "micr": MICR, "micsh": MICSH,
-    "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "prov": PROV, "dcterms": DCTERMS,
-    "schema": SCHEMA, "org": ORG, "vann": VANN, "void": VOID, "dcat": DCAT, "qb": QB, "sh": SH,
-    "foaf": FOAF, "wd": WD, "wdt": WDT, "dbr": DBR, "dbo": DBO, "gn": GN, "wgs": WGS, "geo": GEO,
+    "mic": MIC,
+    "micr": MICR,
+    "micsh": MICSH,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "schema": SCHEMA,
+    "org": ORG,
+    "vann": VANN,
+    "void": VOID,
+    "dcat": DCAT,
+    "qb": QB,
+    "sh": SH,
+    "foaf": FOAF,
+    "wd": WD,
+    "wdt": WDT,
+    "dbr": DBR,
+    "dbo": DBO,
+    "gn": GN,
+    "wgs": WGS,
+    "geo": GEO,
 }
 
 RDF_TYPE = RDF + "type"
@@ -59,8 +80,13 @@ LABEL_PROPERTIES = (RDFS + "label", SKOS + "prefLabel")
 LANGUAGES = ("en", "zh")
 # What a resource or statement was taken from: prov:wasDerivedFrom, PROV-O's subproperties of it, and
 # dcterms:source. The resource page, the explorer and the exports all list these as "sources".
-SOURCE_PROPERTIES = (PROV + "wasDerivedFrom", PROV + "wasQuotedFrom", PROV + "hadPrimarySource",
-                     PROV + "wasRevisionOf", DCTERMS + "source")
+SOURCE_PROPERTIES = (
+    PROV + "wasDerivedFrom",
+    PROV + "wasQuotedFrom",
+    PROV + "hadPrimarySource",
+    PROV + "wasRevisionOf",
+    DCTERMS + "source",
+)
 
 _LOCAL_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 
@@ -71,10 +97,10 @@ def compact(iri: str) -> str:
     best = ""
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            local = iri[len(namespace):]
+            local = iri[len(namespace) :]
             if _LOCAL_NAME.fullmatch(local) and not local.endswith("."):
                 best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+    return f"{best}:{iri[len(PREFIXES[best]) :]}" if best else iri
 
 
 def expand(name: str) -> str:
@@ -87,8 +113,10 @@ def expand(name: str) -> str:
     if colon and not bracketed and prefix in PREFIXES and not local.startswith("//"):
         text = PREFIXES[prefix] + local
     elif not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:" if bracketed else r"[A-Za-z][A-Za-z0-9+.-]*://|urn:", text):
-        raise UsageError(f"{name!r} is neither a full IRI nor a compact IRI with a known prefix "
-                         f"({', '.join(p + ':' for p in PREFIXES)})")
+        raise UsageError(
+            f"{name!r} is neither a full IRI nor a compact IRI with a known prefix "
+            f"({', '.join(p + ':' for p in PREFIXES)})"
+        )
     import pyoxigraph as ox  # here: `micgraph --help` reads this module
 
     try:

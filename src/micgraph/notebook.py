@@ -16,8 +16,6 @@ import keyword
 
 from .errors import MicgraphError, UsageError
 
-
-
 # --- the IPython extension ------------------------------------------------------------------------
 
 _bundled: dict[str, object] = {}  # the bundled graph per --infer, read once per kernel
@@ -37,8 +35,9 @@ def _open(options):
         if options.infer not in _bundled:
             _bundled[options.infer] = open_graph(infer=options.infer)
         return _bundled[options.infer], False
-    return open_graph(options.data or (), bundled=not options.no_bundled, store=options.store,
-                      infer=options.infer), True
+    return open_graph(
+        options.data or (), bundled=not options.no_bundled, store=options.store, infer=options.infer
+    ), True
 
 
 def run_cell(options, cell: str | None):
@@ -74,8 +73,9 @@ def _magic():
     @argument("--no-bundled", action="store_true", help="Query only the --data files, not the bundled graph.")
     @argument("--store", metavar="oxigraph:DIR", help="Query a persistent Oxigraph store instead.")
     @argument("--endpoint", metavar="URL", help="Query a SPARQL 1.1 endpoint instead.")
-    @argument("--infer", choices=("none", "rdfs", "owlrl"), default="none",
-              help="Add RDFS or OWL 2 RL entailments first.")
+    @argument(
+        "--infer", choices=("none", "rdfs", "owlrl"), default="none", help="Add RDFS or OWL 2 RL entailments first."
+    )
     @argument("-o", "--output", metavar="VAR", help="Also store the answer in the variable VAR.")
     def sparql(line: str, cell: str | None = None):
         """Run SPARQL on micgraph's bundled graph (or --data, --store, --endpoint): a DataFrame for SELECT,

@@ -60,7 +60,7 @@ def _alive(pid: int) -> bool:
 def _remove_leftovers(target: Path) -> None:
     """Temporary files of earlier writes to `target` whose writer died (killed before its rename)."""
     for part in target.parent.glob(f".{target.name}.*.part"):
-        pid = part.name[len(target.name) + 2:].split(".", 1)[0]
+        pid = part.name[len(target.name) + 2 :].split(".", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             with contextlib.suppress(OSError):
                 part.unlink()
@@ -75,7 +75,7 @@ def _resolve(path: str | Path) -> Path:
 
 
 def _kind(path: Path) -> str:
-    """"missing", "file", "folder" or "special" (FIFO, device, socket)."""
+    """ "missing", "file", "folder" or "special" (FIFO, device, socket)."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -179,11 +179,14 @@ def check_folder(path: str | Path, *, force: bool = False) -> set[str]:
         try:
             return set(json.loads(manifest.read_text(encoding="utf-8"))["files"])
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{manifest}: not a micgraph manifest ({exc}); remove it or choose another "
-                             "folder") from exc
+            raise UsageError(
+                f"{manifest}: not a micgraph manifest ({exc}); remove it or choose another folder"
+            ) from exc
     if any(target.iterdir()) and not force:
-        raise UsageError(f"{path}: the folder holds files micgraph did not write; give a new or empty folder, "
-                         "or --force to add micgraph's files beside them (none of them is removed)")
+        raise UsageError(
+            f"{path}: the folder holds files micgraph did not write; give a new or empty folder, "
+            "or --force to add micgraph's files beside them (none of them is removed)"
+        )
     return set()
 
 

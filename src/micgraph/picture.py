@@ -50,8 +50,9 @@ def has_cjk_font() -> bool | None:
     return bool(found.stdout.strip())
 
 
-def render_dot(source: bytes, fmt: str = "svg", layout: str = "sfdp", timeout: float = 600,
-               pinned: bool = False) -> Rendering:
+def render_dot(
+    source: bytes, fmt: str = "svg", layout: str = "sfdp", timeout: float = 600, pinned: bool = False
+) -> Rendering:
     """Lay out and draw DOT `source` with Graphviz (`fmt` may also be `dot`: the laid-out graph);
     `pinned` draws a graph whose nodes all have positions already. Warnings are returned, failures raised."""
     if fmt != "dot":  # Graphviz's laid-out DOT, the first of the two passes
@@ -60,15 +61,19 @@ def render_dot(source: bytes, fmt: str = "svg", layout: str = "sfdp", timeout: f
         raise UsageError(f"unknown layout {layout!r}; use one of: {', '.join(LAYOUTS)}")
     engine = ["-Kneato", "-n2"] if pinned else [f"-K{layout}"]
     try:
-        done = subprocess.run([graphviz(), *engine, f"-T{fmt}"], input=source, capture_output=True,
-                              timeout=timeout, check=False)
+        done = subprocess.run(
+            [graphviz(), *engine, f"-T{fmt}"], input=source, capture_output=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired as exc:
-        raise ToolError(f"Graphviz ({layout}) did not finish within {timeout:g} s; try --layout sfdp or --class "
-                        "to draw fewer nodes") from exc
+        raise ToolError(
+            f"Graphviz ({layout}) did not finish within {timeout:g} s; try --layout sfdp or --class to draw fewer nodes"
+        ) from exc
     messages = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
     if done.returncode != 0 or not done.stdout:
-        cause = next((m for m in messages if m.lower().startswith("error")), messages[0] if messages else
-                     f"exit status {done.returncode}")
+        cause = next(
+            (m for m in messages if m.lower().startswith("error")),
+            messages[0] if messages else f"exit status {done.returncode}",
+        )
         raise ToolError(f"Graphviz ({layout}) failed: {cause}")
     return Rendering(done.stdout, messages)
 
@@ -81,9 +86,17 @@ CLUSTER_STYLE = 'style="rounded,filled", fillcolor="#F4F6F8", color="#C5CCD3", p
 ORDER_ROOT = "order:root"  # an invisible node whose edges, in order, put the boxes in that order top to bottom
 
 
-def render_graph(store, *, view: str = DEFAULT_VIEW, fmt: str = "svg", layout: str | None = None,
-                 lang: str = "en", schema: bool = False, classes: Iterable[str] = (),
-                 edge_labels: bool | None = None) -> Rendering:
+def render_graph(
+    store,
+    *,
+    view: str = DEFAULT_VIEW,
+    fmt: str = "svg",
+    layout: str | None = None,
+    lang: str = "en",
+    schema: bool = False,
+    classes: Iterable[str] = (),
+    edge_labels: bool | None = None,
+) -> Rendering:
     """A picture of one view of the graph (views.py; `all`: the network projection of
     docs/visualization.md), with a legend.
 
@@ -104,13 +117,19 @@ def render_graph(store, *, view: str = DEFAULT_VIEW, fmt: str = "svg", layout: s
     else:
         source = view_dot(projection, chosen, lang, layout, chosen.edge_labels if edge_labels is None else edge_labels)
     laid_out = render_dot(source, "dot", layout)
-    legend = with_legend(laid_out.data.decode("utf-8"), projection, lang, boxed=chosen.construct is not None,
-                         classes=None if chosen.construct is None else reading_order(projection, chosen, lang))
+    legend = with_legend(
+        laid_out.data.decode("utf-8"),
+        projection,
+        lang,
+        boxed=chosen.construct is not None,
+        classes=None if chosen.construct is None else reading_order(projection, chosen, lang),
+    )
     rendering = render_dot(legend.encode("utf-8"), fmt, layout, pinned=True)
     rendering.warnings[:0] = laid_out.warnings
     if fmt != "svg" and _CJK.search(source.decode("utf-8")) and has_cjk_font() is False:
-        rendering.warnings.append(f"no font with Chinese glyphs is installed: Chinese labels are drawn as empty "
-                                  f"boxes ({INSTALL_HINT})")
+        rendering.warnings.append(
+            f"no font with Chinese glyphs is installed: Chinese labels are drawn as empty boxes ({INSTALL_HINT})"
+        )
     return rendering
 
 
@@ -126,21 +145,24 @@ def view_dot(projection, view, lang: str, layout: str, edge_labels: bool) -> byt
     layered = layout == "dot"
     grouping, further = {expand(p) for p in view.cluster_by}, {expand(p) for p in view.further}
     graph = f"fontname={font}, fontsize=12, overlap=false, outputorder=edgesfirst" + (f", {LAYERED}" if layered else "")
-    lines = [f"digraph {dot_string(view.title[lang])} {{",  # the SVG's <title>: what a screen reader says of it
-             f"  graph [{graph}];",
-             f'  node [fontname={font}, fontsize=10, style=filled, penwidth=0.6, color="#333333", {BOXED_NODES}];',
-             f'  edge [fontname={font}, fontsize=8, color="#888888", fontcolor="#555555", arrowsize=0.6];']
+    lines = [
+        f"digraph {dot_string(view.title[lang])} {{",  # the SVG's <title>: what a screen reader says of it
+        f"  graph [{graph}];",
+        f'  node [fontname={font}, fontsize=10, style=filled, penwidth=0.6, color="#333333", {BOXED_NODES}];',
+        f'  edge [fontname={font}, fontsize=8, color="#888888", fontcolor="#555555", arrowsize=0.6];',
+    ]
     box = clusters(projection, view) if layered else {}
     heads = cluster_order(projection, box, lang)
     for i, head in enumerate(heads):
         lines.append(f"  subgraph {dot_string(f'cluster_{i}')} {{")
         lines.append(f"    graph [{CLUSTER_STYLE}, id={dot_string(f'box:{head}')}];")
-        lines.extend(node_line(projection, n, lang, boxed=True, indent="    ")
-                     for n in projection.nodes if box.get(n.id) == head)
+        lines.extend(
+            node_line(projection, n, lang, boxed=True, indent="    ") for n in projection.nodes if box.get(n.id) == head
+        )
         lines.append("  }")
     lines.extend(node_line(projection, n, lang, boxed=True) for n in projection.nodes if n.id not in box)
     if len(heads) > 1:
-        lines.append(f"  {dot_string(ORDER_ROOT)} [style=invis, label=\"\", width=0, height=0, margin=0, ordering=out];")
+        lines.append(f'  {dot_string(ORDER_ROOT)} [style=invis, label="", width=0, height=0, margin=0, ordering=out];')
         lines.extend(f"  {dot_string(ORDER_ROOT)} -> {dot_string(head)} [style=invis];" for head in heads)
     for edge in projection.edges:
         source, target = dot_string(edge.source), dot_string(edge.target)
@@ -200,7 +222,7 @@ def with_legend(laid_out: str, projection, lang: str, *, classes: list | None = 
     if box is None:
         raise ToolError("Graphviz returned a layout without a bounding box")
     left, bottom, right, _ = map(float, box.groups())
-    laid_out = laid_out[:box.start()] + laid_out[box.end():]  # let the drawing pass compute the new one
+    laid_out = laid_out[: box.start()] + laid_out[box.end() :]  # let the drawing pass compute the new one
     entries = [(cls, wrap_label(class_name(projection, cls, lang), 34)) for cls in (classes or projection.classes)]
     widest = max((text_width(line) for _, name in entries for line in name.split("\n")), default=0)
     swatch_width, swatch_height = LEGEND_SWATCH
@@ -208,23 +230,31 @@ def with_legend(laid_out: str, projection, lang: str, *, classes: list | None = 
     column = swatch_width * 72 + 8 + text_box + 24
     columns = max(1, min(len(entries), int((right - left) // column)))
     title = "Legend" if lang == "en" else "图例"
-    lines = [(f'  "legend:title" [shape=plaintext, style="", fontsize=11, label={dot_string(title)}, '
-              f'pos="{left + 24:.1f},{bottom - 24:.1f}!"];')]
+    lines = [
+        (
+            f'  "legend:title" [shape=plaintext, style="", fontsize=11, label={dot_string(title)}, '
+            f'pos="{left + 24:.1f},{bottom - 24:.1f}!"];'
+        )
+    ]
     top = bottom - 36  # under the title
     for i, (cls, name) in enumerate(entries):
         col = i % columns
         if col == 0:
-            lines_in_row = max(len(other.split("\n")) for _, other in entries[i:i + columns])
+            lines_in_row = max(len(other.split("\n")) for _, other in entries[i : i + columns])
             y = top - (lines_in_row * 14 + 8) / 2
             top -= lines_in_row * 14 + 8
         x = left + 8 + col * column + swatch_width * 36
-        lines.append(f'  "legend:{i}" [{dot_node_style(projection, cls, "", boxed=boxed)}, width={swatch_width}, '
-                     f'height={swatch_height}, fixedsize=true, pos="{x:.1f},{y:.1f}!"];')
+        lines.append(
+            f'  "legend:{i}" [{dot_node_style(projection, cls, "", boxed=boxed)}, width={swatch_width}, '
+            f'height={swatch_height}, fixedsize=true, pos="{x:.1f},{y:.1f}!"];'
+        )
         text_x = x + swatch_width * 36 + 8 + text_box / 2
         height = len(name.split("\n")) * 14 / 72
-        lines.append(f'  "legend:{i}:name" [shape=plaintext, style="", margin=0, fixedsize=true, '
-                     f'width={text_box / 72:.3f}, height={height:.3f}, label={dot_left_justified(name)}, '
-                     f'pos="{text_x:.1f},{y:.1f}!"];')
+        lines.append(
+            f'  "legend:{i}:name" [shape=plaintext, style="", margin=0, fixedsize=true, '
+            f"width={text_box / 72:.3f}, height={height:.3f}, label={dot_left_justified(name)}, "
+            f'pos="{text_x:.1f},{y:.1f}!"];'
+        )
     end = laid_out.rstrip().rfind("}")
     return laid_out[:end] + "\n".join(lines) + "\n}\n"
 

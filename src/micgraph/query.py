@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import urllib.parse
-import functools
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from . import bundle, federation, namespaces, sandbox
 from .constants import SERVICE_TIMEOUT
-from .errors import (QueryEvaluationError, QuerySyntaxError, QueryTimeoutError, ServiceNotAllowedError,
-                     UsageError)
+from .errors import QueryEvaluationError, QuerySyntaxError, QueryTimeoutError, ServiceNotAllowedError, UsageError
 from .sparql import check_limits, may_contain_keyword, parse_query, parse_update
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -30,8 +29,13 @@ class SelectResult:
     @property
     def rows(self) -> list[dict[str, str | None]]:
         """Rows as {variable: lexical value} (IRI string, literal lexical form, blank node label)."""
-        return [{v: (t.value if t is not None and not isinstance(t, ox.Triple) else (str(t) if t else None))
-                 for v, t in zip(self.variables, row)} for row in self.bindings]
+        return [
+            {
+                v: (t.value if t is not None and not isinstance(t, ox.Triple) else (str(t) if t else None))
+                for v, t in zip(self.variables, row)
+            }
+            for row in self.bindings
+        ]
 
     def __len__(self) -> int:
         return len(self.bindings)
@@ -83,6 +87,7 @@ class GraphResult:
 
 Result = SelectResult | AskResult | GraphResult
 
+
 @functools.lru_cache(maxsize=512)  # the same text comes again and again from a server's clients and benches
 def declares_dataset(text: str, base_iri: str | None = None) -> bool:
     """Whether the query has FROM or FROM NAMED (its dataset then replaces the union default graph), read
@@ -103,11 +108,20 @@ def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
     return bundle.named_query(name).text if name is not None else sparql
 
 
-def run_query(store, sparql: str | None = None, *, name: str | None = None, base_iri: str | None = None,
-              service_allow: tuple[str, ...] = (), service_timeout: float = SERVICE_TIMEOUT,
-              union_default_graph: bool = True, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, max_rows: int | None = None,
-              timeout: float | None = None) -> Result:
+def run_query(
+    store,
+    sparql: str | None = None,
+    *,
+    name: str | None = None,
+    base_iri: str | None = None,
+    service_allow: tuple[str, ...] = (),
+    service_timeout: float = SERVICE_TIMEOUT,
+    union_default_graph: bool = True,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    max_rows: int | None = None,
+    timeout: float | None = None,
+) -> Result:
     """Run a SPARQL query (or the named query `name`) on `store` and collect its results.
 
     SERVICE clauses call only the endpoints in `service_allow`, each within `service_timeout` seconds
@@ -131,10 +145,16 @@ def run_query(store, sparql: str | None = None, *, name: str | None = None, base
         if parsed.services:
             federated = federation.resolve_services(text, parsed, service_allow, timeout=service_timeout)
             text = federated.text
-    union = union_default_graph and store.has_named_graphs() and not (
-        dataset_declared if dataset_declared is not None else declares_dataset(text, base_iri))
-    dataset = ({} if default_graphs is None and named_graphs is None else
-               {"default_graphs": default_graphs, "named_graphs": named_graphs})
+    union = (
+        union_default_graph
+        and store.has_named_graphs()
+        and not (dataset_declared if dataset_declared is not None else declares_dataset(text, base_iri))
+    )
+    dataset = (
+        {}
+        if default_graphs is None and named_graphs is None
+        else {"default_graphs": default_graphs, "named_graphs": named_graphs}
+    )
 
     def evaluate() -> Result:
         return collect(store.query(text, base_iri=base_iri, union_default_graph=union, **dataset), max_rows)
@@ -143,8 +163,13 @@ def run_query(store, sparql: str | None = None, *, name: str | None = None, base
         if store.network or (timeout is None and not guarded):
             result = evaluate()
         else:
-            result = sandbox.without_network(evaluate, timeout=timeout, on_timeout=lambda: QueryTimeoutError(
-                f"{source} stopped after {timeout:g} s (--timeout); simplify it or add a LIMIT"))
+            result = sandbox.without_network(
+                evaluate,
+                timeout=timeout,
+                on_timeout=lambda: QueryTimeoutError(
+                    f"{source} stopped after {timeout:g} s (--timeout); simplify it or add a LIMIT"
+                ),
+            )
     except SyntaxError as exc:
         raise QuerySyntaxError.from_oxigraph(exc, source) from exc
     except (OSError, RuntimeError, ValueError) as exc:
@@ -174,8 +199,10 @@ def run_update(store, sparql: str, *, base_iri: str | None = None, load_allow: t
             if urllib.parse.urlsplit(load.source).scheme not in ("http", "https"):
                 raise ServiceNotAllowedError(f"{where}: only http:// and https:// documents can be loaded")
             known = f"allowed: {', '.join(load_allow)}" if load_allow else "none is allowed by default"
-            raise ServiceNotAllowedError(f"{where} is not allowed ({known}); start the server with "
-                                         f"--service-allow {load.source} to let updates load it")
+            raise ServiceNotAllowedError(
+                f"{where} is not allowed ({known}); start the server with "
+                f"--service-allow {load.source} to let updates load it"
+            )
 
     def apply() -> None:
         store.update(sparql, base_iri=base_iri)

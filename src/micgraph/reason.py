@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import INFERRED_GRAPH, OWL, RDF, RDFS, XSD
 from .constants import MATERIALISING_PROFILES, REASONING_PROFILES
 from .errors import ReasonerError, UsageError
+from .namespaces import INFERRED_GRAPH, OWL, RDF, RDFS, XSD
 
 INFERRED = ox.NamedNode(INFERRED_GRAPH)
 
@@ -63,14 +63,21 @@ def _trivial(s, p, o) -> bool:
         return True
     if p == URIRef(RDF + "type") and o in (URIRef(RDFS + "Resource"), URIRef(OWL + "Thing")):
         return True
-    if p in (URIRef(RDFS + "subClassOf"), URIRef(RDFS + "subPropertyOf"), URIRef(OWL + "equivalentClass"),
-             URIRef(OWL + "equivalentProperty"), URIRef(OWL + "sameAs")) and s == o:
+    if (
+        p
+        in (
+            URIRef(RDFS + "subClassOf"),
+            URIRef(RDFS + "subPropertyOf"),
+            URIRef(OWL + "equivalentClass"),
+            URIRef(OWL + "equivalentProperty"),
+            URIRef(OWL + "sameAs"),
+        )
+        and s == o
+    ):
         return True
     if p == URIRef(RDFS + "subClassOf") and o in (URIRef(RDFS + "Resource"), URIRef(OWL + "Thing")):
         return True
-    if isinstance(s, URIRef) and str(s).startswith((RDF, RDFS, OWL, XSD)):
-        return True  # facts about the RDF/OWL vocabulary itself
-    return False
+    return isinstance(s, URIRef) and str(s).startswith((RDF, RDFS, OWL, XSD))  # facts about the vocabulary itself
 
 
 def owlrl_entailments(store) -> list[ox.Quad]:
@@ -104,11 +111,43 @@ def materialise(store, profile: str) -> int:
 # The OWL 2 datatype map (OWL 2 Structural Specification, section 4), plus rdf:langString, the RDF 1.1 name of
 # a language-tagged literal's datatype (rdf:PlainLiteral in OWL 2). HermiT reads exactly these; the bundled
 # graph uses nothing else (dates are ISO 8601 strings of mic:CalendarDate, see docs/model.md).
-OWL2_DATATYPES = frozenset({XSD + name for name in (
-    "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int short byte "
-    "unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString token language "
-    "Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp").split()} | {
-    OWL + "real", OWL + "rational", RDF + "PlainLiteral", RDF + "XMLLiteral", RDFS + "Literal", RDF + "langString"})
+OWL2_DATATYPES = frozenset(
+    {
+        XSD + name
+        for name in [
+            "decimal",
+            "integer",
+            "nonNegativeInteger",
+            "nonPositiveInteger",
+            "positiveInteger",
+            "negativeInteger",
+            "long",
+            "int",
+            "short",
+            "byte",
+            "unsignedLong",
+            "unsignedInt",
+            "unsignedShort",
+            "unsignedByte",
+            "double",
+            "float",
+            "string",
+            "normalizedString",
+            "token",
+            "language",
+            "Name",
+            "NCName",
+            "NMTOKEN",
+            "boolean",
+            "hexBinary",
+            "base64Binary",
+            "anyURI",
+            "dateTime",
+            "dateTimeStamp",
+        ]
+    }
+    | {OWL + "real", OWL + "rational", RDF + "PlainLiteral", RDF + "XMLLiteral", RDFS + "Literal", RDF + "langString"}
+)
 
 # The literals a reasoner reads: values of annotations (skos:notation's typed codes, rdfs:label...) are not
 # reasoned over, and OWL 2 DL lets them have any datatype.
@@ -139,8 +178,11 @@ class ConsistencyReport:
 
 def datatypes_outside_owl2(store) -> dict[str, tuple[int, ox.Literal]]:
     """{datatype IRI: (how many literals, one of them)} for literals HermiT cannot read."""
-    return {row[0].value: (int(row[1].value), row[2]) for row in store.query(_LITERAL_DATATYPES)
-            if row[0].value not in OWL2_DATATYPES}
+    return {
+        row[0].value: (int(row[1].value), row[2])
+        for row in store.query(_LITERAL_DATATYPES)
+        if row[0].value not in OWL2_DATATYPES
+    }
 
 
 def java_available() -> bool:
@@ -158,17 +200,22 @@ def _hermit_world(store):
     try:
         import owlready2
     except ImportError:
-        raise ReasonerError("HermiT runs through owlready2, an optional extra: pip install 'micgraph[hermit]' "
-                            "(and a Java runtime)") from None
+        raise ReasonerError(
+            "HermiT runs through owlready2, an optional extra: pip install 'micgraph[hermit]' (and a Java runtime)"
+        ) from None
 
     outside = datatypes_outside_owl2(store)
     if outside:
         from .namespaces import compact
 
-        found = ", ".join(f"{count} literal(s) of {compact(datatype)} (e.g. {example})"
-                          for datatype, (count, example) in sorted(outside.items()))
-        raise ReasonerError(f"HermiT reads only the datatypes of the OWL 2 datatype map, and the graph has {found}: "
-                            "give dates as ISO 8601 strings (as micgraph's data does) or use OWL 2 datatypes")
+        found = ", ".join(
+            f"{count} literal(s) of {compact(datatype)} (e.g. {example})"
+            for datatype, (count, example) in sorted(outside.items())
+        )
+        raise ReasonerError(
+            f"HermiT reads only the datatypes of the OWL 2 datatype map, and the graph has {found}: "
+            "give dates as ISO 8601 strings (as micgraph's data does) or use OWL 2 datatypes"
+        )
     if not java_available():
         raise ReasonerError("HermiT needs Java: install a JRE (e.g. `apt-get install default-jre-headless`)")
     triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads())
@@ -233,6 +280,7 @@ def _owlready_term(world, value):
 
 
 # --- what `micgraph reason` reports --------------------------------------------------------------------
+
 
 def entailments(store, profile: str) -> list[ox.Quad]:
     """The triples `profile` (rdfs, owlrl or hermit) entails from the store and that it does not assert, as

@@ -43,6 +43,7 @@ _ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q
 
 # --- HTTP ----------------------------------------------------------------------------------------
 
+
 def credentials(url: str) -> tuple[str, str] | None:
     """(user, password) for `url` from the environment, else from ~/.netrc; None if neither has any."""
     user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE)
@@ -60,11 +61,17 @@ def credentials(url: str) -> tuple[str, str] | None:
 
 
 def _client(url: str, timeout: float) -> Client:
-    return Client(check_url(url), timeout=timeout, credentials=credentials(url), error=EndpointError,
-                  timeout_option="--endpoint-timeout")
+    return Client(
+        check_url(url),
+        timeout=timeout,
+        credentials=credentials(url),
+        error=EndpointError,
+        timeout_option="--endpoint-timeout",
+    )
 
 
 # --- querying ------------------------------------------------------------------------------------
+
 
 class RemoteStore(Store):
     """A SPARQL 1.1 Protocol endpoint. `default_graphs` are sent as `default-graph-uri` with each query."""
@@ -90,9 +97,14 @@ class RemoteStore(Store):
             params["default-graph-uri"] = self.default_graphs
         if base_iri:
             params["query"] = f"BASE <{base_iri}>\n{params['query']}"
-        reply = self.http.request("POST", self.url, body=urllib.parse.urlencode(params, doseq=True).encode(),
-                                  content_type="application/x-www-form-urlencoded",
-                                  accept=_ACCEPT_GRAPH if graph else _ACCEPT_RESULTS, what="query")
+        reply = self.http.request(
+            "POST",
+            self.url,
+            body=urllib.parse.urlencode(params, doseq=True).encode(),
+            content_type="application/x-www-form-urlencoded",
+            accept=_ACCEPT_GRAPH if graph else _ACCEPT_RESULTS,
+            what="query",
+        )
         return self._parse(reply)
 
     def _parse(self, reply: Response):
@@ -113,8 +125,10 @@ class RemoteStore(Store):
                 return [quad.triple for quad in ox.parse(_checked_xml(reply, syntax.name), syntax.rdf)]
         except (SyntaxError, ValueError) as exc:
             raise EndpointError(f"{self.url}: unreadable {reply.content_type} answer: {exc}") from exc
-        raise EndpointError(f"{self.url}: answered with {reply.content_type or 'no content type'}, "
-                            "not SPARQL results or RDF (is it a SPARQL endpoint?)")
+        raise EndpointError(
+            f"{self.url}: answered with {reply.content_type or 'no content type'}, "
+            "not SPARQL results or RDF (is it a SPARQL endpoint?)"
+        )
 
     def quads(self) -> Iterator[ox.Quad]:
         query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -140,8 +154,10 @@ def _checked_xml(reply: Response, fmt: str) -> bytes:
 def _check_row_cap(rows: int, reply: Response, url: str) -> None:
     cap = reply.header("X-SPARQL-MaxRows")
     if cap and cap.isdigit() and rows >= int(cap):
-        raise EndpointError(f"{url}: the endpoint cut the result at {cap} rows (Virtuoso's ResultSetMaxRows); "
-                            "raise that limit or page the query with LIMIT/OFFSET")
+        raise EndpointError(
+            f"{url}: the endpoint cut the result at {cap} rows (Virtuoso's ResultSetMaxRows); "
+            "raise that limit or page the query with LIMIT/OFFSET"
+        )
 
 
 def _valid_blank_nodes(body: bytes, fmt: ox.QueryResultsFormat) -> bytes:
@@ -154,6 +170,7 @@ def _valid_blank_nodes(body: bytes, fmt: ox.QueryResultsFormat) -> bytes:
 
 
 # --- uploading -----------------------------------------------------------------------------------
+
 
 @dataclass
 class PushReport:
@@ -208,9 +225,17 @@ def _ntriples(triples: list[ox.Triple]) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
-def push(store: Store, url: str, *, graph: str | None = None, replace: bool = False,
-         query_url: str | None = None, chunk: int = DEFAULT_CHUNK, timeout: float = DEFAULT_TIMEOUT,
-         progress=None) -> PushReport:
+def push(
+    store: Store,
+    url: str,
+    *,
+    graph: str | None = None,
+    replace: bool = False,
+    query_url: str | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress=None,
+) -> PushReport:
     """Upload every triple of `store` (all graphs merged) into `graph` (the default graph if None) at `url`:
     by the Graph Store Protocol if `url` is a Graph Store, else by SPARQL Update INSERT DATA. With
     `replace` the graph's previous content goes first. The triple count is checked afterwards through
@@ -222,22 +247,34 @@ def push(store: Store, url: str, *, graph: str | None = None, replace: bool = Fa
     triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in store.quads()}, key=str)
     chunks = blank_node_chunks(triples, chunk)
     target = {"graph": graph} if graph else {"default": ""}
-    probe = http.request("POST", url, params=target, body=b"", content_type="application/n-triples",
-                         what="Graph Store probe", ok_statuses=(400, 404, 405, 406, 415, 500, 501))
+    probe = http.request(
+        "POST",
+        url,
+        params=target,
+        body=b"",
+        content_type="application/n-triples",
+        what="Graph Store probe",
+        ok_statuses=(400, 404, 405, 406, 415, 500, 501),
+    )
     graph_store = 200 <= probe.status < 300
     sent = 0
     try:
         if graph_store:
             for index, part in enumerate(chunks):
                 method = "PUT" if replace and index == 0 else "POST"
-                http.request(method, url, params=target, body=_ntriples(part), content_type="application/n-triples",
-                             what=f"upload {index + 1}/{len(chunks)}")
+                http.request(
+                    method,
+                    url,
+                    params=target,
+                    body=_ntriples(part),
+                    content_type="application/n-triples",
+                    what=f"upload {index + 1}/{len(chunks)}",
+                )
                 sent += 1
                 if progress:
                     progress(sent, len(chunks))
             if replace and not chunks:
-                http.request("PUT", url, params=target, body=b"", content_type="application/n-triples",
-                             what="replace")
+                http.request("PUT", url, params=target, body=b"", content_type="application/n-triples", what="replace")
         else:
             where = f"GRAPH <{graph}> " if graph else ""
             if replace:
@@ -250,14 +287,23 @@ def push(store: Store, url: str, *, graph: str | None = None, replace: bool = Fa
                     progress(sent, len(chunks))
     except EndpointError as exc:
         if sent:
-            raise EndpointError(f"{exc}; {sent} of {len(chunks)} requests had gone through, so the graph holds "
-                                "part of the upload: push again with --replace") from exc
+            raise EndpointError(
+                f"{exc}; {sent} of {len(chunks)} requests had gone through, so the graph holds "
+                "part of the upload: push again with --replace"
+            ) from exc
         raise
     verified = False
     if graph:
         verified = _verify(_client(query_url or url, timeout), query_url or url, graph, len(triples), replace)
-    return PushReport(url, graph, "graph store" if graph_store else "sparql update", len(triples), sent,
-                      time.perf_counter() - started, verified)
+    return PushReport(
+        url,
+        graph,
+        "graph store" if graph_store else "sparql update",
+        len(triples),
+        sent,
+        time.perf_counter() - started,
+        verified,
+    )
 
 
 def _insert(triples: list[ox.Triple], where: str) -> str:
@@ -270,17 +316,27 @@ def _insert(triples: list[ox.Triple], where: str) -> str:
 
 
 def _update(http: Client, url: str, update: str, what: str) -> None:
-    http.request("POST", url, body=urllib.parse.urlencode({"update": update}).encode("utf-8"),
-                 content_type="application/x-www-form-urlencoded", what=what)
+    http.request(
+        "POST",
+        url,
+        body=urllib.parse.urlencode({"update": update}).encode("utf-8"),
+        content_type="application/x-www-form-urlencoded",
+        what=what,
+    )
 
 
 def _verify(http: Client, url: str, graph: str, expected: int, replace: bool) -> bool:
     """Count the triples in `graph`: exactly `expected` after a replace, at least that many otherwise."""
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    reply = http.request("POST", url, body=urllib.parse.urlencode({"query": query}).encode(),
-                         content_type="application/x-www-form-urlencoded",
-                         accept=_ACCEPT_RESULTS,
-                         what="counting the uploaded triples", ok_statuses=(400, 404, 405, 406, 415))
+    reply = http.request(
+        "POST",
+        url,
+        body=urllib.parse.urlencode({"query": query}).encode(),
+        content_type="application/x-www-form-urlencoded",
+        accept=_ACCEPT_RESULTS,
+        what="counting the uploaded triples",
+        ok_statuses=(400, 404, 405, 406, 415),
+    )
     results = formats.from_media_type(reply.content_type, formats.RESULTS)
     if reply.status >= 400 or results is None or results.results is None:
         return False  # not a query endpoint: the caller reports the upload as unverified
@@ -290,11 +346,12 @@ def _verify(http: Client, url: str, graph: str, expected: int, replace: bool) ->
     except (SyntaxError, ValueError, IndexError, TypeError):
         return False
     if found < expected or (replace and found != expected):
-        raise EndpointError(f"{url}: graph <{graph}> holds {found} triples after the upload of {expected}: "
-                            "the upload was cut short; push again with --replace")
+        raise EndpointError(
+            f"{url}: graph <{graph}> holds {found} triples after the upload of {expected}: "
+            "the upload was cut short; push again with --replace"
+        )
     return True
 
 
 def open_endpoint(url: str, *, default_graphs: Iterable[str] = (), timeout: float = DEFAULT_TIMEOUT) -> RemoteStore:
     return RemoteStore(url, default_graphs=default_graphs, timeout=timeout)
-

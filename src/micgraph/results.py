@@ -26,6 +26,7 @@ def render(result: SelectResult | AskResult, fmt: str) -> str:
 
 # --- term encodings ---------------------------------------------------------------------------
 
+
 def _datatype(term: ox.Literal) -> str | None:
     value = term.datatype.value
     return None if value in (XSD_STRING, RDF_LANGSTRING) else value
@@ -44,9 +45,14 @@ def json_term(term) -> dict:
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": json_term(term.subject),
-                                            "predicate": json_term(term.predicate),
-                                            "object": json_term(term.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": json_term(term.subject),
+                "predicate": json_term(term.predicate),
+                "object": json_term(term.object),
+            },
+        }
     raise TypeError(term)
 
 
@@ -96,12 +102,19 @@ def display_term(term) -> str:
 
 # --- renderers --------------------------------------------------------------------------------
 
+
 def _json(result) -> str:
     if isinstance(result, AskResult):
         document = {"head": {}, "boolean": result.boolean}
     else:
-        document = {"head": {"vars": result.variables}, "results": {"bindings": [
-            {v: json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.bindings]}}
+        document = {
+            "head": {"vars": result.variables},
+            "results": {
+                "bindings": [
+                    {v: json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.bindings
+                ]
+            },
+        }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -114,11 +127,15 @@ def _xml_term(term) -> str:
         if term.language:
             return f"<literal xml:lang={xmlwriter.attribute(term.language)}>{xmlwriter.text(term.value)}</literal>"
         if _datatype(term):
-            return f"<literal datatype={xmlwriter.attribute(term.datatype.value)}>{xmlwriter.text(term.value)}</literal>"
+            return (
+                f"<literal datatype={xmlwriter.attribute(term.datatype.value)}>{xmlwriter.text(term.value)}</literal>"
+            )
         return f"<literal>{xmlwriter.text(term.value)}</literal>"
     if isinstance(term, ox.Triple):
-        return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
-                f"</predicate><object>{_xml_term(term.object)}</object></triple>")
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+            f"</predicate><object>{_xml_term(term.object)}</object></triple>"
+        )
     raise TypeError(term)
 
 
@@ -132,8 +149,11 @@ def _xml(result) -> str:
         lines += ["  </head>", "  <results>"]
         for row in result.bindings:
             lines.append("    <result>")
-            lines += [f"      <binding name={xmlwriter.attribute(v)}>{_xml_term(t)}</binding>"
-                      for v, t in zip(result.variables, row) if t is not None]
+            lines += [
+                f"      <binding name={xmlwriter.attribute(v)}>{_xml_term(t)}</binding>"
+                for v, t in zip(result.variables, row)
+                if t is not None
+            ]
             lines.append("    </result>")
         lines.append("  </results>")
     lines.append("</sparql>")
@@ -161,8 +181,10 @@ def _tsv(result) -> str:
 def text_width(text: str) -> int:
     """Terminal columns: wide (CJK) and fullwidth characters take two, combining marks and
     zero-width format characters none."""
-    return sum(0 if unicodedata.category(ch) in ("Mn", "Me", "Cf") else
-               2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return sum(
+        0 if unicodedata.category(ch) in ("Mn", "Me", "Cf") else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
 
 
 def _pad(text: str, width: int) -> str:
@@ -175,8 +197,10 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 def _cells(result: SelectResult) -> list[list[str]]:
     """Table and Markdown cells: one line each, control characters written as \\uXXXX."""
-    return [[_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", " ".join(display_term(t).split())) for t in row]
-            for row in result.bindings]
+    return [
+        [_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", " ".join(display_term(t).split())) for t in row]
+        for row in result.bindings
+    ]
 
 
 def _table(result) -> str:
@@ -184,8 +208,10 @@ def _table(result) -> str:
         return ("yes" if result.boolean else "no") + "\n"
     rows = _cells(result)
     widths = [max([text_width(v), *(text_width(r[i]) for r in rows)]) for i, v in enumerate(result.variables)]
-    lines = ["  ".join(_pad(v, w) for v, w in zip(result.variables, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(_pad(v, w) for v, w in zip(result.variables, widths)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip() for row in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"

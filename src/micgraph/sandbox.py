@@ -111,7 +111,7 @@ class _Engine:
                 function, reply = self.tasks.get()
                 try:
                     reply.put((True, function()))
-                except BaseException as exc:  # noqa: BLE001 - handed to the caller as it is
+                except BaseException as exc:
                     # the engine's objects (query results) must be dropped on this thread: the traceback
                     # keeps its line numbers, not the frames' variables
                     traceback.clear_frames(exc.__traceback__)
@@ -156,8 +156,9 @@ def network_guard() -> str | None:
     return engine.guard
 
 
-def without_network(function: Callable[[], T], *, timeout: float | None = None,
-                    on_timeout: Callable[[], BaseException] | None = None) -> T:
+def without_network(
+    function: Callable[[], T], *, timeout: float | None = None, on_timeout: Callable[[], BaseException] | None = None
+) -> T:
     """`function()` on an engine thread that cannot open Internet sockets; its result, or its exception.
 
     With `timeout`, waits that long and then raises `on_timeout()`; the engine thread cannot be stopped,

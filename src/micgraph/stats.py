@@ -36,15 +36,26 @@ def _pairs(store, sparql: str) -> list[tuple[str, int]]:
 def compute_stats(store) -> Stats:
     counts = next(iter(store.query(_COUNTS)))
     entities = next(iter(store.query(_ENTITIES)))
-    return Stats(int(counts[0].value), int(counts[1].value), int(counts[2].value), int(entities[0].value),
-                 _pairs(store, _CLASSES), _pairs(store, _PROPERTIES), _pairs(store, _LANGUAGES))
+    return Stats(
+        int(counts[0].value),
+        int(counts[1].value),
+        int(counts[2].value),
+        int(entities[0].value),
+        _pairs(store, _CLASSES),
+        _pairs(store, _PROPERTIES),
+        _pairs(store, _LANGUAGES),
+    )
 
 
 def render_stats(stats: Stats) -> str:
-    lines = [f"triples    {stats.triples:>9,}", f"subjects   {stats.subjects:>9,}",
-             f"objects    {stats.objects:>9,}", f"entities   {stats.entities:>9,}  (IRIs in subject position)", ""]
-    for title, pairs in (("classes", stats.classes), ("properties", stats.properties),
-                         ("languages", stats.languages)):
+    lines = [
+        f"triples    {stats.triples:>9,}",
+        f"subjects   {stats.subjects:>9,}",
+        f"objects    {stats.objects:>9,}",
+        f"entities   {stats.entities:>9,}  (IRIs in subject position)",
+        "",
+    ]
+    for title, pairs in (("classes", stats.classes), ("properties", stats.properties), ("languages", stats.languages)):
         lines.append(f"{title} ({len(pairs)})")
         names = [namespaces.compact(iri) if title != "languages" else f"@{iri}" for iri, _ in pairs]
         width = max((len(n) for n in names), default=0)
@@ -69,18 +80,31 @@ def void_description(store, stats: Stats | None = None) -> str:
 
     add(dataset, namespaces.RDF + "type", ox.NamedNode(namespaces.VOID + "Dataset"))
     # Title and licence as data/dataset.ttl states them, so the two descriptions of one dataset agree.
-    described = list(store.query(f"SELECT ?p ?o WHERE {{ <{namespaces.DATASET_IRI}> ?p ?o "
-                                 f"VALUES ?p {{ <{namespaces.DCTERMS}title> <{namespaces.DCTERMS}license> }} }}"))
-    for row in [tuple(r) for r in described] or [(ox.NamedNode(namespaces.DCTERMS + "title"), ox.Literal(DEFAULT_TITLE, language="en"))]:
+    described = list(
+        store.query(
+            f"SELECT ?p ?o WHERE {{ <{namespaces.DATASET_IRI}> ?p ?o "
+            f"VALUES ?p {{ <{namespaces.DCTERMS}title> <{namespaces.DCTERMS}license> }} }}"
+        )
+    )
+    for row in [tuple(r) for r in described] or [
+        (ox.NamedNode(namespaces.DCTERMS + "title"), ox.Literal(DEFAULT_TITLE, language="en"))
+    ]:
         add(dataset, row[0].value, row[1])
     add(dataset, namespaces.VOID + "uriSpace", ox.Literal(namespaces.MICR))
     add(dataset, namespaces.VOID + "vocabulary", ox.NamedNode(namespaces.ONTOLOGY_IRI))
-    for name, value in (("triples", stats.triples), ("distinctSubjects", stats.subjects),
-                        ("distinctObjects", stats.objects), ("entities", stats.entities),
-                        ("classes", len(stats.classes)), ("properties", len(stats.properties))):
+    for name, value in (
+        ("triples", stats.triples),
+        ("distinctSubjects", stats.subjects),
+        ("distinctObjects", stats.objects),
+        ("entities", stats.entities),
+        ("classes", len(stats.classes)),
+        ("properties", len(stats.properties)),
+    ):
         add(dataset, namespaces.VOID + name, integer(value))
-    for kind, pairs, count_property in (("class", stats.classes, "entities"),
-                                        ("property", stats.properties, "triples")):
+    for kind, pairs, count_property in (
+        ("class", stats.classes, "entities"),
+        ("property", stats.properties, "triples"),
+    ):
         for iri, count in pairs:
             partition = ox.BlankNode()
             add(dataset, namespaces.VOID + f"{kind}Partition", partition)

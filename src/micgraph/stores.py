@@ -12,7 +12,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from . import formats, namespaces
+from . import bundle, formats, namespaces
 from .errors import StoreError, UsageError
 from .loading import load_file
 
@@ -24,8 +24,15 @@ class Store:
     description = "store"
     network = False  # whether answering a query needs the network (a remote store), see sandbox.py
 
-    def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
+    def query(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        union_default_graph: bool = True,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ):
         """Run SPARQL; return pyoxigraph QuerySolutions, QueryBoolean or QueryTriples.
 
         `default_graphs`/`named_graphs` (graph IRIs, as the SPARQL Protocol's default-graph-uri and
@@ -113,11 +120,13 @@ def _check_store_folder(folder: Path, create: bool) -> None:
     if rollback_dir(folder).is_dir():
         return  # a load was killed before RocksDB wrote its files: recover() puts the checkpoint back
     if not create:
-        raise StoreError(f"{folder}: no Oxigraph store there; create one with `micgraph load FILE --store "
-                         f"oxigraph:{folder}`")
+        raise StoreError(
+            f"{folder}: no Oxigraph store there; create one with `micgraph load FILE --store oxigraph:{folder}`"
+        )
     if folder.is_dir() and any(folder.iterdir()):
-        raise StoreError(f"{folder}: the folder holds files that are not an Oxigraph store; give a new or empty "
-                         "folder for the store")
+        raise StoreError(
+            f"{folder}: the folder holds files that are not an Oxigraph store; give a new or empty folder for the store"
+        )
 
 
 class OxigraphStore(Store):
@@ -143,8 +152,10 @@ class OxigraphStore(Store):
             self._store = ox.Store(str(self.path))
         except (OSError, RuntimeError) as exc:  # RocksDB's own errors (a corrupt MANIFEST) are RuntimeErrors
             if "lock file" in str(exc).lower():  # RocksDB's words when another process has the store open
-                raise StoreError(f"{self.path}: another process has this Oxigraph store open (a load, a server, a "
-                                 "query); wait for it to finish") from exc
+                raise StoreError(
+                    f"{self.path}: another process has this Oxigraph store open (a load, a server, a "
+                    "query); wait for it to finish"
+                ) from exc
             raise StoreError(f"{self.path}: cannot open the Oxigraph store: {' '.join(str(exc).split())}") from exc
 
     def release(self) -> None:
@@ -170,17 +181,32 @@ class OxigraphStore(Store):
         """The underlying pyoxigraph store, for callers that need its full API."""
         return self._store
 
-    def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
+    def query(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        union_default_graph: bool = True,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ):
         try:
             if default_graphs is not None or named_graphs is not None:
-                return self._store.query(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri,
-                                         default_graph=[ox.NamedNode(g) for g in default_graphs or ()],
-                                         named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
+                return self._store.query(
+                    sparql,
+                    prefixes=namespaces.PREFIXES,
+                    base_iri=base_iri,
+                    default_graph=[ox.NamedNode(g) for g in default_graphs or ()],
+                    named_graphs=[ox.NamedNode(g) for g in named_graphs or ()],
+                )
             # With no named graph the union of all graphs is the default graph itself, and asking Oxigraph
             # for it as a union costs up to 25 % more (bench/RESULTS.md).
-            return self._store.query(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri,
-                                     use_default_graph_as_union=union_default_graph and self.has_named_graphs())
+            return self._store.query(
+                sparql,
+                prefixes=namespaces.PREFIXES,
+                base_iri=base_iri,
+                use_default_graph_as_union=union_default_graph and self.has_named_graphs(),
+            )
         except SyntaxError as exc:
             raise _read_as(exc, sparql) from None
 
@@ -275,8 +301,10 @@ class _DatasetLoader:
         if isinstance(to_graph, ox.DefaultGraph):
             self.target.add_quads(parsed)
         else:
-            self.target.add_quads(ox.Quad(q.subject, q.predicate, q.object, to_graph)
-                                  if isinstance(q.graph_name, ox.DefaultGraph) else q for q in parsed)
+            self.target.add_quads(
+                ox.Quad(q.subject, q.predicate, q.object, to_graph) if isinstance(q.graph_name, ox.DefaultGraph) else q
+                for q in parsed
+            )
 
 
 # --- what `graphs` and `dump` need ----------------------------------------------------------------
@@ -308,8 +336,15 @@ def dump(store: Store, output: IO[bytes], fmt: str = "nquads") -> None:
     store.dump(output, formats.get(fmt, formats.RDF, writable=True).name)
 
 
-def load_store(spec: str, paths: Iterable[str | Path], *, bundled: bool = False, input_format: str | None = None,
-               graph: str | None = None, progress=None) -> tuple[list, int]:
+def load_store(
+    spec: str,
+    paths: Iterable[str | Path],
+    *,
+    bundled: bool = False,
+    input_format: str | None = None,
+    graph: str | None = None,
+    progress=None,
+) -> tuple[list, int]:
     """Bulk-load `paths` (after the bundled graph when `bundled`) into the persistent store `spec`, creating
     it if needed; each file all-or-nothing (see bulkload.py). Every file is checked first (name, syntax,
     readable, the graph IRI), so a mistake on the command line creates no store. Returns the FileLoads and

@@ -13,7 +13,6 @@ import pyoxigraph as ox
 from .namespaces import XSD, XSD_STRING
 
 
-
 def to_rdflib(term):
     """pyoxigraph NamedNode/BlankNode/Literal/DefaultGraph -> rdflib term (None for the default graph)."""
     from rdflib import BNode, Literal, URIRef
@@ -74,13 +73,34 @@ def rdflib_triples_to_quads(triples: Iterable, graph: ox.NamedNode | ox.DefaultG
     from rdflib import Literal
 
     graph = graph if graph is not None else ox.DefaultGraph()
-    return [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), graph)
-            for s, p, o in triples if not isinstance(s, Literal) and not isinstance(p, Literal)]
+    return [
+        ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), graph)
+        for s, p, o in triples
+        if not isinstance(s, Literal) and not isinstance(p, Literal)
+    ]
 
 
-NUMERIC_DATATYPES = frozenset(XSD + t for t in (
-    "decimal integer int long short byte double float nonNegativeInteger positiveInteger nonPositiveInteger "
-    "negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte").split())
+NUMERIC_DATATYPES = frozenset(
+    XSD + t
+    for t in [
+        "decimal",
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "double",
+        "float",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+)
 
 
 def comparable(term):

@@ -30,8 +30,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import bundle, formats, namespaces
-from .namespaces import SH
 from .errors import ShapesError, UsageError
+from .namespaces import SH
 
 ENGINES = ("oxigraph", "pyshacl")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -63,9 +63,15 @@ class ValidationReport:
         return out
 
 
-def validate(data: Iterable[str | Path] | None = None, shapes: Iterable[str | Path] | None = None,
-             infer: str = "none", *, input_format: str | None = None, store=None,
-             engine: str = "oxigraph") -> ValidationReport:
+def validate(
+    data: Iterable[str | Path] | None = None,
+    shapes: Iterable[str | Path] | None = None,
+    infer: str = "none",
+    *,
+    input_format: str | None = None,
+    store=None,
+    engine: str = "oxigraph",
+) -> ValidationReport:
     """Validate `data` files (the bundled data when None), read with the ontology, against `shapes` (the
     bundled shapes when None). `store`, if given, is validated as it is (`infer` added) instead. `engine`:
     micgraph's own (oxigraph, micgraph/shacl/) or pySHACL."""
@@ -76,8 +82,7 @@ def validate(data: Iterable[str | Path] | None = None, shapes: Iterable[str | Pa
     if engine not in ENGINES:
         raise UsageError(f"unknown validation engine {engine!r}; use {' or '.join(ENGINES)}")
     if store is None:
-        store = open_graph(data or (), bundled=data is None, with_ontology=True, input_format=input_format,
-                           infer=infer)
+        store = open_graph(data or (), bundled=data is None, with_ontology=True, input_format=input_format, infer=infer)
     else:
         materialise(store, infer)
     shapes_store = load_files(bundle.shapes_paths() if shapes is None else shapes)
@@ -100,12 +105,19 @@ def _prepared_query_graph():
     prepared = functools.lru_cache(maxsize=256)(prepareQuery)
 
     class PreparedQueryGraph(Graph):
-        def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
-                  initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
+        def query(
+            self,
+            query_object,
+            processor="sparql",
+            result="sparql",
+            initNs=None,
+            initBindings=None,
+            use_store_provided=True,
+            **kwargs,
+        ):
             if isinstance(query_object, str) and not initNs and not kwargs.get("base"):
                 query_object = prepared(query_object)
-            return super().query(query_object, processor, result, initNs, initBindings, use_store_provided,
-                                 **kwargs)
+            return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
 
     return PreparedQueryGraph()
 
@@ -147,8 +159,16 @@ def _validate_with_pyshacl(store, shapes_store: ox.Store) -> ValidationReport:
     def run():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            outcome = pyshacl.validate(data_graph, shacl_graph=shapes_graph, inference="none", abort_on_first=False,
-                                       allow_infos=False, allow_warnings=False, advanced=True, inplace=True)
+            outcome = pyshacl.validate(
+                data_graph,
+                shacl_graph=shapes_graph,
+                inference="none",
+                abort_on_first=False,
+                allow_infos=False,
+                allow_warnings=False,
+                advanced=True,
+                inplace=True,
+            )
         return outcome, _warnings(caught)
 
     try:
@@ -161,7 +181,7 @@ def _validate_with_pyshacl(store, shapes_store: ox.Store) -> ValidationReport:
         raise ShapesError(f"a sh:pattern of the shapes is not a regular expression: {exc}") from exc
     except RecursionError as exc:
         raise ShapesError("the shapes nest too deeply for pySHACL (a path or a list of shapes)") from exc
-    except Exception as exc:  # noqa: BLE001 - rdflib or pySHACL refusing the shapes in its own words
+    except Exception as exc:
         raise ShapesError(f"the shapes cannot be used: {type(exc).__name__}: {_brief(exc)}") from exc
     if isinstance(report_graph, ValidationFailure):  # pySHACL returns this failure instead of raising it
         raise ShapesError(f"SHACL validation failed: {_brief(report_graph)}")
@@ -182,8 +202,10 @@ def _warnings(caught) -> list[str]:
     found: dict[str, None] = {}
     for warning in caught:
         if type(warning.message).__name__ == "ShapeRecursionWarning":
-            text = ("a shape refers to itself, directly or through others: SHACL leaves recursive shapes undefined, "
-                    "and pySHACL stops following them after a few levels")
+            text = (
+                "a shape refers to itself, directly or through others: SHACL leaves recursive shapes undefined, "
+                "and pySHACL stops following them after a few levels"
+            )
         else:
             text = _brief(str(warning.message).split("\n", 1)[0], 200)
         found[text] = None
@@ -191,8 +213,11 @@ def _warnings(caught) -> list[str]:
 
 
 # Where SHACL (and SHACL-AF) hold SPARQL text that pySHACL runs with rdflib, and the query form each holds.
-_SPARQL_TEXTS = {SH + "select": ("sh:select", "SelectQuery"), SH + "ask": ("sh:ask", "AskQuery"),
-                 SH + "construct": ("sh:construct", "ConstructQuery")}
+_SPARQL_TEXTS = {
+    SH + "select": ("sh:select", "SelectQuery"),
+    SH + "ask": ("sh:ask", "AskQuery"),
+    SH + "construct": ("sh:construct", "ConstructQuery"),
+}
 
 
 def check_shapes_sparql(shapes_store: ox.Store) -> None:
@@ -210,15 +235,19 @@ def check_shapes_sparql(shapes_store: ox.Store) -> None:
         where = f"the {kind} of {_owner(shapes_store, quad.subject)}"
         try:
             parsed = parseQuery(quad.object.value)
-        except Exception as exc:  # noqa: BLE001 - pyparsing's ParseException, or a RecursionError on deep nesting
+        except Exception as exc:
             raise ShapesError(f"{where} does not parse as a SPARQL query: {_parse_problem(exc)}") from exc
         if parsed[1].name != form:
-            raise ShapesError(f"{where} is a {parsed[1].name.removesuffix('Query').upper()} query; {kind} holds a "
-                              f"{form.removesuffix('Query').upper()} query")
+            raise ShapesError(
+                f"{where} is a {parsed[1].name.removesuffix('Query').upper()} query; {kind} holds a "
+                f"{form.removesuffix('Query').upper()} query"
+            )
         refused = _reaches_out(parsed)
         if refused:
-            raise ShapesError(f"{where} uses {refused}: micgraph runs the shapes' SPARQL on the data graph only "
-                              "(no SERVICE, FROM or FROM NAMED)")
+            raise ShapesError(
+                f"{where} uses {refused}: micgraph runs the shapes' SPARQL on the data graph only "
+                "(no SERVICE, FROM or FROM NAMED)"
+            )
 
 
 def _owner(shapes_store: ox.Store, node) -> str:
@@ -242,7 +271,7 @@ def _parse_problem(exc: Exception) -> str:
 
 
 def _reaches_out(parsed) -> str | None:
-    """"SERVICE", "FROM" or None: what in a parsed query (rdflib's tree) reads beyond the data graph."""
+    """ "SERVICE", "FROM" or None: what in a parsed query (rdflib's tree) reads beyond the data graph."""
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -263,14 +292,44 @@ def _reaches_out(parsed) -> str | None:
 
 
 # Shapes with any of these read triples that no path names: they are validated against the whole graph.
-_READS_ANYTHING = {SH + name for name in (
-    "closed", "sparql", "select", "ask", "validator", "nodeValidator", "propertyValidator", "parameter",
-    "target", "rule", "condition", "expression", "values", "this", "shapesGraph", "entailment", "declare",
-    "prefixes", "targetValidator", "SPARQLTarget", "SPARQLTargetType", "SPARQLConstraint", "JSTarget",
-    "JSConstraint", "JSFunction", "SPARQLFunction", "TripleRule", "SPARQLRule")}
+_READS_ANYTHING = {
+    SH + name
+    for name in (
+        "closed",
+        "sparql",
+        "select",
+        "ask",
+        "validator",
+        "nodeValidator",
+        "propertyValidator",
+        "parameter",
+        "target",
+        "rule",
+        "condition",
+        "expression",
+        "values",
+        "this",
+        "shapesGraph",
+        "entailment",
+        "declare",
+        "prefixes",
+        "targetValidator",
+        "SPARQLTarget",
+        "SPARQLTargetType",
+        "SPARQLConstraint",
+        "JSTarget",
+        "JSConstraint",
+        "JSFunction",
+        "SPARQLFunction",
+        "TripleRule",
+        "SPARQLRule",
+    )
+}
 # Objects of these name predicates of the data graph (paths are followed through their blank nodes).
-_NAMES_PREDICATES = {SH + name for name in (
-    "path", "targetSubjectsOf", "targetObjectsOf", "equals", "disjoint", "lessThan", "lessThanOrEquals")}
+_NAMES_PREDICATES = {
+    SH + name
+    for name in ("path", "targetSubjectsOf", "targetObjectsOf", "equals", "disjoint", "lessThan", "lessThanOrEquals")
+}
 _ALWAYS_READ = (namespaces.RDF + "type", namespaces.RDFS + "subClassOf")
 
 
@@ -308,25 +367,30 @@ def _results(report_graph, shapes_graph) -> list[ValidationResult]:
     sh = Namespace(SH)
     results = []
     for node in report_graph.subjects(RDF.type, sh.ValidationResult):
+
         def one(predicate, node=node):
             value = report_graph.value(node, predicate)
             return None if value is None else _show(report_graph, value)
+
         severity = report_graph.value(node, sh.resultSeverity)
-        results.append(ValidationResult(
-            focus_node=one(sh.focusNode) or "",
-            path=one(sh.resultPath),
-            value=one(sh.value),
-            message=_compact_iris(" ".join(str(m) for m in sorted(report_graph.objects(node, sh.resultMessage)))),
-            severity=str(severity).removeprefix(SH) if severity is not None else "Violation",
-            source_shape=_shape_name(shapes_graph, report_graph.value(node, sh.sourceShape)),
-            constraint=(one(sh.sourceConstraintComponent) or "").removeprefix("sh:"),
-        ))
+        results.append(
+            ValidationResult(
+                focus_node=one(sh.focusNode) or "",
+                path=one(sh.resultPath),
+                value=one(sh.value),
+                message=_compact_iris(" ".join(str(m) for m in sorted(report_graph.objects(node, sh.resultMessage)))),
+                severity=str(severity).removeprefix(SH) if severity is not None else "Violation",
+                source_shape=_shape_name(shapes_graph, report_graph.value(node, sh.sourceShape)),
+                constraint=(one(sh.sourceConstraintComponent) or "").removeprefix("sh:"),
+            )
+        )
     return _sorted(results)
 
 
 def _sorted(results: list[ValidationResult]) -> list[ValidationResult]:
-    return sorted(results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 3), r.focus_node, r.path or "",
-                                          r.message, r.value or ""))
+    return sorted(
+        results, key=lambda r: (SEVERITY_ORDER.get(r.severity, 3), r.focus_node, r.path or "", r.message, r.value or "")
+    )
 
 
 _IRI_IN_TEXT = re.compile(r"https?://[^\s<>\"'(),;]+[^\s<>\"'(),;.:]")
@@ -379,8 +443,12 @@ def _path(graph, node) -> str | None:
         return None
     if (node, RDF.first, None) in graph:
         return "/".join(_path(graph, n) or "?" for n in Collection(graph, node))
-    for predicate, template in ((sh.inversePath, "^{}"), (sh.zeroOrMorePath, "({})*"),
-                                (sh.oneOrMorePath, "({})+"), (sh.zeroOrOnePath, "({})?")):
+    for predicate, template in (
+        (sh.inversePath, "^{}"),
+        (sh.zeroOrMorePath, "({})*"),
+        (sh.oneOrMorePath, "({})+"),
+        (sh.zeroOrOnePath, "({})?"),
+    ):
         inner = graph.value(node, predicate)
         if inner is not None:
             return template.format(_path(graph, inner))
@@ -392,14 +460,22 @@ def _path(graph, node) -> str | None:
 
 def render_report(report: ValidationReport, fmt: str = "text") -> str:
     if fmt == "json":
-        return json.dumps({"conforms": report.conforms, "results": [asdict(r) for r in report.results]},
-                          ensure_ascii=False, indent=2) + "\n"
+        return (
+            json.dumps(
+                {"conforms": report.conforms, "results": [asdict(r) for r in report.results]},
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
     if fmt in formats.names(formats.RDF):
         from .export.rdf import serialize
 
         return serialize(report.quads, fmt).decode("utf-8")
     if fmt != "text":
-        raise UsageError(f"unknown report format {fmt!r}; use one of: text, json, {', '.join(formats.names(formats.RDF))}")
+        raise UsageError(
+            f"unknown report format {fmt!r}; use one of: text, json, {', '.join(formats.names(formats.RDF))}"
+        )
     lines = []
     for r in report.results:
         lines.append(f"{r.severity}: {r.focus_node}")
@@ -410,7 +486,9 @@ def render_report(report: ValidationReport, fmt: str = "text") -> str:
         lines.append(f"  message:  {r.message}")
         lines.append(f"  shape:    {r.source_shape} ({r.constraint})")
     counts = report.counts()
-    summary = ", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in
-                        sorted(counts.items(), key=lambda kv: SEVERITY_ORDER.get(kv[0], 3)))
+    summary = ", ".join(
+        f"{n} {s.lower()}{'s' if n != 1 else ''}"
+        for s, n in sorted(counts.items(), key=lambda kv: SEVERITY_ORDER.get(kv[0], 3))
+    )
     lines.append("conforms" if report.conforms else f"does not conform: {summary}")
     return "\n".join(lines) + "\n"

@@ -58,6 +58,7 @@ RDF_LANGSTRING = RDF + "langString"
 
 # --- the value types ------------------------------------------------------------------------------
 
+
 class IRI(str):
     """An IRI: compares and hashes as its string."""
 
@@ -99,8 +100,11 @@ class LangString(str):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LangString):
-            return str.__eq__(self, other) and self.lang.lower() == other.lang.lower() \
+            return (
+                str.__eq__(self, other)
+                and self.lang.lower() == other.lang.lower()
                 and self.direction == other.direction
+            )
         return str.__eq__(self, other)
 
     def __ne__(self, other: object) -> bool:
@@ -219,12 +223,19 @@ _MAX_DIGITS = 4300  # CPython's default int/str conversion limit
 
 # xsd:integer and its subtypes: (least, greatest), None for unbounded.
 _INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
-    "integer": (None, None), "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1),
-    "short": (-2**15, 2**15 - 1), "byte": (-2**7, 2**7 - 1),
-    "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
-    "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1),
-    "unsignedLong": (0, 2**64 - 1), "unsignedInt": (0, 2**32 - 1),
-    "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 2**8 - 1),
+    "integer": (None, None),
+    "long": (-(2**63), 2**63 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-(2**7), 2**7 - 1),
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 2**8 - 1),
 }
 INTEGER_DATATYPES = frozenset(XSD + name for name in _INTEGER_RANGES)
 
@@ -258,7 +269,7 @@ def _integer(text: str, datatype: str):
     if not _INTEGER.fullmatch(text) or len(text) > _MAX_DIGITS:
         return None
     number = int(text)
-    least, greatest = _INTEGER_RANGES[datatype[len(XSD):]]
+    least, greatest = _INTEGER_RANGES[datatype[len(XSD) :]]
     if (least is not None and number < least) or (greatest is not None and number > greatest):
         return None
     return number
@@ -282,7 +293,7 @@ def _float(text: str):
         return value
     if abs(value) > _FLOAT_MAX:
         # beyond the largest float by at least half a unit in the last place: infinity (IEEE 754 rounding)
-        if abs(value) >= _FLOAT_MAX + 2.0 ** 103:
+        if abs(value) >= _FLOAT_MAX + 2.0**103:
             return math.copysign(math.inf, value)
         return math.copysign(_FLOAT_MAX, value)
     return struct.unpack("<f", struct.pack("<f", value))[0]
@@ -395,15 +406,24 @@ def _rational(text: str):
 _UNREPRESENTABLE = object()  # well-typed, but Python cannot hold the value exactly: stays a TypedString
 
 _PARSERS = {
-    XSD + "decimal": _decimal, XSD + "double": _double, XSD + "float": _float, XSD + "boolean": _boolean,
-    XSD + "date": _date, XSD + "dateTime": _datetime,
-    XSD + "dateTimeStamp": lambda text: _datetime(text, zone_required=True), XSD + "time": _time,
-    XSD + "gYear": _gyear, XSD + "gYearMonth": _gyearmonth, XSD + "hexBinary": _hex,
-    XSD + "base64Binary": _base64, OWL + "rational": _rational,
+    XSD + "decimal": _decimal,
+    XSD + "double": _double,
+    XSD + "float": _float,
+    XSD + "boolean": _boolean,
+    XSD + "date": _date,
+    XSD + "dateTime": _datetime,
+    XSD + "dateTimeStamp": lambda text: _datetime(text, zone_required=True),
+    XSD + "time": _time,
+    XSD + "gYear": _gyear,
+    XSD + "gYearMonth": _gyearmonth,
+    XSD + "hexBinary": _hex,
+    XSD + "base64Binary": _base64,
+    OWL + "rational": _rational,
 }
 
 
 # --- terms to values and back ---------------------------------------------------------------------
+
 
 def literal_value(text: str, datatype: str) -> Any:
     """The Python value of the literal `text`^^`datatype` (a `TypedString` when ill-typed or unknown)."""
@@ -502,6 +522,7 @@ def to_term(value: Any):
 
 # --- results --------------------------------------------------------------------------------------
 
+
 def select_values(result) -> list[dict[str, Any]]:
     """A SELECT result's rows as {variable: Python value} (None where unbound)."""
     variables = result.variables
@@ -526,7 +547,7 @@ def _column_dtype(values: list[Any]) -> str | None:
     kinds = {type(v) for v in present}
     if kinds == {bool}:
         return "boolean"
-    if kinds <= {int, Year} and all(-2**63 <= v < 2**63 for v in present):
+    if kinds <= {int, Year} and all(-(2**63) <= v < 2**63 for v in present):
         return "Int64"
     if kinds == {float}:
         return "Float64"
@@ -564,10 +585,10 @@ def to_dataframe(result):
         elif dtype == "period[M]":
             columns[variable] = pandas.Series(
                 [pandas.Period(year=v.year, month=v.month, freq="M") if v is not None else None for v in values],
-                dtype=dtype)
+                dtype=dtype,
+            )
         elif dtype.startswith("datetime64"):
-            columns[variable] = pandas.Series(pandas.to_datetime(values, utc=dtype.endswith("UTC]")),
-                                              dtype=dtype)
+            columns[variable] = pandas.Series(pandas.to_datetime(values, utc=dtype.endswith("UTC]")), dtype=dtype)
         else:
             columns[variable] = pandas.Series([int(v) if isinstance(v, Year) else v for v in values], dtype=dtype)
     return pandas.DataFrame(columns, columns=list(result.variables))

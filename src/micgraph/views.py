@@ -51,74 +51,101 @@ class View:
     further: tuple[str, ...] = ()  # compact IRIs: their targets are drawn a column further (cities after fields)
 
 
-VIEWS: dict[str, View] = {v.name: v for v in (
-    View("programmes",
-         {"en": "Programmes, their centres and institutes, with their technology fields and cities",
-          "zh": "计划及其创新中心与研究所，及其技术领域和城市"},
-         f"""CONSTRUCT {{
+VIEWS: dict[str, View] = {
+    v.name: v
+    for v in (
+        View(
+            "programmes",
+            {
+                "en": "Programmes, their centres and institutes, with their technology fields and cities",
+                "zh": "计划及其创新中心与研究所，及其技术领域和城市",
+            },
+            f"""CONSTRUCT {{
   ?programme a ?programmeClass .
   ?centre a ?centreClass ; mic:program ?programme ; mic:technologyField ?field ; mic:city ?city .
   ?field a ?fieldClass . ?city a ?cityClass .
 }} WHERE {{
-  ?programme a mic:Program . {_typed('programme', 'programmeClass')}
+  ?programme a mic:Program . {_typed("programme", "programmeClass")}
   OPTIONAL {{
-    ?centre mic:program ?programme . {_typed('centre', 'centreClass')}
-    OPTIONAL {{ ?centre mic:technologyField ?field . {_typed('field', 'fieldClass')} }}
-    OPTIONAL {{ ?centre mic:city ?city . {_typed('city', 'cityClass')} }}
+    ?centre mic:program ?programme . {_typed("centre", "centreClass")}
+    OPTIONAL {{ ?centre mic:technologyField ?field . {_typed("field", "fieldClass")} }}
+    OPTIONAL {{ ?centre mic:city ?city . {_typed("city", "cityClass")} }}
   }}
 }}""",
-         ("mic:program",), further=("mic:city",)),
-    View("centres",
-         {"en": "Centres and institutes with the organisations that lead, operate, host, own and sponsor them",
-          "zh": "创新中心与研究所，及其牵头、运营、依托、持股和资助单位"},
-         f"""CONSTRUCT {{
+            ("mic:program",),
+            further=("mic:city",),
+        ),
+        View(
+            "centres",
+            {
+                "en": "Centres and institutes with the organisations that lead, operate, host, own and sponsor them",
+                "zh": "创新中心与研究所，及其牵头、运营、依托、持股和资助单位",
+            },
+            f"""CONSTRUCT {{
   ?programme a ?programmeClass .
   ?centre a ?centreClass ; mic:program ?programme ; ?role ?organisation .
   ?organisation a ?organisationClass .
 }} WHERE {{
-  ?centre mic:program ?programme . {_typed('programme', 'programmeClass')} {_typed('centre', 'centreClass')}
+  ?centre mic:program ?programme . {_typed("programme", "programmeClass")} {_typed("centre", "centreClass")}
   OPTIONAL {{
     VALUES ?role {{ mic:leadOrganization mic:operatedBy mic:hostOrganization mic:shareholder mic:founder
                    mic:sponsor }}
-    ?centre ?role ?organisation . {_typed('organisation', 'organisationClass')}
+    ?centre ?role ?organisation . {_typed("organisation", "organisationClass")}
   }}
 }}""",
-         ("mic:program",), edge_labels=True),
-    View("policies-and-measures",
-         {"en": "Policies and trade measures: who issued or imposed them, on whom, and what they concern",
-          "zh": "政策与贸易措施：发布或实施者、针对对象及涉及领域"},
-         f"""CONSTRUCT {{
+            ("mic:program",),
+            edge_labels=True,
+        ),
+        View(
+            "policies-and-measures",
+            {
+                "en": "Policies and trade measures: who issued or imposed them, on whom, and what they concern",
+                "zh": "政策与贸易措施：发布或实施者、针对对象及涉及领域",
+            },
+            f"""CONSTRUCT {{
   ?measure a ?measureClass ; ?relation ?other .
   ?other a ?otherClass .
   ?programme a ?programmeClass ; mic:legalBasis ?measure .
 }} WHERE {{
-  {_kind('measure', *_MEASURE_KINDS)}
+  {_kind("measure", *_MEASURE_KINDS)}
   OPTIONAL {{
     VALUES ?relation {{ mic:issuedBy mic:implements mic:concerns mic:imposedBy mic:targetCountry mic:country }}
-    ?measure ?relation ?other . {_typed('other', 'otherClass')}
+    ?measure ?relation ?other . {_typed("other", "otherClass")}
   }}
-  OPTIONAL {{ ?programme mic:legalBasis ?measure . {_typed('programme', 'programmeClass')} }}
+  OPTIONAL {{ ?programme mic:legalBasis ?measure . {_typed("programme", "programmeClass")} }}
 }}""",
-         edge_labels=True),
-    View("sources",
-         {"en": "The sources of the programmes, their centres and institutes, policies and trade measures, "
+            edge_labels=True,
+        ),
+        View(
+            "sources",
+            {
+                "en": "The sources of the programmes, their centres and institutes, policies and trade measures, "
                 "with their publishers",
-          "zh": "计划、创新中心与研究所、政策和贸易措施的来源文献及其发布者"},
-         f"""CONSTRUCT {{
+                "zh": "计划、创新中心与研究所、政策和贸易措施的来源文献及其发布者",
+            },
+            f"""CONSTRUCT {{
   ?thing a ?thingClass ; mic:program ?programme ; ?derivation ?source .
   ?source a ?sourceClass ; dcterms:publisher ?publisher .
   ?publisher a ?publisherClass .
 }} WHERE {{
-  {_kind('thing', 'mic:Program', 'mic:InnovationCenter', *_MEASURE_KINDS)}
+  {_kind("thing", "mic:Program", "mic:InnovationCenter", *_MEASURE_KINDS)}
   OPTIONAL {{ ?thing mic:program ?programme }}
   VALUES ?derivation {{ prov:wasDerivedFrom prov:wasQuotedFrom }}
-  ?thing ?derivation ?source . {_kind('source', 'mic:SourceDocument')}
-  OPTIONAL {{ ?source dcterms:publisher ?publisher . {_kind('publisher', 'mic:Organization')} }}
+  ?thing ?derivation ?source . {_kind("source", "mic:SourceDocument")}
+  OPTIONAL {{ ?source dcterms:publisher ?publisher . {_kind("publisher", "mic:Organization")} }}
 }}""",
-         ("mic:program",)),
-    View("all", {"en": "The whole graph (the network projection of docs/visualization.md)",
-                 "zh": "整个图（docs/visualization.md 所述的网络投影）"}, None),
-)}
+            ("mic:program",),
+        ),
+        View(
+            "all",
+            {
+                "en": "The whole graph (the network projection of docs/visualization.md)",
+                "zh": "整个图（docs/visualization.md 所述的网络投影）",
+            },
+            None,
+        ),
+    )
+}
 DEFAULT_VIEW = "programmes"
 
 

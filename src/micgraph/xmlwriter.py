@@ -13,12 +13,13 @@ import re
 
 from .errors import UsageError
 
-_NOT_XML = re.compile("[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # A raw CR in text would be read back as LF, so it is written as a reference.
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 # In attribute values a parser turns raw newlines and tabs into spaces: they are references too.
-_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
-                            "\t": "&#9;"})
+_ATTRIBUTE = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
 
 
 def _checked(value: object) -> str:
@@ -27,8 +28,10 @@ def _checked(value: object) -> str:
     text = str(value)
     bad = _NOT_XML.search(text)
     if bad:
-        raise UsageError(f"cannot write XML: a value holds U+{ord(bad.group()):04X}, which XML 1.0 cannot "
-                         f"represent ({text[:40]!r}); choose a format that is not XML")
+        raise UsageError(
+            f"cannot write XML: a value holds U+{ord(bad.group()):04X}, which XML 1.0 cannot "
+            f"represent ({text[:40]!r}); choose a format that is not XML"
+        )
     return text
 
 

@@ -14,12 +14,24 @@ KIND_CHOICE = click.Choice(CHART_KINDS)
 
 @main.command()
 @click.argument("query", metavar="NAME|QUERY")
-@click.option("--kind", type=KIND_CHOICE, default=None,
-              help="bar, grouped-bar, line (over periods) or range (bounds). Default: from the result's shape.")
-@click.option("--lang", type=LANG_CHOICE, default="en", show_default=True,
-              help="Language of the labels read from the graph (Chinese needs a CJK font).")
-@format_option(formats.CHART, help="svg, png, html (self-contained) or vega-lite (the spec). Default: from -o's "
-                                   "extension (.svg .png .html .vl.json), else svg.")
+@click.option(
+    "--kind",
+    type=KIND_CHOICE,
+    default=None,
+    help="bar, grouped-bar, line (over periods) or range (bounds). Default: from the result's shape.",
+)
+@click.option(
+    "--lang",
+    type=LANG_CHOICE,
+    default="en",
+    show_default=True,
+    help="Language of the labels read from the graph (Chinese needs a CJK font).",
+)
+@format_option(
+    formats.CHART,
+    help="svg, png, html (self-contained) or vega-lite (the spec). Default: from -o's "
+    "extension (.svg .png .html .vl.json), else svg.",
+)
 @graph_options
 @output_option
 def chart(query, kind, lang, fmt, graph, output):

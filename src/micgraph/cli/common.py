@@ -56,31 +56,57 @@ class GraphSource:
     def open(self, *, with_ontology: bool = False, preserve_lexical_forms: bool = False):
         from ..graph import open_graph
 
-        return open_graph(self.data, bundled=self.bundled, input_format=self.input_format, infer=self.infer,
-                          store=self.store, with_ontology=with_ontology, preserve_lexical_forms=preserve_lexical_forms)
+        return open_graph(
+            self.data,
+            bundled=self.bundled,
+            input_format=self.input_format,
+            infer=self.infer,
+            store=self.store,
+            with_ontology=with_ontology,
+            preserve_lexical_forms=preserve_lexical_forms,
+        )
 
 
 def graph_options(command=None, *, infer: bool = True, bundled: bool = True):
     """--data, --input-format, --bundled/--no-bundled, --store and (unless `infer=False`) --infer, handed to
     the command as one `graph: GraphSource` argument. `bundled` is the default of --bundled/--no-bundled."""
+
     def decorate(function):
         @functools.wraps(function)
         def wrapper(*args, data, input_format, bundled, store, infer="none", **kwargs):
             return function(*args, graph=GraphSource(tuple(data), input_format, bundled, store, infer), **kwargs)
 
         options = [
-            click.option("--data", "data", multiple=True, metavar="FILE",
-                         help="RDF file to add to the graph (repeatable; any syntax by extension, .gz, - for stdin)."),
-            click.option("--input-format", type=click.Choice(formats.names(formats.RDF, writable=False)),
-                         help="Syntax of --data files when the extension does not tell."),
-            click.option("--bundled/--no-bundled", default=bundled, show_default=True,
-                         help="Read micgraph's bundled ontology and data too."),
+            click.option(
+                "--data",
+                "data",
+                multiple=True,
+                metavar="FILE",
+                help="RDF file to add to the graph (repeatable; any syntax by extension, .gz, - for stdin).",
+            ),
+            click.option(
+                "--input-format",
+                type=click.Choice(formats.names(formats.RDF, writable=False)),
+                help="Syntax of --data files when the extension does not tell.",
+            ),
+            click.option(
+                "--bundled/--no-bundled",
+                default=bundled,
+                show_default=True,
+                help="Read micgraph's bundled ontology and data too.",
+            ),
             click.option("--store", metavar="oxigraph:DIR", help="Read a persistent Oxigraph store instead of memory."),
         ]
         if infer:
-            options.append(click.option("--infer", type=click.Choice(("none", *MATERIALISING_PROFILES)), default="none",
-                                        show_default=True,
-                                        help="Add RDFS or OWL 2 RL entailments (in their own named graph) first."))
+            options.append(
+                click.option(
+                    "--infer",
+                    type=click.Choice(("none", *MATERIALISING_PROFILES)),
+                    default="none",
+                    show_default=True,
+                    help="Add RDFS or OWL 2 RL entailments (in their own named graph) first.",
+                )
+            )
         for option in reversed(options):
             wrapper = option(wrapper)
         return wrapper
@@ -88,16 +114,26 @@ def graph_options(command=None, *, infer: bool = True, bundled: bool = True):
     return decorate(command) if command is not None else decorate
 
 
-def format_option(*kinds: str, help: str, default: str | None = None):  # noqa: A002 - click's own word
+def format_option(*kinds: str, help: str, default: str | None = None):
     """--format, its choices the registry's formats of `kinds`."""
-    return click.option("--format", "fmt", type=click.Choice(formats.names(*kinds)), default=default,
-                        help=help, show_default=default is not None)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(formats.names(*kinds)),
+        default=default,
+        help=help,
+        show_default=default is not None,
+    )
 
 
 def output_option(command):
-    return click.option("-o", "--output", metavar="FILE",
-                        help="Write to FILE instead of stdout: atomically for a file (a temporary file renamed into "
-                             "place), straight through for a FIFO or device; FILE.gz is gzipped.")(command)
+    return click.option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="Write to FILE instead of stdout: atomically for a file (a temporary file renamed into "
+        "place), straight through for a FIFO or device; FILE.gz is gzipped.",
+    )(command)
 
 
 def stdout_is_terminal() -> bool:
@@ -114,15 +150,29 @@ def emit(data: str | bytes, output: str | None, target: formats.Target | None = 
 
 def network_options(command):
     """--lang, --schema/--no-schema and --class: how the graph is projected onto a network."""
-    for decorator in reversed((
-        click.option("--lang", type=LANG_CHOICE, default=None,
-                     help="Label language of nodes and edges (default en); falls back to the other language, "
-                          "then to the compact IRI."),
-        click.option("--schema/--no-schema", default=False,
-                     help="Include the T-box (classes, properties, axioms) as nodes. Default: instances only."),
-        click.option("--class", "classes", multiple=True, metavar="CLASS",
-                     help="Keep only nodes of this class or its subclasses, and the edges between them "
-                          "(repeatable; compact IRI like mic:Program, or a full IRI)."),
-    )):
+    for decorator in reversed(
+        (
+            click.option(
+                "--lang",
+                type=LANG_CHOICE,
+                default=None,
+                help="Label language of nodes and edges (default en); falls back to the other language, "
+                "then to the compact IRI.",
+            ),
+            click.option(
+                "--schema/--no-schema",
+                default=False,
+                help="Include the T-box (classes, properties, axioms) as nodes. Default: instances only.",
+            ),
+            click.option(
+                "--class",
+                "classes",
+                multiple=True,
+                metavar="CLASS",
+                help="Keep only nodes of this class or its subclasses, and the edges between them "
+                "(repeatable; compact IRI like mic:Program, or a full IRI).",
+            ),
+        )
+    ):
         command = decorator(command)
     return command

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-
 import click
 
 from .. import formats
-from ..constants import QUERY_TIMEOUT, REASONING_PROFILES, SERVICE_TIMEOUT, ENDPOINT_TIMEOUT, ExitStatus
+from ..constants import ENDPOINT_TIMEOUT, QUERY_TIMEOUT, REASONING_PROFILES, SERVICE_TIMEOUT, ExitStatus
 from . import common
-from .group import main
 from .common import LANG_CHOICE, emit, format_option, graph_options, network_options, output_option
+from .group import main
+
 
 def _read_query(query: str | None, query_file: str | None, name: str | None) -> tuple[str | None, str | None]:
     """(text, name) from exactly one of QUERY, `-` (stdin), -f FILE, -n NAME."""
@@ -31,15 +31,20 @@ def _read_query(query: str | None, query_file: str | None, name: str | None) -> 
 def _result_target(fmt: str | None, output: str | None, kind: str) -> formats.Target:
     """--format, else -o's extension, else a table on a terminal (CSV into a pipe), Turtle for graphs."""
     if kind == "graph":
-        target = formats.for_output((formats.RDF, formats.NETWORK), fmt, output, "turtle",
-                                    what="a CONSTRUCT or DESCRIBE result")
+        target = formats.for_output(
+            (formats.RDF, formats.NETWORK), fmt, output, "turtle", what="a CONSTRUCT or DESCRIBE result"
+        )
         if target.format.folder:
-            raise click.UsageError(f"--format {target.format.name} does not apply to a CONSTRUCT/DESCRIBE result "
-                                   "(it writes a folder: see `micgraph export`)")
+            raise click.UsageError(
+                f"--format {target.format.name} does not apply to a CONSTRUCT/DESCRIBE result "
+                "(it writes a folder: see `micgraph export`)"
+            )
         return target
     if fmt is not None and fmt not in formats.names(formats.RESULTS):
-        raise click.UsageError(f"--format {fmt} does not apply to a SELECT/ASK result; use one of: "
-                               f"{', '.join(formats.names(formats.RESULTS))}")
+        raise click.UsageError(
+            f"--format {fmt} does not apply to a SELECT/ASK result; use one of: "
+            f"{', '.join(formats.names(formats.RESULTS))}"
+        )
     default = "table" if common.stdout_is_terminal() and not output else "csv"
     return formats.for_output((formats.RESULTS,), fmt, output, default, what=f"{kind.upper()} results")
 
@@ -48,29 +53,81 @@ def _result_target(fmt: str | None, output: str | None, kind: str) -> formats.Ta
 @click.argument("query", required=False)
 @click.option("-f", "--file", "query_file", metavar="FILE", help="Read the query from FILE (- for stdin).")
 @click.option("-n", "--name", metavar="NAME", help="Run the named query NAME (see `micgraph queries`).")
-@format_option(formats.RESULTS, formats.RDF, formats.NETWORK,
-               help="SELECT/ASK: table, csv, tsv, json, xml, md. CONSTRUCT/DESCRIBE: an RDF syntax, or a network "
-                    "(graphml, gexf, dot, cytoscape, html). Default: from -o's extension, else a table on a terminal "
-                    "(csv in a pipe), turtle.")
-@click.option("--lang", type=LANG_CHOICE, default="en", show_default=True,
-              help="Label language of a CONSTRUCT result written as a network.")
-@click.option("--timeout", type=common.SECONDS, default=QUERY_TIMEOUT, show_default=True, metavar="S",
-              help="Stop a local query after S seconds (0: no limit).")
-@click.option("--service-allow", multiple=True, metavar="URL",
-              help="Allow SERVICE calls to this endpoint (repeatable). None are allowed by default.")
-@click.option("--service-timeout", type=common.POSITIVE_SECONDS, default=SERVICE_TIMEOUT,
-              show_default=True, metavar="S", help="Time allowed for each SERVICE call (connect, query, answer).")
-@click.option("--endpoint", metavar="URL",
-              help="Run the query on this SPARQL 1.1 endpoint instead of the local graph. Credentials come from "
-                   "MICGRAPH_ENDPOINT_USER / MICGRAPH_ENDPOINT_PASSWORD or ~/.netrc.")
-@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
-              help="With --endpoint: query this graph as the default graph (repeatable; sent as default-graph-uri).")
-@click.option("--endpoint-timeout", type=common.POSITIVE_SECONDS, default=ENDPOINT_TIMEOUT,
-              show_default=True, metavar="S", help="With --endpoint: seconds for the whole exchange.")
+@format_option(
+    formats.RESULTS,
+    formats.RDF,
+    formats.NETWORK,
+    help="SELECT/ASK: table, csv, tsv, json, xml, md. CONSTRUCT/DESCRIBE: an RDF syntax, or a network "
+    "(graphml, gexf, dot, cytoscape, html). Default: from -o's extension, else a table on a terminal "
+    "(csv in a pipe), turtle.",
+)
+@click.option(
+    "--lang",
+    type=LANG_CHOICE,
+    default="en",
+    show_default=True,
+    help="Label language of a CONSTRUCT result written as a network.",
+)
+@click.option(
+    "--timeout",
+    type=common.SECONDS,
+    default=QUERY_TIMEOUT,
+    show_default=True,
+    metavar="S",
+    help="Stop a local query after S seconds (0: no limit).",
+)
+@click.option(
+    "--service-allow",
+    multiple=True,
+    metavar="URL",
+    help="Allow SERVICE calls to this endpoint (repeatable). None are allowed by default.",
+)
+@click.option(
+    "--service-timeout",
+    type=common.POSITIVE_SECONDS,
+    default=SERVICE_TIMEOUT,
+    show_default=True,
+    metavar="S",
+    help="Time allowed for each SERVICE call (connect, query, answer).",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Run the query on this SPARQL 1.1 endpoint instead of the local graph. Credentials come from "
+    "MICGRAPH_ENDPOINT_USER / MICGRAPH_ENDPOINT_PASSWORD or ~/.netrc.",
+)
+@click.option(
+    "--default-graph",
+    "default_graphs",
+    multiple=True,
+    metavar="IRI",
+    help="With --endpoint: query this graph as the default graph (repeatable; sent as default-graph-uri).",
+)
+@click.option(
+    "--endpoint-timeout",
+    type=common.POSITIVE_SECONDS,
+    default=ENDPOINT_TIMEOUT,
+    show_default=True,
+    metavar="S",
+    help="With --endpoint: seconds for the whole exchange.",
+)
 @graph_options
 @output_option
-def query(query, query_file, name, fmt, lang, timeout, service_allow, service_timeout, endpoint, default_graphs,
-          endpoint_timeout, graph, output):
+def query(
+    query,
+    query_file,
+    name,
+    fmt,
+    lang,
+    timeout,
+    service_allow,
+    service_timeout,
+    endpoint,
+    default_graphs,
+    endpoint_timeout,
+    graph,
+    output,
+):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
     QUERY is the query text, or - to read it from stdin. The prefixes mic:, micr:, rdf:, rdfs:, owl:, xsd:,
@@ -93,8 +150,14 @@ def query(query, query_file, name, fmt, lang, timeout, service_allow, service_ti
         store = open_endpoint(endpoint, default_graphs=default_graphs, timeout=endpoint_timeout)
     else:
         store = graph.open()
-    result = run_query(store, text, name=name, service_allow=tuple(service_allow), service_timeout=service_timeout,
-                       timeout=timeout or None)
+    result = run_query(
+        store,
+        text,
+        name=name,
+        service_allow=tuple(service_allow),
+        service_timeout=service_timeout,
+        timeout=timeout or None,
+    )
     target = _result_target(fmt, output, result.kind)
     if result.kind == "graph" and target.format.kind == formats.NETWORK:
         from ..export import export_construct
@@ -127,12 +190,26 @@ def queries(name):
 
 
 @main.command()
-@click.option("--shapes", "shapes", multiple=True, metavar="FILE",
-              help="Validate against these shapes (repeatable) instead of the bundled ones.")
-@format_option(formats.REPORT, formats.RDF, default="text",
-               help="text for people; json: the results as a list; an RDF syntax: the SHACL validation report.")
-@click.option("--engine", type=click.Choice(["oxigraph", "pyshacl"]), default="oxigraph", show_default=True,
-              help="oxigraph: micgraph's engine, SPARQL on the store; pyshacl: pySHACL, the reference.")
+@click.option(
+    "--shapes",
+    "shapes",
+    multiple=True,
+    metavar="FILE",
+    help="Validate against these shapes (repeatable) instead of the bundled ones.",
+)
+@format_option(
+    formats.REPORT,
+    formats.RDF,
+    default="text",
+    help="text for people; json: the results as a list; an RDF syntax: the SHACL validation report.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "pyshacl"]),
+    default="oxigraph",
+    show_default=True,
+    help="oxigraph: micgraph's engine, SPARQL on the store; pyshacl: pySHACL, the reference.",
+)
 @graph_options
 @output_option
 def validate(shapes, fmt, engine, graph, output):
@@ -146,7 +223,8 @@ def validate(shapes, fmt, engine, graph, output):
     micgraph validate
     micgraph validate --no-bundled --data my-centres.ttl --infer rdfs
     """
-    from ..validation import render_report, validate as run_validation
+    from ..validation import render_report
+    from ..validation import validate as run_validation
 
     report = run_validation(shapes=list(shapes) or None, store=graph.open(with_ontology=True), engine=engine)
     for warning in report.warnings:
@@ -157,12 +235,21 @@ def validate(shapes, fmt, engine, graph, output):
 
 
 @main.command()
-@click.option("--profile", type=click.Choice(REASONING_PROFILES), default="owlrl", show_default=True,
-              help="rdfs and owlrl materialise entailments; hermit classifies with HermiT (needs Java).")
-@click.option("--check", is_flag=True,
-              help="Check consistency and unsatisfiable classes with HermiT instead; exit 1 if any.")
-@format_option(formats.RDF, help="Output syntax (default trig, the entailments in their own named graph; "
-                                 "triple syntaxes give the bare entailed triples).")
+@click.option(
+    "--profile",
+    type=click.Choice(REASONING_PROFILES),
+    default="owlrl",
+    show_default=True,
+    help="rdfs and owlrl materialise entailments; hermit classifies with HermiT (needs Java).",
+)
+@click.option(
+    "--check", is_flag=True, help="Check consistency and unsatisfiable classes with HermiT instead; exit 1 if any."
+)
+@format_option(
+    formats.RDF,
+    help="Output syntax (default trig, the entailments in their own named graph; "
+    "triple syntaxes give the bare entailed triples).",
+)
 @graph_options(infer=False)
 @output_option
 def reason(profile, check, fmt, graph, output):
@@ -192,16 +279,23 @@ def reason(profile, check, fmt, graph, output):
 
 
 @main.command()
-@format_option(formats.RDF, formats.NETWORK, formats.MAP,
-               help="RDF: turtle (default), nt, jsonld, xml, trig, nquads. Networks: graphml (yEd), gexf (Gephi), "
-                    "dot (Graphviz), cytoscape (Cytoscape.js JSON), csv (Gephi nodes.csv and edges.csv in the "
-                    "folder -o DIR), html (a self-contained explorer page). Map: geojson (cities, and centres and "
-                    "institutes at their city). Default: from -o's extension.")
+@format_option(
+    formats.RDF,
+    formats.NETWORK,
+    formats.MAP,
+    help="RDF: turtle (default), nt, jsonld, xml, trig, nquads. Networks: graphml (yEd), gexf (Gephi), "
+    "dot (Graphviz), cytoscape (Cytoscape.js JSON), csv (Gephi nodes.csv and edges.csv in the "
+    "folder -o DIR), html (a self-contained explorer page). Map: geojson (cities, and centres and "
+    "institutes at their city). Default: from -o's extension.",
+)
 @network_options
 @click.option("--force", is_flag=True, help="--format csv: write into a folder that holds other files too.")
-@click.option("--preserve-lexical-forms", is_flag=True,
-              help="RDF formats: keep every literal as the files write it (\"01\"^^xsd:integer stays 01) instead of "
-                   "in Oxigraph's canonical form. Not with --store.")
+@click.option(
+    "--preserve-lexical-forms",
+    is_flag=True,
+    help='RDF formats: keep every literal as the files write it ("01"^^xsd:integer stays 01) instead of '
+    "in Oxigraph's canonical form. Not with --store.",
+)
 @graph_options
 @output_option
 def export(fmt, lang, schema, classes, force, preserve_lexical_forms, graph, output):
@@ -233,9 +327,11 @@ def export(fmt, lang, schema, classes, force, preserve_lexical_forms, graph, out
     target = formats.for_output((formats.RDF, formats.NETWORK, formats.MAP), fmt, output, "turtle")
     chosen = target.format
     if chosen.kind != formats.NETWORK and (schema or classes or (lang and chosen.kind == formats.RDF)):
-        raise click.UsageError("--lang, --schema and --class apply to the network formats "
-                               f"({', '.join(formats.names(formats.NETWORK))}; --lang to geojson too), "
-                               f"not to {chosen.name}")
+        raise click.UsageError(
+            "--lang, --schema and --class apply to the network formats "
+            f"({', '.join(formats.names(formats.NETWORK))}; --lang to geojson too), "
+            f"not to {chosen.name}"
+        )
     if chosen.folder and not output:
         raise click.UsageError(f"--format {chosen.name} writes {chosen.title} into a folder: give it with -o DIR")
     if preserve_lexical_forms and chosen.kind != formats.RDF:
@@ -277,10 +373,19 @@ def stats(void, fmt, graph, output):
 
 
 @main.command()
-@click.option("-o", "--output", "directory", required=True, metavar="DIR",
-              help="Folder to write: index.html, micgraph.ttl, context.jsonld.")
-@click.option("--force", is_flag=True,
-              help="Write into a folder that holds files micgraph did not write (none of them is removed).")
+@click.option(
+    "-o",
+    "--output",
+    "directory",
+    required=True,
+    metavar="DIR",
+    help="Folder to write: index.html, micgraph.ttl, context.jsonld.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a folder that holds files micgraph did not write (none of them is removed).",
+)
 def docs(directory, force):
     """Write HTML documentation of the ontology (pyLODE), English and Chinese labels side by side.
 

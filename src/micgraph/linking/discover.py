@@ -54,13 +54,27 @@ PREFIXES = namespaces.PREFIXES
 
 SAME_AS = OWL + "sameAs"
 LABELS = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SCHEMA + "name")
-ALTERNATE_LABELS = frozenset({SKOS + "altLabel", SKOS + "hiddenLabel", SCHEMA + "alternateName",
-                              GN + "alternateName", GN + "shortName", GN + "colloquialName"})
+ALTERNATE_LABELS = frozenset(
+    {
+        SKOS + "altLabel",
+        SKOS + "hiddenLabel",
+        SCHEMA + "alternateName",
+        GN + "alternateName",
+        GN + "shortName",
+        GN + "colloquialName",
+    }
+)
 TYPES = (RDF + "type", WDT + "P31", GN + "featureClass")
 SUBCLASS = (RDFS + "subClassOf", WDT + "P279")
 PLACE_PROPERTIES = {
-    "country": (MIC + "country", SCHEMA + "addressCountry", WDT + "P17", GN + "parentCountry", GN + "countryCode",
-                DBO + "country"),
+    "country": (
+        MIC + "country",
+        SCHEMA + "addressCountry",
+        WDT + "P17",
+        GN + "parentCountry",
+        GN + "countryCode",
+        DBO + "country",
+    ),
     "region": (MIC + "region", GN + "parentADM1", SCHEMA + "addressRegion"),
     "locality": (MIC + "city", WDT + "P131", WDT + "P159", DBO + "city"),
 }
@@ -86,6 +100,7 @@ BLOCK_SIZE = 200  # IRIs per VALUES block when describing resources
 
 
 # --- what is compared -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Label:
@@ -135,6 +150,7 @@ class Discovery:
 
 # --- reading a store ------------------------------------------------------------------------------
 
+
 def _values(iris: Iterable[str]) -> str:
     return " ".join(str(ox.NamedNode(i)) for i in iris)
 
@@ -157,7 +173,7 @@ def _select(store: Store, query: str, order: str) -> Iterator:
 
 def _blocks(iris: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(iris), BLOCK_SIZE):
-        yield iris[start:start + BLOCK_SIZE]
+        yield iris[start : start + BLOCK_SIZE]
 
 
 def _class_filter(store: Store, variable: str, classes: tuple[str, ...]) -> str:
@@ -167,8 +183,9 @@ def _class_filter(store: Store, variable: str, classes: tuple[str, ...]) -> str:
         return ""
     subclass = "|".join(f"<{p}>" for p in SUBCLASS)
     query = f"SELECT DISTINCT ?c WHERE {{ VALUES ?class {{ {_values(classes)} }} ?c ({subclass})* ?class }}"
-    closure = sorted({row[0].value for row in _select(store, query, "?c") if isinstance(row[0], ox.NamedNode)}
-                     | set(classes))
+    closure = sorted(
+        {row[0].value for row in _select(store, query, "?c") if isinstance(row[0], ox.NamedNode)} | set(classes)
+    )
     return f"VALUES ?class {{ {_values(closure)} }} VALUES ?typed {{ {_values(TYPES)} }} {variable} ?typed ?class ."
 
 
@@ -177,10 +194,14 @@ def sources_of(store: Store, classes: tuple[str, ...]) -> list[str]:
     for cls in classes:
         known = f"ASK {{ {{ ?x a <{cls}> }} UNION {{ <{cls}> a ?t }} UNION {{ ?x <{RDFS}subClassOf> <{cls}> }} }}"
         if not bool(store.query(known)):
-            raise UsageError(f"unknown class {namespaces.compact(cls)}: nothing in the graph has it or a subclass "
-                             "of it as its type, and it is not declared")
-    query = (f"SELECT DISTINCT ?s WHERE {{ VALUES ?class {{ {_values(classes)} }} "
-             f"?s a/<{RDFS}subClassOf>* ?class . FILTER(isIRI(?s)) }}")
+            raise UsageError(
+                f"unknown class {namespaces.compact(cls)}: nothing in the graph has it or a subclass "
+                "of it as its type, and it is not declared"
+            )
+    query = (
+        f"SELECT DISTINCT ?s WHERE {{ VALUES ?class {{ {_values(classes)} }} "
+        f"?s a/<{RDFS}subClassOf>* ?class . FILTER(isIRI(?s)) }}"
+    )
     return sorted(row[0].value for row in store.query(query))
 
 
@@ -201,8 +222,10 @@ def _blank_outgoing(store: Store, nodes: Iterable[str]) -> dict[tuple[str, str, 
     blank node label of this answer): a region or a geometry given as a blank node."""
     found: dict[tuple[str, str, str], list[tuple[str, object]]] = {}
     for block in _blocks(sorted(set(nodes))):
-        query = (f"SELECT ?s ?p ?b ?q ?k WHERE {{ VALUES ?s {{ {_values(block)} }} ?s ?p ?b . FILTER(isBlank(?b)) "
-                 f"?b ?q ?k }}")
+        query = (
+            f"SELECT ?s ?p ?b ?q ?k WHERE {{ VALUES ?s {{ {_values(block)} }} ?s ?p ?b . FILTER(isBlank(?b)) "
+            f"?b ?q ?k }}"
+        )
         for subject, predicate, blank, inner, value in _select(store, query, "?s ?p ?b ?q ?k"):
             found.setdefault((subject.value, predicate.value, blank.value), []).append((inner.value, value))
     return found
@@ -244,27 +267,42 @@ def describe(store: Store, iris: list[str], label_properties: tuple[str, ...]) -
             if predicate in _KIND_OF and not isinstance(value, ox.BlankNode):
                 places.setdefault(iri, []).append((_KIND_OF[predicate], value))
     place_iris = {v.value for found in places.values() for _, v in found if isinstance(v, ox.NamedNode)}
-    geometries = {v.value for iri in iris for p, v in own.get(iri, [])
-                  if p in (GEOSPARQL + "hasGeometry", SCHEMA + "geo") and isinstance(v, ox.NamedNode)}
+    geometries = {
+        v.value
+        for iri in iris
+        for p, v in own.get(iri, [])
+        if p in (GEOSPARQL + "hasGeometry", SCHEMA + "geo") and isinstance(v, ox.NamedNode)
+    }
     second = _outgoing(store, place_iris | geometries)
     # the country of a locality or region, a third hop
-    for iri, found in places.items():
+    for found in places.values():
         for kind, value in list(found):
             if kind in ("locality", "region") and isinstance(value, ox.NamedNode):
-                found += [("country", v) for p, v in second.get(value.value, [])
-                          if _KIND_OF.get(p) == "country" and not isinstance(v, ox.BlankNode)]
+                found += [
+                    ("country", v)
+                    for p, v in second.get(value.value, [])
+                    if _KIND_OF.get(p) == "country" and not isinstance(v, ox.BlankNode)
+                ]
     third_iris = {v.value for found in places.values() for _, v in found if isinstance(v, ox.NamedNode)} - place_iris
     second.update(_outgoing(store, third_iris))
     incoming = _same_as_incoming(store, place_iris | third_iris)
     resources = {}
     for iri in iris:
         resource = resources[iri] = Resource(iri)
-        resource.labels = sorted({Label(v.value, v.language or "", p in ALTERNATE_LABELS)
-                                  for p, v in own.get(iri, []) if p in labels and isinstance(v, ox.Literal)},
-                                 key=lambda x: (x.text, x.language, x.alternate))
+        resource.labels = sorted(
+            {
+                Label(v.value, v.language or "", p in ALTERNATE_LABELS)
+                for p, v in own.get(iri, [])
+                if p in labels and isinstance(v, ox.Literal)
+            },
+            key=lambda x: (x.text, x.language, x.alternate),
+        )
         for kind, value in places.get(iri, []):
-            keys = (_node_keys(value.value, second.get(value.value, []), incoming.get(value.value, set()))
-                    if isinstance(value, ox.NamedNode) else _place_keys(value))
+            keys = (
+                _node_keys(value.value, second.get(value.value, []), incoming.get(value.value, set()))
+                if isinstance(value, ox.NamedNode)
+                else _place_keys(value)
+            )
             resource.places.setdefault(kind, set()).update(keys)
         for (subject, predicate, _), pairs in sorted(blanks.items()):
             if subject == iri and predicate in _KIND_OF:
@@ -297,7 +335,7 @@ def _kinds(keys: set[str]) -> set[str]:
     for key in keys:
         kind, _, value = key.partition(":")
         if kind == "i":
-            kind += value[:max(value.rfind("/"), value.rfind("#")) + 1]
+            kind += value[: max(value.rfind("/"), value.rfind("#")) + 1]
         kinds.add(kind)
     return kinds
 
@@ -310,8 +348,11 @@ def compare_places(ours: set[str], theirs: set[str]) -> str:
     return "differs" if _kinds(ours) & _kinds(theirs) else "unknown"
 
 
-_WKT_POINT = re.compile(r"\s*(?:<([^<>\s]*)>\s*)?POINT\s*\(\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s+"
-                        r"([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*\)\s*", re.IGNORECASE)
+_WKT_POINT = re.compile(
+    r"\s*(?:<([^<>\s]*)>\s*)?POINT\s*\(\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s+"
+    r"([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\s*\)\s*",
+    re.IGNORECASE,
+)
 _CRS84 = ("", "http://www.opengis.net/def/crs/OGC/1.3/CRS84")
 _EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 
@@ -347,8 +388,11 @@ def _points(pairs: list[tuple[str, object]]) -> list[tuple[float, float]]:
     for predicate, value in pairs:
         if isinstance(value, ox.Literal):
             values.setdefault(predicate, []).append(value.value)
-    found = [p for wkt in values.get(GEOSPARQL + "asWKT", []) + values.get(WDT + "P625", [])
-             if (p := parse_point(wkt)) is not None]
+    found = [
+        p
+        for wkt in values.get(GEOSPARQL + "asWKT", []) + values.get(WDT + "P625", [])
+        if (p := parse_point(wkt)) is not None
+    ]
     for lat, long in ((WGS84 + "lat", WGS84 + "long"), (SCHEMA + "latitude", SCHEMA + "longitude")):
         if len(values.get(lat, [])) == 1 and len(values.get(long, [])) == 1:
             try:
@@ -360,8 +404,9 @@ def _points(pairs: list[tuple[str, object]]) -> list[tuple[float, float]]:
     return found
 
 
-def _point_of(iri: str, own: dict, blanks: dict, second: dict,
-              places: list[tuple[str, object]]) -> tuple[tuple[float, float] | None, str]:
+def _point_of(
+    iri: str, own: dict, blanks: dict, second: dict, places: list[tuple[str, object]]
+) -> tuple[tuple[float, float] | None, str]:
     """(point, "") from the resource itself or its geometry (geo:hasGeometry, schema:geo, a blank node or an
     IRI), else (point, locality IRI) from its locality; the smallest when several are stated."""
     pairs = list(own.get(iri, []))
@@ -383,6 +428,7 @@ def _point_of(iri: str, own: dict, blanks: dict, second: dict,
 
 
 # --- the target -----------------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def open_target(location: str, input_format: str | None = None) -> Iterator[Store]:
@@ -437,8 +483,14 @@ def _load_in_chunks(store: ox.Store, path: Path, input_format: str | None) -> No
 
 # --- discovery ------------------------------------------------------------------------------------
 
-def _stream_candidates(target: Store, sources: dict[str, Resource], target_classes: tuple[str, ...],
-                       label_properties: tuple[str, ...], floor: float) -> set[tuple[str, str]]:
+
+def _stream_candidates(
+    target: Store,
+    sources: dict[str, Resource],
+    target_classes: tuple[str, ...],
+    label_properties: tuple[str, ...],
+    floor: float,
+) -> set[tuple[str, str]]:
     """(source, target) pairs with a label pair at least `floor` alike, from one pass over the target's labels."""
     index: dict[str, set[str]] = {}
     forms: dict[str, list[lb.Form]] = {}
@@ -447,8 +499,10 @@ def _stream_candidates(target: Store, sources: dict[str, Resource], target_class
         for label_form in forms[iri]:
             for key in label_form.keys:
                 index.setdefault(key, set()).add(iri)
-    query = (f"SELECT ?s ?o WHERE {{ VALUES ?p {{ {_values(label_properties)} }} ?s ?p ?o . "
-             f"FILTER(isIRI(?s) && isLiteral(?o)) {_class_filter(target, '?s', target_classes)} }}")
+    query = (
+        f"SELECT ?s ?o WHERE {{ VALUES ?p {{ {_values(label_properties)} }} ?s ?p ?o . "
+        f"FILTER(isIRI(?s) && isLiteral(?o)) {_class_filter(target, '?s', target_classes)} }}"
+    )
     pairs: set[tuple[str, str]] = set()
     for s, o in _select(target, query, "?s ?o"):
         label_form = lb.form(o.value)
@@ -467,6 +521,7 @@ def _chinese(labels: list[Label]) -> list[tuple[Label, lb.Form]]:
 
 def _comparable(a: Label, b: Label) -> bool:
     """Simplified and traditional Chinese are not compared character by character (苏州 / 蘇州)."""
+
     def variant(tag: str) -> str:
         tag = tag.lower()
         return "t" if tag.startswith(TRADITIONAL_TAGS) else "s" if tag.startswith(SIMPLIFIED_TAGS) else ""
@@ -517,8 +572,9 @@ def score(source: Resource, target: Resource) -> tuple[float, str, str, str]:
             evidence.append(f"{km:.1f} km apart" + (f" (by {via})" if via else ""))
     ours_zh, theirs_zh = _chinese(source.labels), _chinese(target.labels)
     if ours_zh and theirs_zh:
-        alike = max((lb.han_similarity(fa, fb) for a, fa in ours_zh for b, fb in theirs_zh if _comparable(a, b)),
-                    default=None)
+        alike = max(
+            (lb.han_similarity(fa, fb) for a, fa in ours_zh for b, fb in theirs_zh if _comparable(a, b)), default=None
+        )
         if alike is not None and alike < CHINESE_ALIKE:
             factor *= 1 - DIFFERS["chinese"]
             evidence.append("Chinese names differ")
@@ -527,9 +583,19 @@ def score(source: Resource, target: Resource) -> tuple[float, str, str, str]:
     return round(label_score * factor, 3), source_label, target_label, "; ".join(evidence)
 
 
-def discover(graph: Store, classes: Iterable[str], target: str, *, target_format: str | None = None,
-             target_classes: Iterable[str] = (), target_labels: Iterable[str] = (), accept: float = 0.9,
-             review: float = 0.7, margin: float = 0.05, predicate: str = SAME_AS) -> Discovery:
+def discover(
+    graph: Store,
+    classes: Iterable[str],
+    target: str,
+    *,
+    target_format: str | None = None,
+    target_classes: Iterable[str] = (),
+    target_labels: Iterable[str] = (),
+    accept: float = 0.9,
+    review: float = 0.7,
+    margin: float = 0.05,
+    predicate: str = SAME_AS,
+) -> Discovery:
     """Find the links from the resources of `classes` in `graph` to the target (file or endpoint URL)."""
     lb.require_transliteration()
     if not 0 <= review <= accept <= 1:
@@ -552,14 +618,16 @@ def discover(graph: Store, classes: Iterable[str], target: str, *, target_format
         value, source_label, target_label, evidence = score(sources[source], targets[target_iri])
         if value >= review:
             candidates.setdefault(source, []).append(
-                Candidate(source, target_iri, value, source_label, target_label, evidence))
+                Candidate(source, target_iri, value, source_label, target_label, evidence)
+            )
     accepted, to_review = assign(candidates, accept, review, margin)
     unmatched = sum(1 for iri in source_iris if iri not in candidates)
     return Discovery(accepted, to_review, len(source_iris), unmatched, target, classes, predicate, accept, margin)
 
 
-def assign(candidates: dict[str, list[Candidate]], accept: float, review: float,
-           margin: float) -> tuple[list[Candidate], list[Candidate]]:
+def assign(
+    candidates: dict[str, list[Candidate]], accept: float, review: float, margin: float
+) -> tuple[list[Candidate], list[Candidate]]:
     """Accepted links and candidates for review (see the module docstring), each sorted by source and target."""
     proposed: list[Candidate] = []
     to_review: list[Candidate] = []
@@ -585,5 +653,8 @@ def assign(candidates: dict[str, list[Candidate]], accept: float, review: float,
         to_review.extend(claimants[1:])
     taken = {c.target: c.source for c in accepted}
     to_review = [c for c in to_review if taken.get(c.target, c.source) == c.source]
-    order = lambda c: (c.source, -c.score, c.target)
+
+    def order(c):
+        return c.source, -c.score, c.target
+
     return sorted(accepted, key=order), sorted(set(to_review), key=order)

@@ -40,14 +40,163 @@ TOKEN_MATCH = 0.8  # the least similarity at which two different tokens count as
 
 # Words that say what kind of thing a name names rather than which one. Pinyin of the Chinese generic words
 # is listed too, so 北京市 (beijing | shi) and "Beijing Shi" agree on what is generic.
-LATIN_GENERIC = frozenset(["city", "municipality", "province", "provincial", "state", "county", "town", "township", "district", "region", "regional", "autonomous", "prefecture", "metropolitan", "special", "administrative", "area", "village", "borough", "shi", "sheng", "zizhiqu", "zizhizhou", "qu", "zhen", "xiang", "diqu", "of", "the", "and", "for", "at", "in", "on", "de", "du", "des", "la", "le", "les", "di", "da", "del", "der", "die", "das", "und", "fur", "von", "zu", "national", "international", "innovation", "center", "centre", "institute", "institut", "institution", "research", "development", "manufacturing", "technology", "technologies", "laboratory", "lab", "academy", "university", "college", "school", "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc", "gmbh", "ag", "ev", "sa", "srl", "bv", "nv", "kg", "group", "holding", "holdings", "association", "society", "gesellschaft", "foundation", "organisation", "organization"])
+LATIN_GENERIC = frozenset(
+    [
+        "city",
+        "municipality",
+        "province",
+        "provincial",
+        "state",
+        "county",
+        "town",
+        "township",
+        "district",
+        "region",
+        "regional",
+        "autonomous",
+        "prefecture",
+        "metropolitan",
+        "special",
+        "administrative",
+        "area",
+        "village",
+        "borough",
+        "shi",
+        "sheng",
+        "zizhiqu",
+        "zizhizhou",
+        "qu",
+        "zhen",
+        "xiang",
+        "diqu",
+        "of",
+        "the",
+        "and",
+        "for",
+        "at",
+        "in",
+        "on",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "di",
+        "da",
+        "del",
+        "der",
+        "die",
+        "das",
+        "und",
+        "fur",
+        "von",
+        "zu",
+        "national",
+        "international",
+        "innovation",
+        "center",
+        "centre",
+        "institute",
+        "institut",
+        "institution",
+        "research",
+        "development",
+        "manufacturing",
+        "technology",
+        "technologies",
+        "laboratory",
+        "lab",
+        "academy",
+        "university",
+        "college",
+        "school",
+        "co",
+        "company",
+        "corp",
+        "corporation",
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "plc",
+        "gmbh",
+        "ag",
+        "ev",
+        "sa",
+        "srl",
+        "bv",
+        "nv",
+        "kg",
+        "group",
+        "holding",
+        "holdings",
+        "association",
+        "society",
+        "gesellschaft",
+        "foundation",
+        "organisation",
+        "organization",
+    ]
+)
 # Longest first, so that 有限公司 is cut before 公司 and 创新中心 before 中心.
-HAN_GENERIC = tuple(sorted(["市", "省", "自治区", "特别行政区", "自治州", "地区", "县", "区", "镇", "乡", "村", "盟", "旗", "国家", "中国", "全国", "创新中心", "创新", "中心", "研究院", "研究所", "研究中心", "有限公司", "有限责任公司", "股份有限公司", "股份", "公司", "集团", "控股", "制造业", "制造", "大学", "学院", "协会", "学会", "基金会", "实验室"], key=lambda w: (-len(w), w)))
+HAN_GENERIC = tuple(
+    sorted(
+        [
+            "市",
+            "省",
+            "自治区",
+            "特别行政区",
+            "自治州",
+            "地区",
+            "县",
+            "区",
+            "镇",
+            "乡",
+            "村",
+            "盟",
+            "旗",
+            "国家",
+            "中国",
+            "全国",
+            "创新中心",
+            "创新",
+            "中心",
+            "研究院",
+            "研究所",
+            "研究中心",
+            "有限公司",
+            "有限责任公司",
+            "股份有限公司",
+            "股份",
+            "公司",
+            "集团",
+            "控股",
+            "制造业",
+            "制造",
+            "大学",
+            "学院",
+            "协会",
+            "学会",
+            "基金会",
+            "实验室",
+        ],
+        key=lambda w: (-len(w), w),
+    )
+)
 HAN_GENERIC_SET = frozenset(HAN_GENERIC)
 LEADING_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
-SPELLINGS = {"centre": "center", "centres": "centers", "organisation": "organization",
-             "organisations": "organizations", "programme": "program", "programmes": "programs",
-             "defence": "defense", "labour": "labor"}  # British -> American, so that both spellings agree
+SPELLINGS = {
+    "centre": "center",
+    "centres": "centers",
+    "organisation": "organization",
+    "organisations": "organizations",
+    "programme": "program",
+    "programmes": "programs",
+    "defence": "defense",
+    "labour": "labor",
+}  # British -> American, so that both spellings agree
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _HAN_RUN = re.compile(f"[{_HAN}]+")
@@ -55,8 +204,10 @@ _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02b9]")
 _DOTTED = re.compile(r"\b(?:[a-z0-9]\. ?){2,}")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
-EXTRA_MESSAGE = ("link discovery needs the optional extra 'links' (pypinyin for Chinese, unidecode for other "
-                 "scripts): pip install 'micgraph[links]'")
+EXTRA_MESSAGE = (
+    "link discovery needs the optional extra 'links' (pypinyin for Chinese, unidecode for other "
+    "scripts): pip install 'micgraph[links]'"
+)
 
 
 def require_transliteration() -> None:
@@ -114,7 +265,7 @@ def _latin(text: str) -> str:
     parts = []
     position = 0
     for match in _HAN_RUN.finditer(folded):
-        parts.append(_unidecode()(folded[position:match.start()]))
+        parts.append(_unidecode()(folded[position : match.start()]))
         parts.extend(f" {''.join(_pinyin()(word))} " for word, _ in han_tokens(match.group()))
         position = match.end()
     parts.append(_unidecode()(folded[position:]))
@@ -122,8 +273,9 @@ def _latin(text: str) -> str:
 
 
 def _ascii_words(ascii_text: str) -> str:
-    ascii_text = _DOTTED.sub(lambda m: m.group().replace(".", "").replace(" ", "") + " ",
-                             _APOSTROPHES.sub("", ascii_text))
+    ascii_text = _DOTTED.sub(
+        lambda m: m.group().replace(".", "").replace(" ", "") + " ", _APOSTROPHES.sub("", ascii_text)
+    )
     return " ".join(_NOT_WORD.sub(" ", ascii_text).split())
 
 
@@ -166,8 +318,9 @@ class Form:
         return "".join(self.tokens)
 
 
-def blocking_keys(tokens: tuple[str, ...], generic: tuple[bool, ...], han: tuple[str, ...],
-                  han_generic: tuple[bool, ...]) -> frozenset[str]:
+def blocking_keys(
+    tokens: tuple[str, ...], generic: tuple[bool, ...], han: tuple[str, ...], han_generic: tuple[bool, ...]
+) -> frozenset[str]:
     """The keys under which a label meets the labels it may match: its distinctive tokens, the first four
     letters of the longer ones (a typo further on still meets), all of it joined up (xi an / xian), and its
     Chinese words. A label with no distinctive token uses its generic ones."""
@@ -197,8 +350,15 @@ def form(text: str) -> Form:
     generic = _generic_words()
     flags = tuple(t in generic for t in tokens)
     han_words, han_flags = tuple(t for t, _ in han), tuple(g for _, g in han)
-    return Form(text, "LATIN" if folded.isascii() else script_of(folded), tokens, flags, han_words, han_flags,
-                blocking_keys(tokens, flags, han_words, han_flags))
+    return Form(
+        text,
+        "LATIN" if folded.isascii() else script_of(folded),
+        tokens,
+        flags,
+        han_words,
+        han_flags,
+        blocking_keys(tokens, flags, han_words, han_flags),
+    )
 
 
 def _levenshtein(a: str, b: str) -> int:
@@ -232,8 +392,9 @@ def _han_token_similarity(a: str, b: str) -> float:
     return ratio if ratio >= TOKEN_MATCH else 0.0
 
 
-def _weighted_dice(a: tuple[str, ...], a_generic: tuple[bool, ...], b: tuple[str, ...],
-                   b_generic: tuple[bool, ...], token_similarity) -> float:
+def _weighted_dice(
+    a: tuple[str, ...], a_generic: tuple[bool, ...], b: tuple[str, ...], b_generic: tuple[bool, ...], token_similarity
+) -> float:
     if not a or not b:
         return 0.0
     if a == b or "".join(a) == "".join(b):

@@ -25,8 +25,12 @@ from ..links import target_of
 from .discover import SAME_AS, Candidate, Discovery
 
 # The void:uriSpace of the datasets `micgraph links` knows (links.TARGETS), as their identifier IRIs begin.
-URI_SPACES = {"wikidata": "http://www.wikidata.org/entity/", "dbpedia": "http://dbpedia.org/resource/",
-              "geonames": "https://sws.geonames.org/", "ror": "https://ror.org/"}
+URI_SPACES = {
+    "wikidata": "http://www.wikidata.org/entity/",
+    "dbpedia": "http://dbpedia.org/resource/",
+    "geonames": "https://sws.geonames.org/",
+    "ror": "https://ror.org/",
+}
 _PREFIXES = {name: namespaces.PREFIXES[name] for name in ("dcterms", "mic", "micr", "owl", "rdfs", "void", "xsd")}
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 REVIEW_COLUMNS = ("source", "source_label", "target", "target_label", "score", "evidence", "predicate", "decision")
@@ -38,8 +42,8 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 def _iri(iri: str) -> str:
     for prefix, namespace in _PREFIXES.items():
-        if iri.startswith(namespace) and _LOCAL.fullmatch(iri[len(namespace):]):
-            return f"{prefix}:{iri[len(namespace):]}"
+        if iri.startswith(namespace) and _LOCAL.fullmatch(iri[len(namespace) :]):
+            return f"{prefix}:{iri[len(namespace) :]}"
     return str(ox.NamedNode(iri))
 
 
@@ -57,21 +61,26 @@ def uri_space(targets: Iterable[str]) -> str | None:
     known = names.pop() if len(names) == 1 else None
     if known in URI_SPACES:
         return URI_SPACES[known]
-    common = os.path.commonprefix(targets)
+    common = os.path.commonprefix(targets)  # noqa: RUF071 - a common string prefix of IRIs is meant
     if len(targets) == 1:
         common = common.rstrip("/#")
     cut = max(common.rfind("/"), common.rfind("#"))
-    return common[:cut + 1] if cut >= len("http://") else None
+    return common[: cut + 1] if cut >= len("http://") else None
 
 
-def linkset_turtle(links: list[Candidate], predicate: str, *, title: str, description: str,
-                   endpoint: str | None = None) -> bytes:
+def linkset_turtle(
+    links: list[Candidate], predicate: str, *, title: str, description: str, endpoint: str | None = None
+) -> bytes:
     """The accepted links as Turtle: a header, the void:Linkset, then each link with its axiom."""
     links = sorted(links, key=lambda c: (c.source, c.target))
-    lines = [f"# {line}" for line in (
-        "Links found by `micgraph links discover` (docs/linking.md explains the method and the score).",
-        f"{len(links)} link{'' if len(links) == 1 else 's'}; each carries its score and evidence in an owl:Axiom.",
-        "Check them with `micgraph links --check --data THIS_FILE`.")]
+    lines = [
+        f"# {line}"
+        for line in (
+            "Links found by `micgraph links discover` (docs/linking.md explains the method and the score).",
+            f"{len(links)} link{'' if len(links) == 1 else 's'}; each carries its score and evidence in an owl:Axiom.",
+            "Check them with `micgraph links --check --data THIS_FILE`.",
+        )
+    ]
     lines.append("")
     lines += [f"@prefix {prefix}: <{namespace}> ." for prefix, namespace in _PREFIXES.items()]
     target_dataset = [f"dcterms:title {_text(title, None)}"]
@@ -80,36 +89,46 @@ def linkset_turtle(links: list[Candidate], predicate: str, *, title: str, descri
         target_dataset.append(f"void:uriSpace {_text(space, None)}")
     if endpoint:
         target_dataset.append(f"void:sparqlEndpoint {_iri(endpoint)}")
-    lines += ["", "# --- the linkset ---", "",
-              "[] a void:Linkset ;",
-              f"    dcterms:title {_text('micgraph to ' + title + ': ' + namespaces.compact(predicate))} ;",
-              f"    dcterms:description {_text(description)} ;",
-              f"    void:subjectsTarget {_iri(namespaces.DATASET_IRI)} ;",
-              f"    void:objectsTarget [ {' ; '.join(target_dataset)} ] ;",
-              f"    void:linkPredicate {_iri(predicate)} ;",
-              f"    void:triples {len(links)} .",
-              "", "# --- the links ---"]
+    lines += [
+        "",
+        "# --- the linkset ---",
+        "",
+        "[] a void:Linkset ;",
+        f"    dcterms:title {_text('micgraph to ' + title + ': ' + namespaces.compact(predicate))} ;",
+        f"    dcterms:description {_text(description)} ;",
+        f"    void:subjectsTarget {_iri(namespaces.DATASET_IRI)} ;",
+        f"    void:objectsTarget [ {' ; '.join(target_dataset)} ] ;",
+        f"    void:linkPredicate {_iri(predicate)} ;",
+        f"    void:triples {len(links)} .",
+        "",
+        "# --- the links ---",
+    ]
     for link in links:
         source, target, prop = _iri(link.source), _iri(link.target), _iri(predicate)
-        lines += ["",
-                  f"{source} {prop} {target} .",
-                  "[] a owl:Axiom ;",
-                  f"    owl:annotatedSource {source} ; owl:annotatedProperty {prop} ; owl:annotatedTarget {target} ;",
-                  f"    mic:linkScore \"{link.score:.3f}\"^^xsd:decimal ;",
-                  f"    dcterms:source {target} ;",
-                  f"    rdfs:comment {_text(link.evidence)} ."]
+        lines += [
+            "",
+            f"{source} {prop} {target} .",
+            "[] a owl:Axiom ;",
+            f"    owl:annotatedSource {source} ; owl:annotatedProperty {prop} ; owl:annotatedTarget {target} ;",
+            f'    mic:linkScore "{link.score:.3f}"^^xsd:decimal ;',
+            f"    dcterms:source {target} ;",
+            f"    rdfs:comment {_text(link.evidence)} .",
+        ]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def discovery_turtle(discovery: Discovery) -> bytes:
     classes = ", ".join(namespaces.compact(c) for c in discovery.classes)
     name = discovery.target if re.match(r"https?://", discovery.target, re.IGNORECASE) else Path(discovery.target).name
-    description = (f"Links from the resources of {classes} to {name}, discovered by label similarity with "
-                   f"country, region, locality and coordinates as evidence; accepted at a score of "
-                   f"{discovery.accept:g} or more with no other candidate within {discovery.margin:g}.")
+    description = (
+        f"Links from the resources of {classes} to {name}, discovered by label similarity with "
+        f"country, region, locality and coordinates as evidence; accepted at a score of "
+        f"{discovery.accept:g} or more with no other candidate within {discovery.margin:g}."
+    )
     endpoint = discovery.target if re.match(r"https?://", discovery.target, re.IGNORECASE) else None
-    return linkset_turtle(discovery.accepted, discovery.predicate, title=name, description=description,
-                          endpoint=endpoint)
+    return linkset_turtle(
+        discovery.accepted, discovery.predicate, title=name, description=description, endpoint=endpoint
+    )
 
 
 def _cell(text: str) -> str:
@@ -127,8 +146,18 @@ def review_csv(discovery: Discovery) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(REVIEW_COLUMNS)
     for c in discovery.review:
-        writer.writerow([c.source, _cell(c.source_label), c.target, _cell(c.target_label), f"{c.score:.3f}",
-                         _cell(c.evidence), discovery.predicate, ""])
+        writer.writerow(
+            [
+                c.source,
+                _cell(c.source_label),
+                c.target,
+                _cell(c.target_label),
+                f"{c.score:.3f}",
+                _cell(c.evidence),
+                discovery.predicate,
+                "",
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -146,8 +175,9 @@ def read_review(path: str | Path) -> tuple[list[Candidate], str]:
             raise ParseError(name, "empty: a review sheet starts with its header row", 1)
         missing = [c for c in ("source", "target", "score", "decision") if c not in header]
         if missing:
-            raise ParseError(name, f"the header has no {', '.join(missing)} column "
-                                   f"(expected {','.join(REVIEW_COLUMNS)})", 1)
+            raise ParseError(
+                name, f"the header has no {', '.join(missing)} column (expected {','.join(REVIEW_COLUMNS)})", 1
+            )
         column = {h: i for i, h in reversed(list(enumerate(header)))}
         accepted: list[tuple[int, Candidate, str]] = []
         line = reader.line_num + 1
@@ -160,8 +190,9 @@ def read_review(path: str | Path) -> tuple[list[Candidate], str]:
             cells = {h: row[i] for h, i in column.items()}
             decision = cells["decision"].strip().lower()
             if decision not in YES | NO:
-                raise ParseError(name, f"decision {cells['decision']!r} is neither yes/accept nor no/reject "
-                                       "(or empty)", here)
+                raise ParseError(
+                    name, f"decision {cells['decision']!r} is neither yes/accept nor no/reject (or empty)", here
+                )
             if decision in YES:
                 accepted.append((here, *_accepted_row(cells, name, here)))
     except csv.Error as exc:
@@ -192,8 +223,9 @@ def _review_text(path: str | Path) -> str:
 
 def _accepted_row(cells: dict[str, str], name: str, line: int) -> tuple[Candidate, str]:
     source, target = (_checked_iri(cells[c], c, name, line) for c in ("source", "target"))
-    predicate = _checked_iri(cells["predicate"], "predicate", name, line) if cells.get("predicate", "").strip() \
-        else SAME_AS
+    predicate = (
+        _checked_iri(cells["predicate"], "predicate", name, line) if cells.get("predicate", "").strip() else SAME_AS
+    )
     try:
         value = float(cells["score"])
     except ValueError:
@@ -201,8 +233,14 @@ def _accepted_row(cells: dict[str, str], name: str, line: int) -> tuple[Candidat
     if not 0 <= value <= 1:
         raise ParseError(name, f"score {cells['score']!r} is not a number between 0 and 1", line)
     evidence = "; ".join(filter(None, (_uncell(cells.get("evidence", "")), "accepted in review")))
-    return Candidate(source, target, round(value, 3), _uncell(cells.get("source_label", "")),
-                     _uncell(cells.get("target_label", "")), evidence), predicate
+    return Candidate(
+        source,
+        target,
+        round(value, 3),
+        _uncell(cells.get("source_label", "")),
+        _uncell(cells.get("target_label", "")),
+        evidence,
+    ), predicate
 
 
 def _check_one_to_one(accepted: list[tuple[int, Candidate, str]], name: str) -> None:
@@ -211,8 +249,7 @@ def _check_one_to_one(accepted: list[tuple[int, Candidate, str]], name: str) -> 
         for here, candidate, _ in accepted:
             key = getattr(candidate, what)
             if key in seen:
-                raise ParseError(name, f"accepts a second link for the {what} {key} (first on line {seen[key]})",
-                                 here)
+                raise ParseError(name, f"accepts a second link for the {what} {key} (first on line {seen[key]})", here)
             seen[key] = here
 
 
@@ -258,8 +295,11 @@ def read_linkset(path: str | Path) -> tuple[list[Candidate], str, str, str, str 
     load_file(store, path, "turtle")
     described = list(_solutions(store.query(_LINKSET, prefixes=namespaces.PREFIXES)))
     if len(described) != 1:
-        raise ParseError(str(path), f"has {len(described)} void:Linksets with a link predicate and a target "
-                                    "title: not a linkset written by `micgraph links discover`")
+        raise ParseError(
+            str(path),
+            f"has {len(described)} void:Linksets with a link predicate and a target "
+            "title: not a linkset written by `micgraph links discover`",
+        )
     predicate, title, description, endpoint = described[0]
     links = []
     query = _LINKS.replace("PREDICATE", str(predicate))
@@ -269,8 +309,13 @@ def read_linkset(path: str | Path) -> tuple[list[Candidate], str, str, str, str 
         except ValueError:
             raise ParseError(str(path), f"the link to {o.value} has the score {value.value!r}") from None
         links.append(Candidate(s.value, o.value, score, "", "", evidence.value if evidence else ""))
-    return (links, predicate.value, title.value, description.value if description else "",
-            endpoint.value if endpoint else None)
+    return (
+        links,
+        predicate.value,
+        title.value,
+        description.value if description else "",
+        endpoint.value if endpoint else None,
+    )
 
 
 def accepted_turtle(path: str | Path, into: str | Path | None = None) -> bytes:
@@ -279,13 +324,18 @@ def accepted_turtle(path: str | Path, into: str | Path | None = None) -> bytes:
     links, predicate = read_review(path)
     name = Path(path).name
     if into is None:
-        return linkset_turtle(links, predicate, title=f"the targets reviewed in {name}",
-                              description=f"Links a person accepted in the review sheet {name} of "
-                                          "`micgraph links discover`.")
+        return linkset_turtle(
+            links,
+            predicate,
+            title=f"the targets reviewed in {name}",
+            description=f"Links a person accepted in the review sheet {name} of `micgraph links discover`.",
+        )
     existing, existing_predicate, title, description, endpoint = read_linkset(into)
     if links and predicate != existing_predicate:
-        raise UsageError(f"{path}: its links are {namespaces.compact(predicate)}, those of {into} "
-                         f"{namespaces.compact(existing_predicate)}")
+        raise UsageError(
+            f"{path}: its links are {namespaces.compact(predicate)}, those of {into} "
+            f"{namespaces.compact(existing_predicate)}"
+        )
     for what in ("source", "target"):
         linked = {getattr(link, what) for link in existing}
         again = sorted(getattr(link, what) for link in links if getattr(link, what) in linked)
@@ -293,5 +343,4 @@ def accepted_turtle(path: str | Path, into: str | Path | None = None) -> bytes:
             raise UsageError(f"{path}: accepts a link for the {what} {again[0]}, which {into} links already")
     added = f"Links a person accepted in the review sheet {name} were added."
     description = " ".join(filter(None, (description, added)))
-    return linkset_turtle(existing + links, existing_predicate, title=title, description=description,
-                          endpoint=endpoint)
+    return linkset_turtle(existing + links, existing_predicate, title=title, description=description, endpoint=endpoint)

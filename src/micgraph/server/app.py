@@ -77,8 +77,11 @@ def _refusal_response(request: Request, exc: Refusal) -> Response:
 
 def _internal_error(request: Request, exc: Exception) -> Response:
     """A bug: the client gets one line (uvicorn logs the traceback)."""
-    return Response(f"error: internal error ({type(exc).__name__}); the server log has the details\n", 500,
-                    media_type="text/plain; charset=utf-8")
+    return Response(
+        f"error: internal error ({type(exc).__name__}); the server log has the details\n",
+        500,
+        media_type="text/plain; charset=utf-8",
+    )
 
 
 def _reply_response(reply: handlers.Reply, vary: bool = False) -> Response:
@@ -187,8 +190,9 @@ class Service:
         try:
             return await self.pool.run(function, self.settings.timeout, **kwargs)
         except QueryTimeout as exc:
-            raise Refusal(503, f"query stopped: {exc}, the server's timeout; simplify the query or add a "
-                               "LIMIT") from None
+            raise Refusal(
+                503, f"query stopped: {exc}, the server's timeout; simplify the query or add a LIMIT"
+            ) from None
         except WorkerFailed as exc:
             raise Refusal(500, f"internal error: {exc}") from None
 
@@ -224,9 +228,15 @@ class Service:
         async with self.update_lock:
             self.generations += 1
             try:
-                outcome = await self.updater.run(handlers.update, self.settings.timeout, text=text, base_iri=base_iri,
-                                                 service_allow=self.settings.service_allow,
-                                                 folder=str(self.folder), generation=self.generations)
+                outcome = await self.updater.run(
+                    handlers.update,
+                    self.settings.timeout,
+                    text=text,
+                    base_iri=base_iri,
+                    service_allow=self.settings.service_allow,
+                    folder=str(self.folder),
+                    generation=self.generations,
+                )
             except QueryTimeout as exc:
                 raise Refusal(503, f"update stopped: {exc}, the server's timeout; nothing was changed") from None
             except WorkerFailed as exc:
@@ -250,20 +260,25 @@ def _query_page() -> str:
 
 # --- the SPARQL protocol ------------------------------------------------------------------------
 
+
 async def _read_body(request: Request, limit: int, seconds: float) -> bytes:
     """The body, refused over `limit` bytes (413) or when it takes more than `seconds` to arrive (408)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise Refusal(413, f"the request body is {declared} bytes; this server accepts at most {limit}",
-                      {"Connection": "close"})
+        raise Refusal(
+            413, f"the request body is {declared} bytes; this server accepts at most {limit}", {"Connection": "close"}
+        )
     chunks, size = [], 0
     try:
         async with asyncio.timeout(seconds):
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
-                    raise Refusal(413, f"the request body is over {limit} bytes, the most this server accepts",
-                                  {"Connection": "close"})
+                    raise Refusal(
+                        413,
+                        f"the request body is over {limit} bytes, the most this server accepts",
+                        {"Connection": "close"},
+                    )
                 chunks.append(chunk)
     except TimeoutError:
         raise Refusal(408, f"the request body did not arrive within {seconds:g} s", {"Connection": "close"}) from None
@@ -317,7 +332,9 @@ def _one(values: list[str], name: str) -> str:
     return values[0]
 
 
-async def _protocol_request(request: Request, settings: Settings) -> tuple[str | None, str | None, dict[str, list[str]]]:
+async def _protocol_request(
+    request: Request, settings: Settings
+) -> tuple[str | None, str | None, dict[str, list[str]]]:
     """(query, update, parameters) of a SPARQL Protocol request; at most one of query and update is set."""
     limit = settings.max_body_bytes
     if len(request.url.query) > limit:
@@ -336,8 +353,11 @@ async def _protocol_request(request: Request, settings: Settings) -> tuple[str |
         elif media == "application/sparql-update":
             update = _text(body, charset, "the update")
         else:
-            raise Refusal(415, f"POST a query as {FORM}, application/sparql-query or application/sparql-update "
-                               f"(Content-Type {media or 'missing'})")
+            raise Refusal(
+                415,
+                f"POST a query as {FORM}, application/sparql-query or application/sparql-update "
+                f"(Content-Type {media or 'missing'})",
+            )
     if "query" in fields:
         if query is not None or update is not None:
             raise Refusal(400, "the request carries the query twice (in the body and as a parameter)")
@@ -365,19 +385,25 @@ async def sparql(request: Request) -> Response:
         return await _update(request, service, update, fields)
     if query is None:
         return await _service_description(request, service)
-    reply = await service.run(handlers.sparql_query, text=query, accept=request.headers.get("accept"),
-                              base_iri=_endpoint_iri(request),
-                              default_graphs=_graph_iris(fields, "default-graph-uri"),
-                              named_graphs=_graph_iris(fields, "named-graph-uri"),
-                              max_rows=settings.max_rows, service_allow=settings.service_allow)
+    reply = await service.run(
+        handlers.sparql_query,
+        text=query,
+        accept=request.headers.get("accept"),
+        base_iri=_endpoint_iri(request),
+        default_graphs=_graph_iris(fields, "default-graph-uri"),
+        named_graphs=_graph_iris(fields, "named-graph-uri"),
+        max_rows=settings.max_rows,
+        service_allow=settings.service_allow,
+    )
     return _reply_response(reply, vary=True)
 
 
 def _check_token(request: Request, token: str) -> None:
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
-        raise Refusal(401, "updates need an Authorization: Bearer token",
-                      {"WWW-Authenticate": 'Bearer realm="micgraph"'})
+        raise Refusal(
+            401, "updates need an Authorization: Bearer token", {"WWW-Authenticate": 'Bearer realm="micgraph"'}
+        )
     if not hmac.compare_digest(credentials.strip().encode("utf-8"), token.encode("utf-8")):
         raise Refusal(403, "the bearer token is not the one this server accepts for updates")
 
@@ -401,9 +427,14 @@ async def _service_description(request: Request, service: Service) -> Response:
     if media == HTML:
         return RedirectResponse("/", status_code=303)
     settings = service.settings
-    quads = handlers.service_description(_endpoint_iri(request), await service.summary(),
-                                         allow_update=settings.allow_update, service_allow=settings.service_allow,
-                                         timeout=settings.timeout, max_rows=settings.max_rows)
+    quads = handlers.service_description(
+        _endpoint_iri(request),
+        await service.summary(),
+        allow_update=settings.allow_update,
+        service_allow=settings.service_allow,
+        timeout=settings.timeout,
+        max_rows=settings.max_rows,
+    )
     return _reply_response(handlers.service_description_reply(quads, media), vary=True)
 
 
@@ -412,6 +443,7 @@ async def _service_description(request: Request, service: Service) -> Response:
 # Cool URIs for the Semantic Web (W3C Note, 2008), section 4.3: a resource's IRI names the thing (a
 # centre, a programme), not a document; the server answers it with 303 See Other to the document in the
 # format the client asked for, and each document has a URL of its own (docs/serve.md says why).
+
 
 def _page_media(request: Request) -> str:
     """The media type the client asks for: `?format=` (an RDF syntax's name, or html), else Accept."""
@@ -441,7 +473,7 @@ def _raw_remainder(request: Request, prefix: str) -> str:
     the decoded path would turn into characters no IRI may hold."""
     raw = request.scope.get("raw_path")
     path = raw.decode("latin-1") if raw else request.url.path
-    return path[len(prefix):] if path.startswith(prefix) else request.path_params["path"]
+    return path[len(prefix) :] if path.startswith(prefix) else request.path_params["path"]
 
 
 def _split_extension(name: str) -> tuple[str, str]:
@@ -462,8 +494,11 @@ DOCUMENT_EXTENSIONS = ", ".join(dict.fromkeys("." + f.extension for f in GRAPH_F
 
 
 def _no_document(what: str) -> Refusal:
-    return Refusal(404, f"no document {what}: the descriptions are at /page/NAME (HTML) and /data/NAME "
-                        f"followed by one of {DOCUMENT_EXTENSIONS}")
+    return Refusal(
+        404,
+        f"no document {what}: the descriptions are at /page/NAME (HTML) and /data/NAME "
+        f"followed by one of {DOCUMENT_EXTENSIONS}",
+    )
 
 
 async def _described(service: Service, iri: str, media: str, lang: str = "en") -> Response:
@@ -546,7 +581,7 @@ async def ontology_version(request: Request) -> Response:
     service: Service = request.app.state.service
     rest = request.path_params["rest"]
     version = await service.ontology_version()
-    local = version[len(ONTOLOGY_IRI) + 1:] if version and version.startswith(ONTOLOGY_IRI + "/") else None
+    local = version[len(ONTOLOGY_IRI) + 1 :] if version and version.startswith(ONTOLOGY_IRI + "/") else None
     if local is None:
         raise Refusal(404, "this server's ontology has no version IRI under " + ONTOLOGY_IRI + "/")
     if rest == local:
@@ -568,18 +603,31 @@ async def favicon(request: Request) -> Response:
 async def not_found(request: Request, exc) -> Response:
     """Starlette's own 404 and 405, as one `error:` line like every other refusal."""
     status = getattr(exc, "status_code", 404)
-    message = {404: f"nothing at {request.url.path}; see / for what this server offers",
-               405: f"{request.method} is not allowed here"}.get(status, str(getattr(exc, "detail", "")))
+    message = {
+        404: f"nothing at {request.url.path}; see / for what this server offers",
+        405: f"{request.method} is not allowed here",
+    }.get(status, str(getattr(exc, "detail", "")))
     headers = getattr(exc, "headers", None) or {}
     return Response(f"error: {message}\n", status, headers=headers, media_type="text/plain; charset=utf-8")
 
 
 # --- the app ------------------------------------------------------------------------------------
 
-def create_app(store, *, timeout: float = DEFAULT_TIMEOUT, max_rows: int | None = None, allow_update: bool = False,
-               token: str | None = None, cors: tuple[str, ...] = (), service_allow: tuple[str, ...] = (),
-               workers: int | None = None, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-               header_timeout: float = SERVE_HEADER_TIMEOUT, on_ready=None) -> Starlette:
+
+def create_app(
+    store,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_rows: int | None = None,
+    allow_update: bool = False,
+    token: str | None = None,
+    cors: tuple[str, ...] = (),
+    service_allow: tuple[str, ...] = (),
+    workers: int | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    header_timeout: float = SERVE_HEADER_TIMEOUT,
+    on_ready=None,
+) -> Starlette:
     """The ASGI app serving `store`. Its worker processes start with the app (ASGI lifespan) and read a
     snapshot of the store taken then; `on_ready()` is called once they answer.
 
@@ -596,8 +644,16 @@ def create_app(store, *, timeout: float = DEFAULT_TIMEOUT, max_rows: int | None 
     from ..federation import check_allow_list
 
     service_allow = check_allow_list(service_allow)  # refused at start-up, not on every query
-    settings = Settings(timeout, max_rows, allow_update, token if allow_update else None, service_allow,
-                        max_body_bytes, workers or max(2, os.cpu_count() or 2), header_timeout)
+    settings = Settings(
+        timeout,
+        max_rows,
+        allow_update,
+        token if allow_update else None,
+        service_allow,
+        max_body_bytes,
+        workers or max(2, os.cpu_count() or 2),
+        header_timeout,
+    )
     service = Service(store, settings, on_ready)
 
     @contextlib.asynccontextmanager
@@ -620,22 +676,31 @@ def create_app(store, *, timeout: float = DEFAULT_TIMEOUT, max_rows: int | None 
         Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
-        Refusal: _refusal_response, 404: not_found, 405: not_found, Exception: _internal_error})
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={Refusal: _refusal_response, 404: not_found, 405: not_found, Exception: _internal_error},
+    )
     app.state.service = service
     if cors:
         from starlette.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=list(cors), allow_methods=["GET", "POST"],
-                           allow_headers=["Accept", "Authorization", "Content-Type"], expose_headers=["X-SPARQL-MaxRows"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Authorization", "Content-Type"],
+            expose_headers=["X-SPARQL-MaxRows"],
+        )
     return app
 
 
 def listen(host: str, port: int) -> socket.socket:
     """A listening socket on host:port (port 0: any free port), or a one-line error."""
     try:
-        family, kind, protocol, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                                flags=socket.AI_PASSIVE)[0]
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
         sock = socket.socket(family, kind, protocol)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
@@ -646,8 +711,16 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(store, *, host: str = "127.0.0.1", port: int = 8000, access_log: bool = False, on_ready=None,
-          max_connections: int = SERVE_MAX_CONNECTIONS, **options) -> None:
+def serve(
+    store,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    access_log: bool = False,
+    on_ready=None,
+    max_connections: int = SERVE_MAX_CONNECTIONS,
+    **options,
+) -> None:
     """Serve `store` with uvicorn until interrupted; `on_ready(url)` is called once queries are answered.
     At most `max_connections` connections are open at once (fewer if the descriptor limit is lower; see
     connections.py), and every wait for a client lasts at most `header_timeout` seconds."""
@@ -666,8 +739,14 @@ def serve(store, *, host: str = "127.0.0.1", port: int = 8000, access_log: bool 
         except WorkerFailed as exc:
             raise MicgraphError(f"the server could not start: {exc}") from exc
         service = app.state.service
-        config = uvicorn_config(app, header_timeout=service.settings.header_timeout, max_connections=cap,
-                                log_level="info" if access_log else "warning", access_log=access_log, lifespan="on")
+        config = uvicorn_config(
+            app,
+            header_timeout=service.settings.header_timeout,
+            max_connections=cap,
+            log_level="info" if access_log else "warning",
+            access_log=access_log,
+            lifespan="on",
+        )
         try:
             uvicorn.Server(config).run(sockets=[sock])
         finally:

@@ -54,8 +54,10 @@ def connection_cap(requested: int, descriptor_limit: int) -> int:
 
 def _response(status: int, reason: str, message: str) -> bytes:
     body = f"error: {message}\n".encode()
-    return (f"HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
-            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode("ascii") + body
+    return (
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    ).encode("ascii") + body
 
 
 class Limits:
@@ -91,8 +93,14 @@ class _Guarded:
         self._line_complete = False
         self.limits.open.add(self)
         if len(self.limits.open) > self.limits.max_connections and not self.limits.evict_longest_waiting():
-            self._close_with(_response(503, "Service Unavailable", "the server is at its connection limit "
-                                       f"({self.limits.max_connections}), every one busy; try again shortly"))
+            self._close_with(
+                _response(
+                    503,
+                    "Service Unavailable",
+                    "the server is at its connection limit "
+                    f"({self.limits.max_connections}), every one busy; try again shortly",
+                )
+            )
             return
         self._wait_for_head()
 
@@ -108,8 +116,13 @@ class _Guarded:
             line_end = data.find(b"\n")
             self._line_complete = line_end >= 0
             if self._head_bytes + (line_end if line_end >= 0 else len(data)) > MAX_REQUEST_LINE_BYTES:
-                self._close_with(_response(414, "URI Too Long", f"the request line is over "
-                                           f"{MAX_REQUEST_LINE_BYTES:,} bytes; POST the query instead"))
+                self._close_with(
+                    _response(
+                        414,
+                        "URI Too Long",
+                        f"the request line is over {MAX_REQUEST_LINE_BYTES:,} bytes; POST the query instead",
+                    )
+                )
                 return
         super().data_received(data)  # type: ignore[misc]
         if not waiting or self._head_timer is None:
@@ -119,8 +132,9 @@ class _Guarded:
             return
         self._head_bytes += len(data)  # still no complete head: all of it was head
         if self._head_bytes > MAX_HEAD_BYTES:
-            self._close_with(_response(431, "Request Header Fields Too Large",
-                                       f"the request head is over {MAX_HEAD_BYTES:,} bytes"))
+            self._close_with(
+                _response(431, "Request Header Fields Too Large", f"the request head is over {MAX_HEAD_BYTES:,} bytes")
+            )
 
     def on_response_complete(self) -> None:
         super().on_response_complete()  # type: ignore[misc]
@@ -131,8 +145,10 @@ class _Guarded:
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to bytes that are not HTTP/1.1, as one `error:` line like every refusal."""
         self._stop_waiting()
-        super().send_400_response("error: not a valid HTTP/1.1 request (its request line or a header is "  # type: ignore[misc]
-                                  "malformed)\n")
+        super().send_400_response(
+            "error: not a valid HTTP/1.1 request (its request line or a header is "  # type: ignore[misc]
+            "malformed)\n"
+        )
 
     # a reader that stopped reading
     def pause_writing(self) -> None:
@@ -172,8 +188,11 @@ class _Guarded:
         self._head_timer = None
         self.limits.waiting.pop(self, None)
         if self._head_bytes:
-            self._close_with(_response(408, "Request Timeout", f"the request head did not arrive within "
-                                       f"{self.limits.header_timeout:g} s"))
+            self._close_with(
+                _response(
+                    408, "Request Timeout", f"the request head did not arrive within {self.limits.header_timeout:g} s"
+                )
+            )
         else:
             self.transport.close()  # type: ignore[attr-defined]
 
@@ -216,8 +235,13 @@ def uvicorn_config(app, *, header_timeout: float, max_connections: int, implemen
     """A uvicorn.Config running `app` with these limits (and no WebSocket: the app has none)."""
     import uvicorn
 
-    return uvicorn.Config(app, http=protocol_class(header_timeout, max_connections, implementation), ws="none",
-                          backlog=BACKLOG,
-                          # h11 refuses a head over its buffer with a bare 400; make it larger than any head
-                          # the limit above lets through, plus one read, so that the limit speaks first
-                          h11_max_incomplete_event_size=MAX_HEAD_BYTES + 256 * 1024, **options)
+    return uvicorn.Config(
+        app,
+        http=protocol_class(header_timeout, max_connections, implementation),
+        ws="none",
+        backlog=BACKLOG,
+        # h11 refuses a head over its buffer with a bare 400; make it larger than any head
+        # the limit above lets through, plus one read, so that the limit speaks first
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES + 256 * 1024,
+        **options,
+    )

@@ -68,22 +68,39 @@ def error_reply(exc: MicgraphError) -> Reply:
 
 
 def not_acceptable(offers) -> Reply:
-    return text_reply(406, "error: none of the media types in Accept can be produced here; available: "
-                      + ", ".join(offers))
+    return text_reply(
+        406, "error: none of the media types in Accept can be produced here; available: " + ", ".join(offers)
+    )
 
 
 # --- SPARQL queries -----------------------------------------------------------------------------
 
-def sparql_query(store, *, text: str, accept: str | None, base_iri: str | None = None,
-                 default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-                 max_rows: int | None = None, service_allow: tuple[str, ...] = ()) -> Reply:
+
+def sparql_query(
+    store,
+    *,
+    text: str,
+    accept: str | None,
+    base_iri: str | None = None,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    max_rows: int | None = None,
+    service_allow: tuple[str, ...] = (),
+) -> Reply:
     """Run a query and write its result in the negotiated format; results past `max_rows` (rows, or
     triples of a CONSTRUCT/DESCRIBE) are cut, and the reply says so in an `X-SPARQL-MaxRows` header."""
     from ..results import render
 
     try:
-        result = run_query(store, text, base_iri=base_iri, service_allow=service_allow,
-                           default_graphs=default_graphs, named_graphs=named_graphs, max_rows=max_rows)
+        result = run_query(
+            store,
+            text,
+            base_iri=base_iri,
+            service_allow=service_allow,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            max_rows=max_rows,
+        )
     except MicgraphError as exc:
         return error_reply(exc)
     headers = {"X-SPARQL-MaxRows": str(max_rows)} if getattr(result, "truncated", False) else {}
@@ -100,6 +117,7 @@ def sparql_query(store, *, text: str, accept: str | None, base_iri: str | None =
 
 
 # --- Linked Data ------------------------------------------------------------------------------
+
 
 def exists(store, *, iri: str) -> Reply | bool:
     """Whether the graph describes or mentions `iri` (an error Reply if `iri` is no IRI)."""
@@ -123,8 +141,12 @@ def resource(store, *, iri: str, media: str, lang: str = "en") -> Reply:
             description = describe(store, iri)
             if not description.found:
                 return Reply(404, HTML, message_page(404, f"The graph says nothing about {iri}.").encode("utf-8"))
-            return Reply(200, HTML, resource_page(description, lang).encode("utf-8"),
-                         {"Content-Language": lang, "Vary": "Accept, Accept-Language"})
+            return Reply(
+                200,
+                HTML,
+                resource_page(description, lang).encode("utf-8"),
+                {"Content-Language": lang, "Vary": "Accept, Accept-Language"},
+            )
         triples = cbd(store, iri)
         if not triples and not run_query(store, f"ASK {{ ?s ?p {resource_node(iri)} }}").boolean:
             return text_reply(404, f"error: the graph says nothing about {iri}")
@@ -148,8 +170,16 @@ class OntologyDocument:
 
 
 def _version_iri(triples: list[ox.Triple]) -> str | None:
-    return next((t.object.value for t in triples if t.subject == ox.NamedNode(namespaces.ONTOLOGY_IRI)
-                 and t.predicate.value == OWL_VERSION_IRI and isinstance(t.object, ox.NamedNode)), None)
+    return next(
+        (
+            t.object.value
+            for t in triples
+            if t.subject == ox.NamedNode(namespaces.ONTOLOGY_IRI)
+            and t.predicate.value == OWL_VERSION_IRI
+            and isinstance(t.object, ox.NamedNode)
+        ),
+        None,
+    )
 
 
 @functools.cache
@@ -211,8 +241,8 @@ def ontology(store, *, media: str) -> Reply:
 
 # --- updates -------------------------------------------------------------------------------------------
 
-def update(store, *, text: str, base_iri: str | None, service_allow: tuple[str, ...], folder: str,
-           generation: int):
+
+def update(store, *, text: str, base_iri: str | None, service_allow: tuple[str, ...], folder: str, generation: int):
     """Run the update on the writable graph (in the update worker), all of it or none of it, and write
     the resulting graph as snapshot `generation` into `folder`: that Snapshot, or an error Reply."""
     from ..query import run_update
@@ -227,55 +257,91 @@ def update(store, *, text: str, base_iri: str | None, service_allow: tuple[str, 
 
 # --- the service description ----------------------------------------------------------------------
 
+
 def dataset_summary(store) -> dict:
     """Triples in the default graph (the union of all graphs) and in each named graph."""
     [(total,)] = run_query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").bindings
-    graphs = run_query(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g "
-                              "ORDER BY STR(?g)").bindings
-    return {"triples": int(total.value), "graphs": [(g.value, int(n.value)) for g, n in graphs if isinstance(g, ox.NamedNode)]}
+    graphs = run_query(
+        store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY STR(?g)"
+    ).bindings
+    return {
+        "triples": int(total.value),
+        "graphs": [(g.value, int(n.value)) for g, n in graphs if isinstance(g, ox.NamedNode)],
+    }
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
 # The W3C names (https://www.w3.org/ns/formats/) of the formats this endpoint answers in.
-RESULT_FORMAT_IRIS = tuple(dict.fromkeys(
-    FORMATS + (f.results or f.rdf).iri.rsplit("/", 1)[1] for f in [*RESULT_FORMATS.values(), *GRAPH_FORMATS.values()]))
+RESULT_FORMAT_IRIS = tuple(
+    dict.fromkeys(
+        FORMATS + (f.results or f.rdf).iri.rsplit("/", 1)[1]
+        for f in [*RESULT_FORMATS.values(), *GRAPH_FORMATS.values()]
+    )
+)
 
 
-def service_description(endpoint: str, summary: dict | None, *, allow_update: bool,
-                        service_allow: tuple[str, ...], timeout: float, max_rows: int | None) -> list[ox.Quad]:
+def service_description(
+    endpoint: str,
+    summary: dict | None,
+    *,
+    allow_update: bool,
+    service_allow: tuple[str, ...],
+    timeout: float,
+    max_rows: int | None,
+) -> list[ox.Quad]:
     """The SPARQL 1.1 Service Description of this endpoint (sd: vocabulary, with VoID counts)."""
+
     def iri(value: str) -> ox.NamedNode:
         return ox.NamedNode(value)
 
     rdf_type = iri(namespaces.RDF + "type")
     void = namespaces.VOID
     service = iri(endpoint)
-    triples = [(service, rdf_type, iri(SD + "Service")), (service, iri(SD + "endpoint"), service),
-               (service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Query")),
-               (service, iri(SD + "feature"), iri(SD + "UnionDefaultGraph")),
-               (service, iri(namespaces.DCTERMS + "title"), ox.Literal("micgraph SPARQL endpoint", language="en"))]
+    triples = [
+        (service, rdf_type, iri(SD + "Service")),
+        (service, iri(SD + "endpoint"), service),
+        (service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Query")),
+        (service, iri(SD + "feature"), iri(SD + "UnionDefaultGraph")),
+        (service, iri(namespaces.DCTERMS + "title"), ox.Literal("micgraph SPARQL endpoint", language="en")),
+    ]
     triples += [(service, iri(SD + "resultFormat"), iri(name)) for name in RESULT_FORMAT_IRIS]
     if allow_update:
         triples.append((service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Update")))
     if service_allow:
         triples.append((service, iri(SD + "feature"), iri(SD + "BasicFederatedQuery")))
     limits = f"Each query stops after {timeout:g} s"
-    limits += (f"; SELECT results stop at {max_rows} rows and CONSTRUCT/DESCRIBE results at {max_rows} triples "
-               "(X-SPARQL-MaxRows says so)." if max_rows else ".")
+    limits += (
+        f"; SELECT results stop at {max_rows} rows and CONSTRUCT/DESCRIBE results at {max_rows} triples "
+        "(X-SPARQL-MaxRows says so)."
+        if max_rows
+        else "."
+    )
     limits += " Read-only." if not allow_update else " Updates need a bearer token."
     triples.append((service, iri(namespaces.RDFS + "comment"), ox.Literal(limits, language="en")))
     if summary is not None:
         dataset, default = ox.BlankNode("dataset"), ox.BlankNode("default")
-        triples += [(service, iri(SD + "defaultDataset"), dataset), (dataset, rdf_type, iri(SD + "Dataset")),
-                    (dataset, iri(SD + "defaultGraph"), default), (default, rdf_type, iri(SD + "Graph")),
-                    (default, iri(void + "triples"), ox.Literal(str(summary["triples"]), datatype=iri(namespaces.XSD + "integer")))]
+        triples += [
+            (service, iri(SD + "defaultDataset"), dataset),
+            (dataset, rdf_type, iri(SD + "Dataset")),
+            (dataset, iri(SD + "defaultGraph"), default),
+            (default, rdf_type, iri(SD + "Graph")),
+            (
+                default,
+                iri(void + "triples"),
+                ox.Literal(str(summary["triples"]), datatype=iri(namespaces.XSD + "integer")),
+            ),
+        ]
         for number, (name, count) in enumerate(summary["graphs"]):
             named, graph = ox.BlankNode(f"named{number}"), ox.BlankNode(f"graph{number}")
-            triples += [(dataset, iri(SD + "namedGraph"), named), (named, rdf_type, iri(SD + "NamedGraph")),
-                        (named, iri(SD + "name"), iri(name)), (named, iri(SD + "graph"), graph),
-                        (graph, rdf_type, iri(SD + "Graph")),
-                        (graph, iri(void + "triples"), ox.Literal(str(count), datatype=iri(namespaces.XSD + "integer")))]
+            triples += [
+                (dataset, iri(SD + "namedGraph"), named),
+                (named, rdf_type, iri(SD + "NamedGraph")),
+                (named, iri(SD + "name"), iri(name)),
+                (named, iri(SD + "graph"), graph),
+                (graph, rdf_type, iri(SD + "Graph")),
+                (graph, iri(void + "triples"), ox.Literal(str(count), datatype=iri(namespaces.XSD + "integer"))),
+            ]
     return [ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in triples]
 
 

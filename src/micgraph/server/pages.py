@@ -19,8 +19,25 @@ from html import escape
 import pyoxigraph as ox
 
 from ..describe import Description, Fact, Figure
-from ..namespaces import (DCTERMS, FOAF, LANGUAGES, MIC, MICR, ONTOLOGY_IRI, OWL, PREFIXES, PROV, RDF_TYPE, RDFS,
-                          SCHEMA, SKOS, SOURCE_PROPERTIES, XSD, XSD_STRING, compact)
+from ..namespaces import (
+    DCTERMS,
+    FOAF,
+    LANGUAGES,
+    MIC,
+    MICR,
+    ONTOLOGY_IRI,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF_TYPE,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    SOURCE_PROPERTIES,
+    XSD,
+    XSD_STRING,
+    compact,
+)
 
 STYLE = """
 body { font: 15px/1.5 system-ui, "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif; margin: 0 auto;
@@ -48,57 +65,154 @@ GEOSPARQL = "http://www.opengis.net/ont/geosparql#"
 
 # The page's words, in its two languages.
 WORDS = {
-    "en": {"identity": "Identity", "places": "Places", "dates": "Dates", "figures": "Figures", "relations": "Relations",
-           "notes": "Notes", "other": "Other facts", "sources": "Sources", "referenced": "Referenced by",
-           "a": "a", "more": "(only the first ones are listed)", "alternates": "This description as",
-           "figure_sources": "Sources of this figure", "own_sources": "Sources of this statement",
-           "sources_note": "What this description is taken from; a statement with sources of its own lists them beside it.",
-           "nothing": "No source recorded."},
-    "zh": {"identity": "标识", "places": "地点", "dates": "日期", "figures": "数据", "relations": "关联",
-           "notes": "说明", "other": "其他", "sources": "来源", "referenced": "被以下资源引用",
-           "a": "类型：", "more": "（仅列出前若干项）", "alternates": "本描述的其他格式：",
-           "figure_sources": "该数据的来源", "own_sources": "该陈述的来源",
-           "sources_note": "本描述所依据的文献；有单独来源的陈述在其旁列出。",
-           "nothing": "未记录来源。"},
+    "en": {
+        "identity": "Identity",
+        "places": "Places",
+        "dates": "Dates",
+        "figures": "Figures",
+        "relations": "Relations",
+        "notes": "Notes",
+        "other": "Other facts",
+        "sources": "Sources",
+        "referenced": "Referenced by",
+        "a": "a",
+        "more": "(only the first ones are listed)",
+        "alternates": "This description as",
+        "figure_sources": "Sources of this figure",
+        "own_sources": "Sources of this statement",
+        "sources_note": "What this description is taken from; a statement with sources of its own lists them beside it.",
+        "nothing": "No source recorded.",
+    },
+    "zh": {
+        "identity": "标识",
+        "places": "地点",
+        "dates": "日期",
+        "figures": "数据",
+        "relations": "关联",
+        "notes": "说明",
+        "other": "其他",
+        "sources": "来源",
+        "referenced": "被以下资源引用",
+        "a": "类型：",
+        "more": "（仅列出前若干项）",
+        "alternates": "本描述的其他格式：",
+        "figure_sources": "该数据的来源",
+        "own_sources": "该陈述的来源",
+        "sources_note": "本描述所依据的文献；有单独来源的陈述在其旁列出。",
+        "nothing": "未记录来源。",
+    },
 }
 # The groups of a resource's facts, in page order. A fact goes to its property's group (PROPERTY_GROUPS),
 # else by its value: a place, a date, a number, another resource, a text.
 GROUPS = ("identity", "places", "dates", "figures", "relations", "notes", "other")
 PROPERTY_GROUPS = {
-    **dict.fromkeys([RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCTERMS + "title", DCTERMS + "alternative",
-                     DCTERMS + "identifier", SKOS + "notation", OWL + "sameAs", SCHEMA + "url", FOAF + "homepage",
-                     MIC + "approvalOrder", MIC + "sequenceNumber"], "identity"),
-    **dict.fromkeys([MIC + "country", MIC + "region", MIC + "city", MIC + "otherSite", MIC + "refArea",
-                     MIC + "partnerArea", WGS + "lat", WGS + "long", GEOSPARQL + "hasGeometry"], "places"),
-    **dict.fromkeys([MIC + "value", MIC + "minValue", MIC + "maxValue", MIC + "isApproximate", MIC + "unit",
-                     MIC + "indicator", MIC + "periodStart", MIC + "periodEnd", MIC + "periodNote"], "figures"),
-    **dict.fromkeys([SKOS + "note", SKOS + "editorialNote", SKOS + "definition", SKOS + "scopeNote",
-                     DCTERMS + "description", RDFS + "comment", MIC + "sourceText"], "notes"),
+    **dict.fromkeys(
+        [
+            RDFS + "label",
+            SKOS + "prefLabel",
+            SKOS + "altLabel",
+            DCTERMS + "title",
+            DCTERMS + "alternative",
+            DCTERMS + "identifier",
+            SKOS + "notation",
+            OWL + "sameAs",
+            SCHEMA + "url",
+            FOAF + "homepage",
+            MIC + "approvalOrder",
+            MIC + "sequenceNumber",
+        ],
+        "identity",
+    ),
+    **dict.fromkeys(
+        [
+            MIC + "country",
+            MIC + "region",
+            MIC + "city",
+            MIC + "otherSite",
+            MIC + "refArea",
+            MIC + "partnerArea",
+            WGS + "lat",
+            WGS + "long",
+            GEOSPARQL + "hasGeometry",
+        ],
+        "places",
+    ),
+    **dict.fromkeys(
+        [
+            MIC + "value",
+            MIC + "minValue",
+            MIC + "maxValue",
+            MIC + "isApproximate",
+            MIC + "unit",
+            MIC + "indicator",
+            MIC + "periodStart",
+            MIC + "periodEnd",
+            MIC + "periodNote",
+        ],
+        "figures",
+    ),
+    **dict.fromkeys(
+        [
+            SKOS + "note",
+            SKOS + "editorialNote",
+            SKOS + "definition",
+            SKOS + "scopeNote",
+            DCTERMS + "description",
+            RDFS + "comment",
+            MIC + "sourceText",
+        ],
+        "notes",
+    ),
 }
 # Within the figures group: the amount, then its unit and period, then what it measures.
-FIGURE_ORDER = tuple(MIC + p for p in ("value", "minValue", "maxValue", "isApproximate", "unit", "periodStart",
-                                       "periodEnd", "periodNote", "indicator"))
+FIGURE_ORDER = tuple(
+    MIC + p
+    for p in (
+        "value",
+        "minValue",
+        "maxValue",
+        "isApproximate",
+        "unit",
+        "periodStart",
+        "periodEnd",
+        "periodNote",
+        "indicator",
+    )
+)
 PLACE_CLASSES = frozenset(MIC + c for c in ("Place", "Country", "Region", "City"))
 DATE_TYPES = frozenset(XSD + t for t in ("date", "dateTime", "gYear", "gYearMonth", "gMonthDay"))
 DATE_RANGE = MIC + "CalendarDate"  # micgraph's dates are ISO 8601 strings of this range (docs/model.md)
-NUMBER_TYPES = frozenset(XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
-                                           "nonNegativeInteger", "positiveInteger"))
+NUMBER_TYPES = frozenset(
+    XSD + t
+    for t in ("integer", "decimal", "double", "float", "int", "long", "short", "nonNegativeInteger", "positiveInteger")
+)
 # Shown with the sources: how sure the graph is of the resource.
 PROVENANCE = frozenset(SOURCE_PROPERTIES) | {MIC + "confidence", MIC + "confidenceNote"}
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 # Names for the W3C and schema.org terms the data uses, where the graph itself gives them none: words of
 # the page, like its headings (the graph's own labels come first).
 TERM_NAMES = {
-    RDFS + "label": ("label", "名称"), RDFS + "comment": ("comment", "注释"), SKOS + "prefLabel": ("name", "名称"),
-    SKOS + "altLabel": ("also called", "别名"), SKOS + "notation": ("code", "代码"), SKOS + "note": ("note", "注释"),
-    SKOS + "editorialNote": ("editorial note", "编辑说明"), SKOS + "definition": ("definition", "定义"),
-    OWL + "sameAs": ("same as", "等同于"), SCHEMA + "url": ("web address", "网址"),
-    DCTERMS + "title": ("title", "标题"), DCTERMS + "identifier": ("identifier", "标识符"),
-    DCTERMS + "description": ("description", "描述"), DCTERMS + "source": ("source", "来源"),
-    DCTERMS + "publisher": ("publisher", "发布者"), DCTERMS + "issued": ("issued", "发布日期"),
-    DCTERMS + "creator": ("creator", "作者"), DCTERMS + "language": ("language", "语言"),
+    RDFS + "label": ("label", "名称"),
+    RDFS + "comment": ("comment", "注释"),
+    SKOS + "prefLabel": ("name", "名称"),
+    SKOS + "altLabel": ("also called", "别名"),
+    SKOS + "notation": ("code", "代码"),
+    SKOS + "note": ("note", "注释"),
+    SKOS + "editorialNote": ("editorial note", "编辑说明"),
+    SKOS + "definition": ("definition", "定义"),
+    OWL + "sameAs": ("same as", "等同于"),
+    SCHEMA + "url": ("web address", "网址"),
+    DCTERMS + "title": ("title", "标题"),
+    DCTERMS + "identifier": ("identifier", "标识符"),
+    DCTERMS + "description": ("description", "描述"),
+    DCTERMS + "source": ("source", "来源"),
+    DCTERMS + "publisher": ("publisher", "发布者"),
+    DCTERMS + "issued": ("issued", "发布日期"),
+    DCTERMS + "creator": ("creator", "作者"),
+    DCTERMS + "language": ("language", "语言"),
     DCTERMS + "bibliographicCitation": ("citation", "引用格式"),
-    PROV + "wasDerivedFrom": ("derived from", "取材于"), PROV + "wasQuotedFrom": ("quoted from", "引自"),
+    PROV + "wasDerivedFrom": ("derived from", "取材于"),
+    PROV + "wasQuotedFrom": ("quoted from", "引自"),
     PROV + "hadPrimarySource": ("primary source", "原始来源"),
 }
 
@@ -124,25 +238,28 @@ def page_language(requested: str | None, accept_language: str | None) -> str:
 def local_href(iri: str) -> str:
     """Where this server describes `iri`: /id/... for resources, /ontology#... for ontology terms."""
     if iri.startswith(MICR) and len(iri) > len(MICR):
-        return "/id/" + iri[len(MICR):]
+        return "/id/" + iri[len(MICR) :]
     if iri == ONTOLOGY_IRI:
         return "/ontology"
     if iri.startswith(MIC):
-        return "/ontology#" + iri[len(MIC):]
+        return "/ontology#" + iri[len(MIC) :]
     return iri
 
 
 def _page(title: str, body: str, head: str = "", lang: str = "en", nav_extra: str = "") -> str:
-    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n"
-            '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">\n'
-            f"{head}</head>\n<body>\n"
-            '<nav><a href="/">micgraph</a><a href="/ontology">ontology</a><a href="/sparql">SPARQL endpoint</a>'
-            f"{nav_extra}</nav>\n{body}\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n"
+        '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">\n'
+        f"{head}</head>\n<body>\n"
+        '<nav><a href="/">micgraph</a><a href="/ontology">ontology</a><a href="/sparql">SPARQL endpoint</a>'
+        f"{nav_extra}</nav>\n{body}\n</body>\n</html>\n"
+    )
 
 
 # --- a resource's page -------------------------------------------------------------------------
+
 
 class _Renderer:
     def __init__(self, description: Description, lang: str) -> None:
@@ -177,7 +294,9 @@ class _Renderer:
     def literal(self, term: ox.Literal) -> str:
         text = escape(term.value).replace("\n", "<br>")
         if term.language:
-            return f'<span lang="{escape(term.language)}">{text}</span><span class="lang">@{escape(term.language)}</span>'
+            return (
+                f'<span lang="{escape(term.language)}">{text}</span><span class="lang">@{escape(term.language)}</span>'
+            )
         datatype = term.datatype.value
         if datatype == XSD_STRING:
             return text
@@ -194,8 +313,10 @@ class _Renderer:
             facts = self.d.facts.get(term, [])
             if not facts or depth > 8:
                 return f'<span class="muted">_:{escape(term.value)}</span>'
-            rows = "".join(f'<tr><td>{self.name(f.predicate.value)}</td><td>{self.value(f.value, depth + 1)}</td></tr>'
-                           for f in facts)
+            rows = "".join(
+                f"<tr><td>{self.name(f.predicate.value)}</td><td>{self.value(f.value, depth + 1)}</td></tr>"
+                for f in facts
+            )
             return f'<table class="nested">{rows}</table>'
         return escape(str(term))
 
@@ -228,17 +349,26 @@ class _Renderer:
 
     def rows(self, facts: list[Fact], unit: str, sourced: bool) -> list[str]:
         """A table row per fact; with `sourced`, a third cell with the sources the fact has of its own."""
+
         def sources(fact: Fact) -> str:
-            return (f'<td class="sources" title="{escape(self.words["own_sources"])}">{self.own_sources(fact.sources)}</td>'
-                    if sourced else "")
-        return [f'<tr><td class="property">{self.name(f.predicate.value)}</td>'
-                f'<td>{self.value(f.value, unit=unit if f.predicate.value != MIC + "unit" else "")}</td>{sources(f)}</tr>'
-                for f in facts]
+            return (
+                f'<td class="sources" title="{escape(self.words["own_sources"])}">{self.own_sources(fact.sources)}</td>'
+                if sourced
+                else ""
+            )
+
+        return [
+            f'<tr><td class="property">{self.name(f.predicate.value)}</td>'
+            f"<td>{self.value(f.value, unit=unit if f.predicate.value != MIC + 'unit' else '')}</td>{sources(f)}</tr>"
+            for f in facts
+        ]
 
     def figure_row(self, figure: Figure, sourced: bool) -> str:
         """An observation about the resource: its name, its amount with the unit, its period, its sources."""
+
         def number(literal: ox.Literal | None) -> str:
             return escape(literal.value) if literal is not None else ""
+
         if figure.value is not None:
             amount = ("≈ " if figure.approximate else "") + number(figure.value)
         elif figure.minimum is not None and figure.maximum is not None:
@@ -251,12 +381,16 @@ class _Renderer:
             amount = ""
         unit = self.unit(ox.NamedNode(figure.unit)) if figure.unit else ""
         period = "–".join(escape(p.value) for p in (figure.start, figure.end) if p is not None)
-        shown = f'<span class="amount">{amount}</span>{" " + unit if unit else ""}' + \
-            (f' <span class="muted">({period})</span>' if period else "")
-        sources = (f'<td class="sources" title="{escape(self.words["figure_sources"])}">'
-                   f"{self.own_sources(figure.sources)}</td>" if sourced else "")
+        shown = f'<span class="amount">{amount}</span>{" " + unit if unit else ""}' + (
+            f' <span class="muted">({period})</span>' if period else ""
+        )
+        sources = (
+            f'<td class="sources" title="{escape(self.words["figure_sources"])}">'
+            f"{self.own_sources(figure.sources)}</td>"
+            if sourced
+            else ""
+        )
         return f'<tr class="figure"><td class="property">{self.name(figure.iri)}</td><td>{shown}</td>{sources}</tr>'
-
 
     def sources_section(self, facts: list[Fact]) -> str:
         """The resource's sources, each once (with how it was used: derived, quoted), and its confidence."""
@@ -268,15 +402,22 @@ class _Renderer:
         for source, predicates in sorted(uses.items(), key=lambda item: self.text_of(item[0])[0].lower()):
             how = ", ".join(self.name(p) for p in predicates)
             address = self.d.addresses.get(source)
-            out = (f' · <a class="out" href="{escape(address)}" rel="nofollow">{escape(_site(address))}</a>'
-                   if address and address.lower().startswith(("http://", "https://")) else "")
+            out = (
+                f' · <a class="out" href="{escape(address)}" rel="nofollow">{escape(_site(address))}</a>'
+                if address and address.lower().startswith(("http://", "https://"))
+                else ""
+            )
             items.append(f'<li>{self.name(source)} <span class="muted">({how})</span>{out}</li>')
         confidence = [f for f in facts if f.predicate.value in (MIC + "confidence", MIC + "confidenceNote")]
-        body = f'<ul class="sources">{"".join(items)}</ul>' if items else f'<p class="muted">{self.words["nothing"]}</p>'
+        body = (
+            f'<ul class="sources">{"".join(items)}</ul>' if items else f'<p class="muted">{self.words["nothing"]}</p>'
+        )
         if confidence:
             body += '<table class="facts">' + "".join(self.rows(confidence, "", False)) + "</table>"
-        return (f'<section id="sources"><h2>{self.words["sources"]}</h2>'
-                f'<p class="muted">{self.words["sources_note"]}</p>{body}</section>')
+        return (
+            f'<section id="sources"><h2>{self.words["sources"]}</h2>'
+            f'<p class="muted">{self.words["sources_note"]}</p>{body}</section>'
+        )
 
 
 def _site(url: str) -> str:
@@ -293,8 +434,11 @@ def resource_page(description: Description, lang: str = "en") -> str:
     node = ox.NamedNode(iri)
     title, _ = r.text_of(iri)
     other = next((description.label(iri, x) for x in LANGUAGES if x != lang and description.label(iri, x)), None)
-    heading = escape(title) + (f' <span class="other" lang="{next(x for x in LANGUAGES if x != lang)}">'
-                               f"{escape(other)}</span>" if other and other != title else "")
+    heading = escape(title) + (
+        f' <span class="other" lang="{next(x for x in LANGUAGES if x != lang)}">{escape(other)}</span>'
+        if other and other != title
+        else ""
+    )
     facts = description.facts.get(node, [])
     types = [f.value.value for f in facts if f.predicate.value == RDF_TYPE and isinstance(f.value, ox.NamedNode)]
     body = [f"<h1>{heading}</h1>", f'<p class="iri">{escape(iri)}</p>']
@@ -305,32 +449,43 @@ def resource_page(description: Description, lang: str = "en") -> str:
     grouped: dict[str, list[Fact]] = {group: [] for group in GROUPS}
     for fact in shown:
         grouped[r.group_of(fact)].append(fact)
-    grouped["figures"].sort(key=lambda f: FIGURE_ORDER.index(f.predicate.value) if f.predicate.value in FIGURE_ORDER
-                            else len(FIGURE_ORDER))
+    grouped["figures"].sort(
+        key=lambda f: FIGURE_ORDER.index(f.predicate.value) if f.predicate.value in FIGURE_ORDER else len(FIGURE_ORDER)
+    )
     for group in GROUPS:
         figures = description.figures if group == "figures" else []
         sourced = any(f.sources for f in grouped[group]) or any(f.sources for f in figures)
         rows = r.rows(grouped[group], unit, sourced) + [r.figure_row(figure, sourced) for figure in figures]
         if rows:
-            body.append(f'<section id="{group}"><h2>{words[group]}</h2>\n<table class="facts">\n<tbody>\n'
-                        + "\n".join(rows) + "\n</tbody>\n</table></section>")
+            body.append(
+                f'<section id="{group}"><h2>{words[group]}</h2>\n<table class="facts">\n<tbody>\n'
+                + "\n".join(rows)
+                + "\n</tbody>\n</table></section>"
+            )
     body.append(r.sources_section(facts))
     if description.inbound:
-        items = "".join(f"<li>{r.name(s.value)} <span class=\"muted\">{r.name(p.value)}</span></li>"
-                        for s, p in description.inbound)
+        items = "".join(
+            f'<li>{r.name(s.value)} <span class="muted">{r.name(p.value)}</span></li>' for s, p in description.inbound
+        )
         more = f'<p class="muted">{words["more"]}</p>' if description.inbound_truncated else ""
         body.append(f'<section id="referenced"><h2>{words["referenced"]}</h2>\n<ul>{items}</ul>{more}</section>')
     alternates = " · ".join(f'<a href="?format={f}">{label}</a>' for f, label in RDF_FORMAT_LINKS)
     body.append(f"<footer>{words['alternates']} {alternates}.</footer>")
-    head = "".join(f'<link rel="alternate" type="{t}" href="?format={f}">\n' for f, t in
-                   (("turtle", "text/turtle"), ("nt", "application/n-triples"), ("jsonld", "application/ld+json"),
-                    ("xml", "application/rdf+xml")))
+    head = "".join(
+        f'<link rel="alternate" type="{t}" href="?format={f}">\n'
+        for f, t in (
+            ("turtle", "text/turtle"),
+            ("nt", "application/n-triples"),
+            ("jsonld", "application/ld+json"),
+            ("xml", "application/rdf+xml"),
+        )
+    )
     current = ' aria-current="page"'
-    switch = "".join(f'<a href="?lang={x}" hreflang="{x}"{current if x == lang else ""}>{LANGUAGE_NAMES[x]}</a>'
-                     for x in LANGUAGES)
+    switch = "".join(
+        f'<a href="?lang={x}" hreflang="{x}"{current if x == lang else ""}>{LANGUAGE_NAMES[x]}</a>' for x in LANGUAGES
+    )
     page_title = " · ".join(x for x in (title, other) if x)
-    return _page(f"{page_title} — micgraph", "\n".join(body), head, lang,
-                 f'<span class="languages">{switch}</span>')
+    return _page(f"{page_title} — micgraph", "\n".join(body), head, lang, f'<span class="languages">{switch}</span>')
 
 
 def message_page(status: int, message: str) -> str:
@@ -339,12 +494,15 @@ def message_page(status: int, message: str) -> str:
 
 # --- the query page -----------------------------------------------------------------------------
 
+
 def query_page(named_queries) -> str:
     """YASGUI (vendored under static/yasgui) with one tab per named query, querying this server's /sparql."""
     from ..sparql import with_prefix_declarations
 
-    tabs = [{"name": q.name, "description": q.description, "query": with_prefix_declarations(q.text, PREFIXES)}
-            for q in named_queries]
+    tabs = [
+        {"name": q.name, "description": q.description, "query": with_prefix_declarations(q.text, PREFIXES)}
+        for q in named_queries
+    ]
     data = json.dumps(tabs, ensure_ascii=False).replace("</", "<\\/")
     listing = "".join(f"<li><b>{escape(q.name)}</b> — {escape(q.description)}</li>" for q in named_queries)
     body = f"""<h1>micgraph SPARQL endpoint</h1>

@@ -44,6 +44,7 @@ class WorkerFailed(Exception):
 
 # --- snapshots ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Snapshot:
     generation: int
@@ -84,6 +85,7 @@ def remove_snapshot(snapshot: Snapshot) -> None:
 
 # --- the worker process -------------------------------------------------------------------------
 
+
 def _worker_main(connection, open_graph, source) -> None:
     """Open the graph (`open_graph(source)`), say "ready", then answer (snapshot, function, kwargs) messages
     until None. A query worker moves to the message's snapshot first when it is a newer one; the update
@@ -91,7 +93,7 @@ def _worker_main(connection, open_graph, source) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its workers
     try:
         store = open_graph(source)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails to start
+    except Exception as exc:
         connection.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
     generation = getattr(source, "generation", None)
@@ -109,7 +111,7 @@ def _worker_main(connection, open_graph, source) -> None:
                 store = open_snapshot(wanted)
                 generation = wanted.generation
             outcome = ("ok", function(store, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - a bug: the server answers 500 and logs the traceback
+        except Exception as exc:
             traceback.print_exc(file=sys.stderr)
             outcome = ("error", f"{type(exc).__name__}: {' '.join(str(exc).split())}")
         connection.send(outcome)
@@ -133,7 +135,9 @@ class _Worker:
             status, detail = self.connection.recv()
         except (EOFError, OSError):
             self.kill()
-            raise WorkerFailed(f"a {self.process.name} exited while starting (exit code {self.process.exitcode})") from None
+            raise WorkerFailed(
+                f"a {self.process.name} exited while starting (exit code {self.process.exitcode})"
+            ) from None
         if status != "ready":
             self.kill()
             raise WorkerFailed(f"a {self.process.name} could not open the graph: {detail}")
@@ -173,6 +177,7 @@ class _Worker:
 
 
 # --- the pool -----------------------------------------------------------------------------------
+
 
 class QueryPool:
     """`size` worker processes over the current snapshot; `run` gives a task to an idle one."""
@@ -310,6 +315,7 @@ class QueryPool:
 
 
 # --- the update worker ------------------------------------------------------------------------------
+
 
 def open_for_update(source: Snapshot | str) -> OxigraphStore:
     """The graph updates write: the store on disk at `source` (a folder), or an in-memory copy of the

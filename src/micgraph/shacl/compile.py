@@ -34,21 +34,67 @@ MAX_INLINE = 100_000  # characters of one shape's conformance test, beyond which
 
 # Components whose condition is about one value node (with the focus node in scope); the others are
 # about the focus node and all its values together.
-VALUE_LEVEL = {SH + name + "ConstraintComponent" for name in (
-    "Class", "Datatype", "NodeKind", "MinExclusive", "MinInclusive", "MaxExclusive", "MaxInclusive",
-    "MinLength", "MaxLength", "Pattern", "LanguageIn", "In", "Not", "And", "Or", "Xone", "Node")}
+VALUE_LEVEL = {
+    SH + name + "ConstraintComponent"
+    for name in (
+        "Class",
+        "Datatype",
+        "NodeKind",
+        "MinExclusive",
+        "MinInclusive",
+        "MaxExclusive",
+        "MaxInclusive",
+        "MinLength",
+        "MaxLength",
+        "Pattern",
+        "LanguageIn",
+        "In",
+        "Not",
+        "And",
+        "Or",
+        "Xone",
+        "Node",
+    )
+}
 
 # Datatypes Oxigraph reads into values: a well-formed literal is stored in canonical form, so it equals
 # the cast of its own lexical form; an ill-typed one keeps its text and the cast fails.
-_CASTABLE = {XSD + name for name in (
-    "boolean", "integer", "decimal", "float", "double", "date", "time", "dateTime", "duration", "yearMonthDuration",
-    "dayTimeDuration", "gYear", "gYearMonth", "gMonth", "gDay", "gMonthDay")}
+_CASTABLE = {
+    XSD + name
+    for name in (
+        "boolean",
+        "integer",
+        "decimal",
+        "float",
+        "double",
+        "date",
+        "time",
+        "dateTime",
+        "duration",
+        "yearMonthDuration",
+        "dayTimeDuration",
+        "gYear",
+        "gYearMonth",
+        "gMonth",
+        "gDay",
+        "gMonthDay",
+    )
+}
 _INTEGER_RANGES = {
-    "int": (-2 ** 31, 2 ** 31 - 1), "long": (-2 ** 63, 2 ** 63 - 1), "short": (-2 ** 15, 2 ** 15 - 1),
-    "byte": (-128, 127), "unsignedLong": (0, 2 ** 64 - 1), "unsignedInt": (0, 2 ** 32 - 1),
-    "unsignedShort": (0, 65535), "unsignedByte": (0, 255), "nonNegativeInteger": (0, None),
-    "positiveInteger": (1, None), "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1),
-    "integer": (None, None)}
+    "int": (-(2**31), 2**31 - 1),
+    "long": (-(2**63), 2**63 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-128, 127),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 65535),
+    "unsignedByte": (0, 255),
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+    "integer": (None, None),
+}
 _LEXICAL = {  # lexical spaces of datatypes Oxigraph keeps as text
     XSD + "hexBinary": "^([0-9a-fA-F]{2})*$",
     XSD + "base64Binary": "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
@@ -93,7 +139,7 @@ class Compiler:
 
     def condition(self, c: Constraint, value: str, focus: str, shape: Shape, stack: tuple) -> str:
         """True when `value` violates the value-level constraint `c` (`focus` is its focus node)."""
-        name = c.component[len(SH):-len("ConstraintComponent")] if c.component.startswith(SH) else None
+        name = c.component[len(SH) : -len("ConstraintComponent")] if c.component.startswith(SH) else None
         p = c.params
         if name == "Class":
             return f"NOT EXISTS {{ {self.instance_of(value, p['cls'])} }}"
@@ -104,15 +150,21 @@ class Compiler:
             return "!(" + " || ".join(f"{tests[k]}({value})" for k in tests if k in p["kind"]) + ")"
         if name in ("MinExclusive", "MinInclusive", "MaxExclusive", "MaxInclusive"):
             bound = term(p["bound"])
-            comparison = {"MinExclusive": f"{bound} < {value}", "MinInclusive": f"{bound} <= {value}",
-                          "MaxExclusive": f"{value} < {bound}", "MaxInclusive": f"{value} <= {bound}"}[name]
+            comparison = {
+                "MinExclusive": f"{bound} < {value}",
+                "MinInclusive": f"{bound} <= {value}",
+                "MaxExclusive": f"{value} < {bound}",
+                "MaxInclusive": f"{value} <= {bound}",
+            }[name]
             return f"!COALESCE({comparison}, false)"
         if name in ("MinLength", "MaxLength"):
             op = "<" if name == "MinLength" else ">"
             return f"(isBlank({value}) || STRLEN(STR({value})) {op} {p['length']})"
         if name == "Pattern":
-            return (f"(isBlank({value}) || !COALESCE(REGEX(STR({value}), {string(p['pattern'])}, "
-                    f"{string(p['flags'])}), false))")
+            return (
+                f"(isBlank({value}) || !COALESCE(REGEX(STR({value}), {string(p['pattern'])}, "
+                f"{string(p['flags'])}), false))"
+            )
         if name == "LanguageIn":
             ranges = " || ".join(f"langMatches(LANG({value}), {string(r)})" for r in p["languages"])
             return f"!COALESCE(isLiteral({value}) && ({ranges or 'false'}), false)"
@@ -124,8 +176,11 @@ class Compiler:
         if name == "Not":
             return self.conforms(p["shape"], value, stack)
         if name == "And":
-            return "!(" + " && ".join(self.conforms(s, value, stack) for s in p["shapes"]) + ")" if p["shapes"] \
+            return (
+                "!(" + " && ".join(self.conforms(s, value, stack) for s in p["shapes"]) + ")"
+                if p["shapes"]
                 else "false"
+            )
         if name == "Or":
             return "!(" + (" || ".join(self.conforms(s, value, stack) for s in p["shapes"]) or "false") + ")"
         if name == "Xone":
@@ -139,7 +194,7 @@ class Compiler:
 
     def focus_condition(self, c: Constraint, focus: str, shape: Shape, stack: tuple) -> str:
         """True when the focus node `focus` violates the focus-level constraint `c` of `shape`."""
-        name = c.component[len(SH):-len("ConstraintComponent")] if c.component.startswith(SH) else None
+        name = c.component[len(SH) : -len("ConstraintComponent")] if c.component.startswith(SH) else None
         p = c.params
         path = shape.path
         if name == "MinCount":
@@ -147,7 +202,10 @@ class Compiler:
         if name == "MaxCount":
             return self._at_least(focus, path, p["count"] + 1, "")
         if name in ("QualifiedMinCount", "QualifiedMaxCount"):
-            qualifies = lambda v: self.qualifies(p, v, stack)
+
+            def qualifies(v):
+                return self.qualifies(p, v, stack)
+
             if name == "QualifiedMinCount":
                 return "!" + self._at_least(focus, path, p["count"], qualifies)
             return self._at_least(focus, path, p["count"] + 1, qualifies)
@@ -157,8 +215,9 @@ class Compiler:
 
     def qualifies(self, p: dict, value: str, stack: tuple) -> str:
         """A value counted by sh:qualifiedMin/MaxCount: conforms to the shape and to none of its siblings."""
-        tests = [self.conforms(p["shape"], value, stack)] + \
-            [f"!{self.conforms(s, value, stack)}" for s in p["siblings"]]
+        tests = [self.conforms(p["shape"], value, stack)] + [
+            f"!{self.conforms(s, value, stack)}" for s in p["siblings"]
+        ]
         return " && ".join(tests)
 
     def _at_least(self, focus: str, path, n: int, condition=None) -> str:
@@ -170,19 +229,27 @@ class Compiler:
         if n <= 3:
             names = [self.var() for _ in range(n)]
             patterns = " ".join(path.walk(focus, v, self.var) for v in names)
-            tests = [f"!sameTerm({a}, {b})" for i, a in enumerate(names) for b in names[i + 1:]]
+            tests = [f"!sameTerm({a}, {b})" for i, a in enumerate(names) for b in names[i + 1 :]]
             tests += [condition(v) for v in names] if condition else []
             return f"EXISTS {{ {patterns} {'FILTER(' + ' && '.join(tests) + ')' if tests else ''} }}"
         v = self.var()
         where = path.walk("?x", v, self.var) + (f" FILTER({condition(v)})" if condition else "")
         return f"({self.engine.count_function(where, v)}({focus}) >= {n})"
 
-    def violations(self, c: Constraint, focus: str, shape: Shape, stack: tuple, value: str | None = None,
-                   extra: str | None = None, prefix: str = "") -> str:
+    def violations(
+        self,
+        c: Constraint,
+        focus: str,
+        shape: Shape,
+        stack: tuple,
+        value: str | None = None,
+        extra: str | None = None,
+        prefix: str = "",
+    ) -> str:
         """A group pattern whose solutions are the violations of a focus-level constraint for the bound
         `focus`, binding `value` (and `extra`: the predicate for sh:closed, the other value for sh:lessThan).
         `prefix` is a pattern binding `focus`, repeated in each UNION branch (branches do not see it)."""
-        name = c.component[len(SH):-len("ConstraintComponent")]
+        name = c.component[len(SH) : -len("ConstraintComponent")]
         p = c.params
         path = shape.path
         value = value or self.var()
@@ -193,9 +260,11 @@ class Compiler:
 
         if name == "UniqueLang":
             other = self.var()
-            return (f"{walk(focus, value)} {walk(focus, other)} "
-                    f"FILTER(isLiteral({value}) && LANG({value}) != \"\" && !sameTerm({value}, {other}) "
-                    f"&& LCASE(LANG({value})) = LCASE(LANG({other})))")
+            return (
+                f"{walk(focus, value)} {walk(focus, other)} "
+                f'FILTER(isLiteral({value}) && LANG({value}) != "" && !sameTerm({value}, {other}) '
+                f"&& LCASE(LANG({value})) = LCASE(LANG({other})))"
+            )
         if name == "HasValue":
             wanted = p["value"]
             if isinstance(wanted, ox.BlankNode):
@@ -208,10 +277,15 @@ class Compiler:
             values = walk(focus, value) if path else f"BIND(COALESCE({focus}) AS {value})"
             if name == "Equals":  # the second anti-join as OPTIONAL: Oxigraph evaluates it from the bound focus
                 w = self.var()
-                missing = (f"OPTIONAL {{ {walk(focus, w)} FILTER(sameTerm({w}, {value})) }} FILTER(!BOUND({w}))"
-                           if path else f"FILTER(!sameTerm({value}, {focus}))")
-                return (f"{{ {prefix} {values} FILTER NOT EXISTS {{ {focus} {other} {value} }} }} UNION "
-                        f"{{ {prefix} {focus} {other} {value} {missing} }}")
+                missing = (
+                    f"OPTIONAL {{ {walk(focus, w)} FILTER(sameTerm({w}, {value})) }} FILTER(!BOUND({w}))"
+                    if path
+                    else f"FILTER(!sameTerm({value}, {focus}))"
+                )
+                return (
+                    f"{{ {prefix} {values} FILTER NOT EXISTS {{ {focus} {other} {value} }} }} UNION "
+                    f"{{ {prefix} {focus} {other} {value} {missing} }}"
+                )
             if name == "Disjoint":
                 return f"{values} {focus} {other} {value}"
             compare = "<" if name == "LessThan" else "<="
@@ -221,8 +295,9 @@ class Compiler:
             predicate, subject = extra or self.var(), self.var() if path else focus
             values = walk(focus, subject) if path else ""
             allowed = ", ".join(term(a) for a in p["allowed"])
-            return f"{values} {subject} {predicate} {value} " + (f"FILTER({predicate} NOT IN ({allowed}))"
-                                                                 if allowed else "")
+            return f"{values} {subject} {predicate} {value} " + (
+                f"FILTER({predicate} NOT IN ({allowed}))" if allowed else ""
+            )
         if "check" in p:  # a SPARQL constraint or SELECT validator inside a nested shape
             return f"FILTER({self.engine.check_function(c, shape)}({focus}))"
         raise AssertionError(f"not a focus-level component: {c.component}")
@@ -238,8 +313,7 @@ class Compiler:
         if inline and (shape in stack or shape in self.too_large):
             return f"{self.engine.conforms_function(shape)}({node})"
         if len(stack) > MAX_NESTING:
-            raise ShapesError(f"{describe(shape.node, self.engine.graph)}: shapes nested more than {MAX_NESTING} "
-                              "deep")
+            raise ShapesError(f"{describe(shape.node, self.engine.graph)}: shapes nested more than {MAX_NESTING} deep")
         stack = (*stack, shape)
         tests = []
         value_level = [c for c in shape.constraints if c.component in VALUE_LEVEL or c.params.get("ask")]
@@ -264,20 +338,20 @@ def datatype_matches(value: str, datatype: ox.NamedNode) -> str:
     """SHACL's datatype match: same datatype IRI and, for datatypes with a known lexical space, not ill-typed."""
     iri = datatype.value
     if iri == RDF + "langString":
-        return f"(isLiteral({value}) && LANG({value}) != \"\")"
+        return f'(isLiteral({value}) && LANG({value}) != "")'
     same = f"(isLiteral({value}) && DATATYPE({value}) = {term(datatype)})"
     if iri in _CASTABLE:
         return f"({same} && sameTerm({value}, {term(datatype)}(STR({value}))))"
-    local = iri[len(XSD):] if iri.startswith(XSD) else None
+    local = iri[len(XSD) :] if iri.startswith(XSD) else None
     if iri in INTEGER_TYPES and local is not None:
         low, high = _INTEGER_RANGES[local]
         number = f"<{XSD}integer>(STR({value}))"
-        tests = [same, f"REGEX(STR({value}), \"^[+-]?[0-9]+$\")"]
+        tests = [same, f'REGEX(STR({value}), "^[+-]?[0-9]+$")']
         tests += [f"{number} >= {low}"] if low is not None else []
         tests += [f"{number} <= {high}"] if high is not None else []
         return "(" + " && ".join(tests) + ")"
     if iri in _LEXICAL:
-        return f"({same} && REGEX(REPLACE(STR({value}), \"\\\\s\", \"\"), {string(_LEXICAL[iri])}))"
+        return f'({same} && REGEX(REPLACE(STR({value}), "\\\\s", ""), {string(_LEXICAL[iri])}))'
     return same
 
 
@@ -298,8 +372,12 @@ def target_pattern(shape: Shape, var: str, subclasses) -> tuple[str, bool] | Non
     parts += [f"[] {term(p)} {var}" for p in shape.target_objects_of]
     if not parts:
         return None
-    repeats = len(parts) > 1 or len(classes) > 1 or bool(shape.target_subjects_of or shape.target_objects_of) \
+    repeats = (
+        len(parts) > 1
+        or len(classes) > 1
+        or bool(shape.target_subjects_of or shape.target_objects_of)
         or None in listed
+    )
     return " UNION ".join(f"{{ {p} }}" for p in parts), repeats
 
 
@@ -308,5 +386,6 @@ def check_writable(shape: Shape, graph) -> None:
     for c in shape.constraints:
         for key in ("cls", "datatype", "bound", "predicate"):
             if key in c.params and not isinstance(c.params[key], (ox.NamedNode, ox.Literal)):
-                raise ShapesError(f"{describe(shape.node, graph)}: {c.component} needs an IRI or literal, "
-                                  f"not {c.params[key]}")
+                raise ShapesError(
+                    f"{describe(shape.node, graph)}: {c.component} needs an IRI or literal, not {c.params[key]}"
+                )

@@ -44,8 +44,9 @@ from .shapes import (
     describe,
 )
 
-COUNTING = {SH + name + "ConstraintComponent" for name in ("MinCount", "MaxCount", "QualifiedMinCount",
-                                                           "QualifiedMaxCount")}
+COUNTING = {
+    SH + name + "ConstraintComponent" for name in ("MinCount", "MaxCount", "QualifiedMinCount", "QualifiedMaxCount")
+}
 TRUE = ox.Literal(True)
 
 
@@ -93,7 +94,9 @@ class Engine:
         self.in_memory = in_memory
         self.threads = threads if threads is not None else min(4, os.cpu_count() or 1)
         self.graph = ShapesGraph(shapes)
-        self.reader = ShapesReader(self.graph)
+        self.reader = ShapesReader(
+            self.graph, (sparql_based.read_sparql_constraints, sparql_based.read_custom_constraints)
+        )
         self.compiler = Compiler(self)
         self.functions: dict[ox.NamedNode, object] = {}
         self._shapes_graph: ox.NamedNode | None = None
@@ -110,13 +113,17 @@ class Engine:
             check_writable(shape, self.graph)
         tops = [shape for shape in shapes if shape.has_targets and not shape.deactivated]
         for shape in shapes:  # $shapesGraph: in place before any query runs
-            if any("check" in c.params and "shapesGraph" in c.params["check"].query.variables()
-                   for c in shape.constraints):
+            if any(
+                "check" in c.params and "shapesGraph" in c.params["check"].query.variables() for c in shape.constraints
+            ):
                 self._add_shapes_graph(shape)
                 break
         try:
-            parts = self._side_by_side(tops) if self.threads > 1 and len(tops) > 1 else \
-                [self._validate_top(shape) for shape in tops]
+            parts = (
+                self._side_by_side(tops)
+                if self.threads > 1 and len(tops) > 1
+                else [self._validate_top(shape) for shape in tops]
+            )
         finally:
             if self._shapes_graph is not None:
                 self.data.remove_graph(self._shapes_graph)
@@ -137,7 +144,7 @@ class Engine:
                     return
                 try:
                     parts[item[0]] = self._validate_top(item[1])
-                except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
+                except BaseException as exc:
                     failures.append(exc)
 
         workers = [threading.Thread(target=work) for _ in range(min(self.threads, len(shapes)))]
@@ -193,14 +200,18 @@ class Engine:
         if cls not in self._subclasses:
             found = {row["c"] for row in self.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS}subClassOf>* {cls} }}")}
             named = found | {cls}
-            self._subclasses[cls] = None if any(isinstance(c, ox.BlankNode) for c in named) \
-                else sorted(named, key=str)
+            self._subclasses[cls] = None if any(isinstance(c, ox.BlankNode) for c in named) else sorted(named, key=str)
         return self._subclasses[cls]
 
     def _value_focus(self, focus: Focus, path: Path) -> Focus:
         parent = f"?_ctx{len(focus.context)}"
-        return Focus(lambda var: f"{{ SELECT DISTINCT {focus.keys} {parent} {var} WHERE {{ {focus(parent)} "
-                                 f"{path.walk(parent, var, self.compiler.var)} }} }}", (*focus.context, parent))
+        return Focus(
+            lambda var: (
+                f"{{ SELECT DISTINCT {focus.keys} {parent} {var} WHERE {{ {focus(parent)} "
+                f"{path.walk(parent, var, self.compiler.var)} }} }}"
+            ),
+            (*focus.context, parent),
+        )
 
     def validate(self, shape: Shape, focus: Focus, out: list[Violation], detailing: tuple[Shape, ...] = ()) -> None:
         """Add to `out` the violations of `shape` for the focus nodes `focus` selects (`detailing`: the node
@@ -220,48 +231,68 @@ class Engine:
                 continue
             if c.component == SH + "PropertyConstraintComponent":
                 nested = c.params["shape"]
-                self.validate(nested, focus if shape.path is None else self._value_focus(focus, shape.path), out,
-                              detailing)
+                self.validate(
+                    nested, focus if shape.path is None else self._value_focus(focus, shape.path), out, detailing
+                )
             elif "check" in c.params:
                 self._sparql(shape, c, focus, out)
             else:
                 self._focus_level(shape, c, focus, out)
 
-    def _value_level(self, shape: Shape, focus: Focus, constraints: list[Constraint], out: list[Violation],
-                     detailing: tuple[Shape, ...]) -> None:
+    def _value_level(
+        self,
+        shape: Shape,
+        focus: Focus,
+        constraints: list[Constraint],
+        out: list[Violation],
+        detailing: tuple[Shape, ...],
+    ) -> None:
         value = "?value" if shape.path is not None else "?this"
         flags = [f"?_flag{i}" for i in range(len(constraints))]
-        binds = " ".join(f"BIND({self.compiler.condition(c, value, '?this', shape, (shape,))} AS {flag})"
-                         for c, flag in zip(constraints, flags))
+        binds = " ".join(
+            f"BIND({self.compiler.condition(c, value, '?this', shape, (shape,))} AS {flag})"
+            for c, flag in zip(constraints, flags)
+        )
         walk = shape.path.walk("?this", "?value", self.compiler.var) if shape.path is not None else ""
         raised = " || ".join(f"COALESCE({flag}, false)" for flag in flags)
-        text = (f"SELECT DISTINCT {focus.keys} ?this {value if shape.path is not None else ''} {' '.join(flags)} "
-                f"WHERE {{ {focus('?this')} {walk} {binds} FILTER({raised}) }}")
+        text = (
+            f"SELECT DISTINCT {focus.keys} ?this {value if shape.path is not None else ''} {' '.join(flags)} "
+            f"WHERE {{ {focus('?this')} {walk} {binds} FILTER({raised}) }}"
+        )
         nested: dict[Constraint, list[Violation]] = {}
         for row in self.query(text, shape.node):
             for c, flag in zip(constraints, flags):
                 if row[flag[1:]] == TRUE:
                     v = row["value"] if shape.path is not None else row["this"]
-                    messages = self._messages(shape, c.params["check"], {"this": row["this"], "value": v}) \
-                        if "check" in c.params else None  # an ASK validator: its messages, {$param}s filled in
+                    messages = (
+                        self._messages(shape, c.params["check"], {"this": row["this"], "value": v})
+                        if "check" in c.params
+                        else None
+                    )  # an ASK validator: its messages, {$param}s filled in
                     self._add(out, shape, c, row["this"], v, messages=messages)
                     if c.component == SH + "NodeConstraintComponent":
                         nested.setdefault(c, []).append(out[-1])
         for c, parents in nested.items():
             self._details(shape, c, focus, parents, detailing)
 
-    def _details(self, shape: Shape, c: Constraint, focus: Focus, parents: list[Violation],
-                 detailing: tuple[Shape, ...]) -> None:
+    def _details(
+        self, shape: Shape, c: Constraint, focus: Focus, parents: list[Violation], detailing: tuple[Shape, ...]
+    ) -> None:
         """sh:detail of sh:node results, as pySHACL gives them: the results of validating each value that
         does not conform against the node shape."""
         target: Shape = c.params["shape"]
         if target in detailing:
             return  # a recursive shape: its details stop where it recurs
-        walk = shape.path.walk("?_d", "?x", self.compiler.var) if shape.path is not None \
-            else "BIND(COALESCE(?_d) AS ?x)"
-        failing = Focus(lambda var: f"{{ SELECT DISTINCT {var} WHERE {{ {{ SELECT DISTINCT ?x WHERE {{ "
-                                    f"{focus('?_d')} {walk} FILTER(!{self.compiler.conforms(target, '?x', (shape,))}) "
-                                    f"}} }} BIND(?x AS {var}) }} }}")
+        walk = (
+            shape.path.walk("?_d", "?x", self.compiler.var) if shape.path is not None else "BIND(COALESCE(?_d) AS ?x)"
+        )
+        failing = Focus(
+            lambda var: (
+                f"{{ SELECT DISTINCT {var} WHERE {{ {{ SELECT DISTINCT ?x WHERE {{ "
+                f"{focus('?_d')} {walk} FILTER(!{self.compiler.conforms(target, '?x', (shape,))}) "
+                f"}} }} BIND(?x AS {var}) }} }}"
+            )
+        )
         details: list[Violation] = []
         self.validate(target, failing, details, (*detailing, target))
         by_focus: dict[Term, list[Violation]] = {}
@@ -270,8 +301,9 @@ class Engine:
         for parent in parents:
             parent.details = by_focus.get(parent.value, []) if parent.value is not None else []
 
-    def _counting(self, shape: Shape, focus: Focus, constraints: list[Constraint], out: list[Violation],
-                  screen: list[Constraint]) -> Focus | None:
+    def _counting(
+        self, shape: Shape, focus: Focus, constraints: list[Constraint], out: list[Violation], screen: list[Constraint]
+    ) -> Focus | None:
         """All counting constraints of a property shape in one aggregate query over its focus nodes, which
         also finds the focus nodes with a value that breaks one of the value-level constraints `screen`:
         returned as the focus to check them on (None if there are none)."""
@@ -281,12 +313,13 @@ class Engine:
         # without DISTINCT spares a set per focus node.
         distinct = "" if shape.path.one_route and not self.union else "DISTINCT "
         for i, c in enumerate(constraints):
-            name = c.component[len(SH):-len("ConstraintComponent")]
+            name = c.component[len(SH) : -len("ConstraintComponent")]
             counted = "?v"
             if name.startswith("Qualified"):
                 counted = f"?_q{i}"
-                binds.append(f"BIND(IF({self.compiler.qualifies(c.params, '?v', (shape,))}, ?v, ?_unbound) "
-                             f"AS {counted})")
+                binds.append(
+                    f"BIND(IF({self.compiler.qualifies(c.params, '?v', (shape,))}, ?v, ?_unbound) AS {counted})"
+                )
             counts.append(f"(COUNT({distinct}{counted}) AS ?_n{i})")
             op = "<" if name.endswith("MinCount") else ">"
             tests.append(f"COUNT({distinct}{counted}) {op} {c.params['count']}")
@@ -298,9 +331,11 @@ class Engine:
         needs_zero = any(c.component.endswith("MinCountConstraintComponent") for c in constraints)
         walk = f"{shape.path.walk('?this', '?v', self.compiler.var)} {' '.join(binds)}"
         walk = f"OPTIONAL {{ {walk} }}" if needs_zero else walk
-        text = (f"SELECT {focus.keys} ?this {' '.join(counts)} WHERE {{ {focus('?this')} {walk} }} "
-                f"GROUP BY {focus.keys} ?this "
-                f"HAVING ({' || '.join(tests)})")
+        text = (
+            f"SELECT {focus.keys} ?this {' '.join(counts)} WHERE {{ {focus('?this')} {walk} }} "
+            f"GROUP BY {focus.keys} ?this "
+            f"HAVING ({' || '.join(tests)})"
+        )
         flagged = []
         for row in self.query(text, shape.node):
             for i, c in enumerate(constraints):
@@ -317,12 +352,14 @@ class Engine:
         return Focus(lambda var: f"VALUES {var} {{ {listed} }}")
 
     def _focus_level(self, shape: Shape, c: Constraint, focus: Focus, out: list[Violation]) -> None:
-        name = c.component[len(SH):-len("ConstraintComponent")]
+        name = c.component[len(SH) : -len("ConstraintComponent")]
         stack = (shape,)
         if name == "UniqueLang":
             pattern = self.compiler.violations(c, "?this", shape, stack, value="?value")
-            text = (f"SELECT DISTINCT {focus.keys} ?this (LCASE(LANG(?value)) AS ?lang) "
-                    f"WHERE {{ {focus('?this')} {pattern} }}")
+            text = (
+                f"SELECT DISTINCT {focus.keys} ?this (LCASE(LANG(?value)) AS ?lang) "
+                f"WHERE {{ {focus('?this')} {pattern} }}"
+            )
             for row in self.query(text, shape.node):
                 self._add(out, shape, c, row["this"], None)
             return
@@ -338,10 +375,25 @@ class Engine:
             self._add(out, shape, c, row["this"], value, path=path)
 
     @staticmethod
-    def _add(out: list[Violation], shape: Shape, c: Constraint, focus: Term, value: Term | None,
-             path: Path | ox.NamedNode | None = None, messages: list[ox.Literal] | None = None) -> None:
-        out.append(Violation(shape, c, focus, value, path if path is not None else shape.path,
-                             messages if messages is not None else list(shape.messages)))
+    def _add(
+        out: list[Violation],
+        shape: Shape,
+        c: Constraint,
+        focus: Term,
+        value: Term | None,
+        path: Path | ox.NamedNode | None = None,
+        messages: list[ox.Literal] | None = None,
+    ) -> None:
+        out.append(
+            Violation(
+                shape,
+                c,
+                focus,
+                value,
+                path if path is not None else shape.path,
+                messages if messages is not None else list(shape.messages),
+            )
+        )
 
     # --- SHACL-SPARQL -----------------------------------------------------------------------------
 
@@ -357,8 +409,10 @@ class Engine:
     def _add_shapes_graph(self, shape: Shape) -> None:
         """$shapesGraph: the shapes graph as a named graph of the store for the time of the validation."""
         if not self.in_memory:
-            raise ShapesError(f"{describe(shape.node, self.graph)}: $shapesGraph needs the shapes graph beside the "
-                              "data; validate an in-memory graph (not --store) to use it")
+            raise ShapesError(
+                f"{describe(shape.node, self.graph)}: $shapesGraph needs the shapes graph beside the "
+                "data; validate an in-memory graph (not --store) to use it"
+            )
         self._shapes_graph = ox.NamedNode(f"urn:micgraph:shacl:shapes-graph:{os.urandom(16).hex()}")
         self.data.extend(ox.Quad(q.subject, q.predicate, q.object, self._shapes_graph) for q in self.graph.store)
 
@@ -371,16 +425,23 @@ class Engine:
         projected = self._projected(query)
         context = [name[1:] for name in focus.context]
         if query.joinable({"this"}) and all(sparql_based.writable(v) for v in constants.values()):
-            text = check.prologue + sparql_based.rewrite(query, constants, path=path, focus=focus("?this"),
-                                                   project=[v for v in ("this", *context) if v not in projected])
+            text = check.prologue + sparql_based.rewrite(
+                query,
+                constants,
+                path=path,
+                focus=focus("?this"),
+                project=[v for v in ("this", *context) if v not in projected],
+            )
             result = self.query(text, c.source or shape.node)
-            rows = [(row["this"], {v.value: row[v] for v in result.variables if row[v] is not None})
-                    for row in result]
+            rows = [(row["this"], {v.value: row[v] for v in result.variables if row[v] is not None}) for row in result]
         else:
             nodes = self.query(f"SELECT {focus.keys} ?this WHERE {{ {focus('?this')} }}")
             per_node: dict[Term, list[dict]] = {}
-            rows = [(row["this"], {**found, **{k: row[k] for k in context}}) for row in nodes
-                    for found in per_node.setdefault(row["this"], self._rows_for(shape, c, row["this"]))]
+            rows = [
+                (row["this"], {**found, **{k: row[k] for k in context}})
+                for row in nodes
+                for found in per_node.setdefault(row["this"], self._rows_for(shape, c, row["this"]))
+            ]
         seen = set()
         for node, bindings in rows:
             key = (node, tuple(sorted((k, v) for k, v in bindings.items())))
@@ -390,8 +451,10 @@ class Engine:
             for name in context:
                 bindings.pop(name, None)
             if "failure" in bindings and bindings["failure"] == TRUE:
-                raise ShapesError(f"{describe(c.source or shape.node, self.graph)}: the SPARQL query reported a "
-                                  f"failure (?failure true) for {node}")
+                raise ShapesError(
+                    f"{describe(c.source or shape.node, self.graph)}: the SPARQL query reported a "
+                    f"failure (?failure true) for {node}"
+                )
             value = bindings.get("value", node if shape.path is None else None)
             result_path = bindings.get("path")
             bindings.update(this=node, **({"value": value} if value is not None else {}))
@@ -400,8 +463,7 @@ class Engine:
     @staticmethod
     def _projected(query: sparql_based.ParsedQuery) -> set[str]:
         outer = query.selects[0]
-        return {name for j in outer.projection if (name := query.tokens[j].var)} | \
-            ({"*"} if outer.star else set())
+        return {name for j in outer.projection if (name := query.tokens[j].var)} | ({"*"} if outer.star else set())
 
     def _rows_for(self, shape: Shape, c: Constraint, node: Term) -> list[dict]:
         """The solutions of a SPARQL constraint for one focus node, pre-bound as SHACL defines it."""
@@ -412,10 +474,12 @@ class Engine:
         written = {k: v for k, v in values.items() if sparql_based.writable(v)}
         handed = {k: v for k, v in values.items() if k not in written}
         projected = self._projected(query)
-        text = check.prologue + sparql_based.rewrite(query, written, path=path,
-                                               project=[k for k in handed if k not in projected])
-        result = self.query(text, c.source or shape.node,
-                            substitutions={ox.Variable(k): v for k, v in handed.items()} or None)
+        text = check.prologue + sparql_based.rewrite(
+            query, written, path=path, project=[k for k in handed if k not in projected]
+        )
+        result = self.query(
+            text, c.source or shape.node, substitutions={ox.Variable(k): v for k, v in handed.items()} or None
+        )
         return [{v.value: row[v] for v in result.variables if row[v] is not None} for row in result]
 
     def _messages(self, shape: Shape, check: sparql_based.SparqlCheck, bindings: dict) -> list[ox.Literal]:
@@ -438,9 +502,14 @@ class Engine:
         check: sparql_based.SparqlCheck = c.params["check"]
         query, constants = check.query, self._constants(shape, check)
         if not query.own_base and self._inlinable(query, constants):
-            body = sparql_based.rewrite(query, constants, path=shape.path.sparql() if shape.path else None,
-                                  rename={"this": focus, "value": value}, body_only=True,
-                                  expand={**check.prefixes, **query.own_prefixes})
+            body = sparql_based.rewrite(
+                query,
+                constants,
+                path=shape.path.sparql() if shape.path else None,
+                rename={"this": focus, "value": value},
+                body_only=True,
+                expand={**check.prefixes, **query.own_prefixes},
+            )
             return f"NOT EXISTS {body}"
         name = self._function_name("ask")
 
@@ -456,7 +525,8 @@ class Engine:
     @staticmethod
     def _inlinable(query: sparql_based.ParsedQuery, constants: dict) -> bool:
         return all(sparql_based.writable(v) for v in constants.values()) and not any(
-            "subquery" in query.frames.get(i, ()) for name in ("this", "value") for i in query.occurrences(name))
+            "subquery" in query.frames.get(i, ()) for name in ("this", "value") for i in query.occurrences(name)
+        )
 
     def _ask(self, shape: Shape, c: Constraint, this: Term, node: Term) -> bool:
         check: sparql_based.SparqlCheck = c.params["check"]
@@ -514,8 +584,11 @@ class Engine:
                 compiled.append(self.compiler.conforms(shape, "?x", (shape,), inline=False))
             nodes.add(node)
             try:
-                found = list(self.query(f"SELECT ?x WHERE {{ FILTER(!{compiled[0]}) }} LIMIT 1", shape.node,
-                                        {ox.Variable("x"): node}))
+                found = list(
+                    self.query(
+                        f"SELECT ?x WHERE {{ FILTER(!{compiled[0]}) }} LIMIT 1", shape.node, {ox.Variable("x"): node}
+                    )
+                )
             finally:
                 nodes.discard(node)
             self._memo[key] = not found
@@ -527,4 +600,3 @@ class Engine:
 
     def _function_name(self, kind: str) -> ox.NamedNode:
         return ox.NamedNode(f"{FN}{kind}{next(self._function_numbers)}")
-

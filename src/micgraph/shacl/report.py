@@ -20,10 +20,26 @@ from .. import namespaces
 from .engine import Violation
 from .shapes import RDF, SH, Path, ShapesGraph, Term
 
-_SH = {name: ox.NamedNode(SH + name) for name in (
-    "ValidationReport", "ValidationResult", "conforms", "result", "focusNode", "resultPath", "value",
-    "sourceShape", "sourceConstraintComponent", "sourceConstraint", "resultSeverity", "resultMessage", "property",
-    "path", "detail")}
+_SH = {
+    name: ox.NamedNode(SH + name)
+    for name in (
+        "ValidationReport",
+        "ValidationResult",
+        "conforms",
+        "result",
+        "focusNode",
+        "resultPath",
+        "value",
+        "sourceShape",
+        "sourceConstraintComponent",
+        "sourceConstraint",
+        "resultSeverity",
+        "resultMessage",
+        "property",
+        "path",
+        "detail",
+    )
+}
 _TYPE = ox.NamedNode(RDF + "type")
 
 
@@ -48,8 +64,9 @@ def show_path(path: Path | ox.NamedNode) -> str:
         return "/".join(inner)
     if path.kind == "alternative":
         return "(" + "|".join(inner) + ")"
-    return {"inverse": "^{}", "zeroOrMore": "({})*", "oneOrMore": "({})+", "zeroOrOne": "({})?"}[path.kind] \
-        .format(inner[0])
+    return {"inverse": "^{}", "zeroOrMore": "({})*", "oneOrMore": "({})+", "zeroOrOne": "({})?"}[path.kind].format(
+        inner[0]
+    )
 
 
 def shape_name(graph: ShapesGraph, node: Term, shapes: dict, depth: int = 0) -> str:
@@ -65,7 +82,7 @@ def shape_name(graph: ShapesGraph, node: Term, shapes: dict, depth: int = 0) -> 
 
 def default_message(v: Violation) -> str:
     """A message for a constraint without sh:message (pySHACL's wording where it has one)."""
-    name = v.component[len(SH):-len("ConstraintComponent")] if v.component.startswith(SH) else None
+    name = v.component[len(SH) : -len("ConstraintComponent")] if v.component.startswith(SH) else None
     p = v.constraint.params
     focus, value = show(v.focus), show(v.value)
     on = f"{focus}->{show_path(v.shape.path)}" if v.shape.path is not None else focus
@@ -93,10 +110,12 @@ def default_message(v: Violation) -> str:
         "Or": lambda: f"Node {value} must conform to one or more shapes in {_shapes(p['shapes'])}",
         "Xone": lambda: f"Node {value} must conform to exactly one shape in {_shapes(p['shapes'])}",
         "Node": lambda: f"Value does not conform to Shape {_shapes([p['shape']])}. See details for more information.",
-        "QualifiedMinCount": lambda: f"Focus node does not conform to shape MinCount {p['count']}: "
-                                     f"{_shapes([p['shape']])}",
-        "QualifiedMaxCount": lambda: f"Focus node does not conform to shape MaxCount {p['count']}: "
-                                     f"{_shapes([p['shape']])}",
+        "QualifiedMinCount": lambda: (
+            f"Focus node does not conform to shape MinCount {p['count']}: {_shapes([p['shape']])}"
+        ),
+        "QualifiedMaxCount": lambda: (
+            f"Focus node does not conform to shape MaxCount {p['count']}: {_shapes([p['shape']])}"
+        ),
         "Closed": lambda: f"Node {focus} is closed. It cannot have value: {value}",
         "HasValue": lambda: f"Node {on} does not contain a value in the set: {[show(p['value'])]}",
         "In": lambda: f"Value {value} not in list {[show(m) for m in p['values']]}",
@@ -109,8 +128,9 @@ def default_message(v: Violation) -> str:
 
 
 def _shapes(shapes: list) -> str:
-    return " , ".join(namespaces.compact(s.node.value) if isinstance(s.node, ox.NamedNode) else "[a blank-node shape]"
-                      for s in shapes)
+    return " , ".join(
+        namespaces.compact(s.node.value) if isinstance(s.node, ox.NamedNode) else "[a blank-node shape]" for s in shapes
+    )
 
 
 def flatten(violations: list[Violation]) -> list[Violation]:
@@ -127,15 +147,17 @@ def rows(violations: list[Violation], graph: ShapesGraph, shapes: dict) -> list[
     out = []
     for v in violations:
         messages = [m.value for m in v.messages] or [default_message(v)]
-        out.append({
-            "focus_node": show(v.focus) or "",
-            "path": show_path(v.path) if v.path is not None else None,
-            "value": show(v.value),
-            "message": " ".join(sorted(m for m in messages if m)),
-            "severity": v.shape.severity.value.removeprefix(SH),
-            "source_shape": shape_name(graph, v.shape.node, shapes),
-            "constraint": namespaces.compact(v.component).removeprefix("sh:"),
-        })
+        out.append(
+            {
+                "focus_node": show(v.focus) or "",
+                "path": show_path(v.path) if v.path is not None else None,
+                "value": show(v.value),
+                "message": " ".join(sorted(m for m in messages if m)),
+                "severity": v.shape.severity.value.removeprefix(SH),
+                "source_shape": shape_name(graph, v.shape.node, shapes),
+                "constraint": namespaces.compact(v.component).removeprefix("sh:"),
+            }
+        )
     return out
 
 
@@ -167,8 +189,13 @@ def quads(conforms: bool, violations: list[Violation], graph: ShapesGraph) -> li
             node = write_list(members)
         else:
             node = ox.BlankNode(f"p{len(paths)}")
-            triples.append((node, ox.NamedNode(SH + path.kind + "Path"),
-                            write_list(members) if path.kind == "alternative" else members[0]))
+            triples.append(
+                (
+                    node,
+                    ox.NamedNode(SH + path.kind + "Path"),
+                    write_list(members) if path.kind == "alternative" else members[0],
+                )
+            )
         paths[path] = node
         return node
 
@@ -182,14 +209,19 @@ def quads(conforms: bool, violations: list[Violation], graph: ShapesGraph) -> li
 
     report = ox.BlankNode("report")
     triples += [(report, _TYPE, _SH["ValidationReport"]), (report, _SH["conforms"], ox.Literal(conforms))]
-    numbered = iter(range(10 ** 9))
+    numbered = iter(range(10**9))
 
     def write_result(v: Violation) -> ox.BlankNode:
         result = ox.BlankNode(f"r{next(numbered)}")
-        triples.extend([(result, _TYPE, _SH["ValidationResult"]),
-                    (result, _SH["focusNode"], v.focus), (result, _SH["resultSeverity"], v.shape.severity),
-                    (result, _SH["sourceConstraintComponent"], ox.NamedNode(v.component)),
-                    (result, _SH["sourceShape"], copy(v.shape.node))])
+        triples.extend(
+            [
+                (result, _TYPE, _SH["ValidationResult"]),
+                (result, _SH["focusNode"], v.focus),
+                (result, _SH["resultSeverity"], v.shape.severity),
+                (result, _SH["sourceConstraintComponent"], ox.NamedNode(v.component)),
+                (result, _SH["sourceShape"], copy(v.shape.node)),
+            ]
+        )
         if v.path is not None:
             triples.append((result, _SH["resultPath"], write_path(v.path)))
         if v.value is not None:

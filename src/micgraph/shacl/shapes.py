@@ -14,6 +14,7 @@ shapes is reported instead of silently validating less.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,15 +32,47 @@ RDF_TYPE = RDF + "type"
 RDF_NIL = ox.NamedNode(RDF + "nil")
 VIOLATION = ox.NamedNode(SH + "Violation")
 NODE_KINDS = {SH + k for k in ("IRI", "BlankNode", "Literal", "BlankNodeOrIRI", "BlankNodeOrLiteral", "IRIOrLiteral")}
-INTEGER_TYPES = {XSD + t for t in (
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
-    "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+INTEGER_TYPES = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
 TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
 # SHACL Advanced Features and JavaScript extensions this engine does not run: shapes using them are refused
 # (with a pointer to --engine pyshacl) rather than validated as if the feature were absent.
-UNSUPPORTED = {SH + name: name for name in (
-    "target", "rule", "expression", "js", "jsFunctionName", "condition", "values", "SPARQLTarget", "JSTarget",
-    "SPARQLRule", "TripleRule", "JSConstraint", "SPARQLFunction", "JSFunction", "targetValidator")}
+UNSUPPORTED = {
+    SH + name: name
+    for name in (
+        "target",
+        "rule",
+        "expression",
+        "js",
+        "jsFunctionName",
+        "condition",
+        "values",
+        "SPARQLTarget",
+        "JSTarget",
+        "SPARQLRule",
+        "TripleRule",
+        "JSConstraint",
+        "SPARQLFunction",
+        "JSFunction",
+        "targetValidator",
+    )
+}
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
@@ -82,22 +115,26 @@ class ShapesGraph:
         """The single value of `predicate`, None if absent; ShapesError if there are several."""
         values = self.objects(subject, predicate)
         if len(values) > 1:
-            raise ShapesError(f"{describe(shape if shape is not None else subject, self)}: {compact(predicate)} "
-                              f"takes one value, found {len(values)}")
+            raise ShapesError(
+                f"{describe(shape if shape is not None else subject, self)}: {compact(predicate)} "
+                f"takes one value, found {len(values)}"
+            )
         return values[0] if values else None
 
     def items(self, head: Term, owner: Term, predicate: str) -> list[Term]:
         """The members of a well-formed RDF list (SHACL syntax rule: a SHACL list)."""
         members, seen = [], set()
         while head != RDF_NIL:
-            if not isinstance(head, ox.BlankNode) and not isinstance(head, ox.NamedNode) or head in seen:
-                raise ShapesError(f"{describe(owner, self)}: the value of {compact(predicate)} is not a well-formed "
-                                  "RDF list")
+            if (not isinstance(head, ox.BlankNode) and not isinstance(head, ox.NamedNode)) or head in seen:
+                raise ShapesError(
+                    f"{describe(owner, self)}: the value of {compact(predicate)} is not a well-formed RDF list"
+                )
             seen.add(head)
             first, rest = self.objects(head, RDF + "first"), self.objects(head, RDF + "rest")
             if len(first) != 1 or len(rest) != 1:
-                raise ShapesError(f"{describe(owner, self)}: the value of {compact(predicate)} is not a well-formed "
-                                  "RDF list")
+                raise ShapesError(
+                    f"{describe(owner, self)}: the value of {compact(predicate)} is not a well-formed RDF list"
+                )
             members.append(first[0])
             head = rest[0]
         return members
@@ -117,7 +154,7 @@ class ShapesGraph:
 
 
 def compact(iri: str) -> str:
-    return "sh:" + iri[len(SH):] if iri.startswith(SH) else f"<{iri}>"
+    return "sh:" + iri[len(SH) :] if iri.startswith(SH) else f"<{iri}>"
 
 
 def describe(node: Term, graph: ShapesGraph | None = None, depth: int = 0) -> str:
@@ -153,11 +190,14 @@ def describe(node: Term, graph: ShapesGraph | None = None, depth: int = 0) -> st
 
 def _holders(graph: ShapesGraph, node: Term) -> list[tuple[str, Term]]:
     """(predicate, subject) of the triples whose object is `node`, SHACL's predicates first."""
-    return sorted(((p, s) for (p, o), subjects in graph._in.items() if o == node for s in subjects),
-                  key=lambda pair: (not pair[0].startswith(SH), pair[0], str(pair[1])))
+    return sorted(
+        ((p, s) for (p, o), subjects in graph._in.items() if o == node for s in subjects),
+        key=lambda pair: (not pair[0].startswith(SH), pair[0], str(pair[1])),
+    )
 
 
 # --- paths ------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)
 class Path:
@@ -178,7 +218,7 @@ class Path:
             return "(" + "/".join(inner) + ")"
         if self.kind == "alternative":
             return "(" + "|".join(inner) + ")"
-        return f"({inner[0]}){ {'zeroOrMore': '*', 'oneOrMore': '+', 'zeroOrOne': '?'}[self.kind]}"
+        return f"({inner[0]}){ {'zeroOrMore': '*', 'oneOrMore': '+', 'zeroOrOne': '?'}[self.kind] }"
 
     def walk(self, subject: str, obj: str, fresh) -> str:
         """A graph pattern joining `subject` to `obj` along the path. Sequences become chains of triple
@@ -221,22 +261,24 @@ def read_path(graph: ShapesGraph, node: Term, shape: Term, depth: int = 0) -> Pa
         if len(members) < 2:
             raise ShapesError(f"{where}: a sequence path needs at least two members")
         return Path("sequence", node, tuple(read_path(graph, m, shape, depth + 1) for m in members))
-    kinds = [(p, o) for p, o in graph.pairs(node)
-             if p in (SH + "alternativePath", *(SH + k for k in _REPETITIONS))]
+    kinds = [(p, o) for p, o in graph.pairs(node) if p in (SH + "alternativePath", *(SH + k for k in _REPETITIONS))]
     if len(kinds) != 1:
-        raise ShapesError(f"{where}: a blank-node path needs exactly one of sh:alternativePath, sh:inversePath, "
-                          "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath")
+        raise ShapesError(
+            f"{where}: a blank-node path needs exactly one of sh:alternativePath, sh:inversePath, "
+            "sh:zeroOrMorePath, sh:oneOrMorePath, sh:zeroOrOnePath"
+        )
     predicate, value = kinds[0]
     if predicate == SH + "alternativePath":
         members = graph.items(value, shape, predicate)
         if len(members) < 2:
             raise ShapesError(f"{where}: sh:alternativePath needs a list of at least two paths")
         return Path("alternative", node, tuple(read_path(graph, m, shape, depth + 1) for m in members))
-    kind = predicate[len(SH):].removesuffix("Path")
+    kind = predicate[len(SH) :].removesuffix("Path")
     return Path(kind, node, (read_path(graph, value, shape, depth + 1),))
 
 
 # --- shapes and constraints -------------------------------------------------------------------------
+
 
 @dataclass(eq=False)
 class Constraint:
@@ -275,10 +317,14 @@ SHAPE_LISTS = ("and", "or", "xone")
 
 
 class ShapesReader:
-    """Reads every shape once; `shape(node)` gives the Shape object for a node (shared, so cycles terminate)."""
+    """Reads every shape once; `shape(node)` gives the Shape object for a node (shared, so cycles terminate).
 
-    def __init__(self, graph: ShapesGraph) -> None:
+    `extra_readers` read the constraints this module does not know (SHACL-SPARQL's, in sparql_based.py,
+    which builds on this module: passing them in keeps the dependency one way)."""
+
+    def __init__(self, graph: ShapesGraph, extra_readers: Sequence[Callable[[ShapesReader, Shape], list]] = ()) -> None:
         self.graph = graph
+        self.extra_readers = tuple(extra_readers)
         self.shapes: dict[Term, Shape] = {}
         self._components = None
 
@@ -289,8 +335,10 @@ class ShapesReader:
         g = self.graph
         for iri in UNSUPPORTED:
             if g.subjects_with(iri) or g.subjects(RDF_TYPE, ox.NamedNode(iri)):
-                raise ShapesError(f"the shapes use {compact(iri)} (SHACL Advanced Features), which the oxigraph "
-                                  "engine does not run; validate with --engine pyshacl")
+                raise ShapesError(
+                    f"the shapes use {compact(iri)} (SHACL Advanced Features), which the oxigraph "
+                    "engine does not run; validate with --engine pyshacl"
+                )
         candidates: set[Term] = set()
         for cls in ("NodeShape", "PropertyShape"):
             candidates.update(g.subjects(RDF_TYPE, ox.NamedNode(SH + cls)))
@@ -336,8 +384,9 @@ class ShapesReader:
 
     def _read_targets(self, shape: Shape) -> None:
         g, node = self.graph, shape.node
-        for name, attribute in zip(TARGETS, ("target_classes", "target_nodes", "target_subjects_of",
-                                             "target_objects_of")):
+        for name, attribute in zip(
+            TARGETS, ("target_classes", "target_nodes", "target_subjects_of", "target_objects_of")
+        ):
             values = g.objects(node, SH + name)
             if name != "targetNode" and any(not isinstance(v, ox.NamedNode) for v in values):
                 raise ShapesError(f"{self.where(node)}: the values of sh:{name} must be IRIs")
@@ -365,9 +414,11 @@ class ShapesReader:
         kind = g.one(node, SH + "nodeKind", node)
         if kind is not None:
             if kind.value not in NODE_KINDS or not isinstance(kind, ox.NamedNode):
-                raise ShapesError(f"{self.where(node)}: sh:nodeKind must be one of sh:IRI, sh:BlankNode, sh:Literal, "
-                                  "sh:BlankNodeOrIRI, sh:BlankNodeOrLiteral, sh:IRIOrLiteral")
-            add("NodeKind", kind=kind.value[len(SH):])
+                raise ShapesError(
+                    f"{self.where(node)}: sh:nodeKind must be one of sh:IRI, sh:BlankNode, sh:Literal, "
+                    "sh:BlankNodeOrIRI, sh:BlankNodeOrLiteral, sh:IRIOrLiteral"
+                )
+            add("NodeKind", kind=kind.value[len(SH) :])
         for name in ("minCount", "maxCount"):
             value = g.one(node, SH + name, node)
             if value is not None:
@@ -421,8 +472,9 @@ class ShapesReader:
         for value in g.objects(node, SH + "property"):
             nested = self.shape(value)
             if nested.path is None and not self.graph.is_instance(value, SH + "PropertyShape"):
-                raise ShapesError(f"{self.where(node)}: the value of sh:property must be a property shape "
-                                  "(with sh:path)")
+                raise ShapesError(
+                    f"{self.where(node)}: the value of sh:property must be a property shape (with sh:path)"
+                )
             add("Property", shape=nested)
         self._read_qualified(shape)
         closed = g.one(node, SH + "closed", node)
@@ -441,10 +493,8 @@ class ShapesReader:
         listed = g.one(node, SH + "in", node)
         if listed is not None:
             add("In", values=g.items(listed, node, SH + "in"), list=listed)
-        from .sparql_based import read_custom_constraints, read_sparql_constraints
-
-        out.extend(read_sparql_constraints(self, shape))
-        out.extend(read_custom_constraints(self, shape))
+        for read in self.extra_readers:
+            out.extend(read(self, shape))
 
     def _read_qualified(self, shape: Shape) -> None:
         g, node = self.graph, shape.node
@@ -455,24 +505,35 @@ class ShapesReader:
         if not shape.is_property:
             raise ShapesError(f"{self.where(node)}: sh:qualifiedValueShape is only allowed on property shapes")
         if counts["qualifiedMinCount"] is None and counts["qualifiedMaxCount"] is None:
-            raise ShapesError(f"{self.where(node)}: sh:qualifiedValueShape needs sh:qualifiedMinCount or "
-                              "sh:qualifiedMaxCount")
+            raise ShapesError(
+                f"{self.where(node)}: sh:qualifiedValueShape needs sh:qualifiedMinCount or sh:qualifiedMaxCount"
+            )
         disjoint_value = g.one(node, SH + "qualifiedValueShapesDisjoint", node)
-        disjoint = disjoint_value is not None and _boolean(disjoint_value, self.where(node),
-                                                           "sh:qualifiedValueShapesDisjoint")
+        disjoint = disjoint_value is not None and _boolean(
+            disjoint_value, self.where(node), "sh:qualifiedValueShapesDisjoint"
+        )
         for value in qualified:
             siblings: list[Shape] = []
             if disjoint:  # the qualified value shapes of the other property shapes of this shape's parents
                 for parent in g.subjects(SH + "property", node):
                     for sibling in g.objects(parent, SH + "property"):
-                        siblings += [self.shape(q) for q in g.objects(sibling, SH + "qualifiedValueShape")
-                                     if q != value and self.shape(q) not in siblings]
+                        siblings += [
+                            self.shape(q)
+                            for q in g.objects(sibling, SH + "qualifiedValueShape")
+                            if q != value and self.shape(q) not in siblings
+                        ]
             for name, count in counts.items():
                 if count is not None:
-                    shape.constraints.append(Constraint(
-                        SH + name[0].upper() + name[1:] + "ConstraintComponent",
-                        {"shape": self.shape(value), "count": _count(count, self.where(node), name),
-                         "siblings": siblings}))
+                    shape.constraints.append(
+                        Constraint(
+                            SH + name[0].upper() + name[1:] + "ConstraintComponent",
+                            {
+                                "shape": self.shape(value),
+                                "count": _count(count, self.where(node), name),
+                                "siblings": siblings,
+                            },
+                        )
+                    )
 
 
 def _count(value: Term, where: str, name: str) -> int:
@@ -488,8 +549,11 @@ def _count(value: Term, where: str, name: str) -> int:
 
 
 def _boolean(value: Term, where: str, name: str) -> bool:
-    if not isinstance(value, ox.Literal) or value.datatype.value != XSD + "boolean" \
-            or value.value not in ("true", "false"):
+    if (
+        not isinstance(value, ox.Literal)
+        or value.datatype.value != XSD + "boolean"
+        or value.value not in ("true", "false")
+    ):
         raise ShapesError(f"{where}: {name} must be true or false (xsd:boolean), not {value}")
     return value.value == "true"
 
@@ -502,7 +566,6 @@ def _message(value: Term, where: str) -> ox.Literal:
 
 def _check_regex(pattern: str, flags: str, where: str) -> None:
     """Refuse a pattern or flags Oxigraph's REGEX cannot read here, rather than let every value fail it."""
-    query = f"ASK {{ BIND(REGEX(\"\", {ox.Literal(pattern)}, {ox.Literal(flags)}) AS ?ok) FILTER(!BOUND(?ok)) }}"
+    query = f'ASK {{ BIND(REGEX("", {ox.Literal(pattern)}, {ox.Literal(flags)}) AS ?ok) FILTER(!BOUND(?ok)) }}'
     if bool(ox.Store().query(query)):
-        raise ShapesError(f"{where}: sh:pattern {pattern!r} with sh:flags {flags!r} is not a valid "
-                          "regular expression")
+        raise ShapesError(f"{where}: sh:pattern {pattern!r} with sh:flags {flags!r} is not a valid regular expression")

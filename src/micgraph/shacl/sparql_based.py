@@ -101,14 +101,14 @@ class ParsedQuery:
         as pre-binding `names` (see the module docstring)."""
         if self.outer_clauses & {"LIMIT", "OFFSET"}:
             return False
-        if (self.outer_aggregates or "GROUP" in self.outer_clauses or "HAVING" in self.outer_clauses) \
-                and not names <= self.outer_grouped_by:
+        if (
+            self.outer_aggregates or "GROUP" in self.outer_clauses or "HAVING" in self.outer_clauses
+        ) and not names <= self.outer_grouped_by:
             return False
         for name in names:
             for index in self.occurrences(name):
                 chain = self.frames.get(index, ())
-                if chain and not (all(kind == "exists" for kind in chain)
-                                  or (chain == ("optional",))):
+                if chain and not (all(kind == "exists" for kind in chain) or (chain == ("optional",))):
                     return False
         return True
 
@@ -120,14 +120,19 @@ def _token_regex() -> re.Pattern:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(m.lastgroup or "op", m.group(), m.start(), m.end()) for m in _token_regex().finditer(text)
-            if m.lastgroup not in ("ws", "comment")]
+    return [
+        Token(m.lastgroup or "op", m.group(), m.start(), m.end())
+        for m in _token_regex().finditer(text)
+        if m.lastgroup not in ("ws", "comment")
+    ]
 
 
-def parse(text: str, where: str, prebound: set[str], form: str = "SELECT",
-          prefixes: dict[str, str] | None = None) -> ParsedQuery:
+def parse(
+    text: str, where: str, prebound: set[str], form: str = "SELECT", prefixes: dict[str, str] | None = None
+) -> ParsedQuery:
     """Tokenise and check a SHACL-SPARQL query (`where` names it in errors; `prefixes`: those sh:prefixes
     declares); ShapesError for what SHACL forbids in one."""
+
     def fail(cause: str) -> ShapesError:
         return ShapesError(f"{where}: SPARQL query refused: {cause}")
 
@@ -188,11 +193,17 @@ def parse(text: str, where: str, prebound: set[str], form: str = "SELECT",
                     depth_at_select.append(len(stack))
                     sub = _read_select(tokens, i + 1, fail)
                     needed = prebound - {"currentShape", "shapesGraph"}
-                    projected = {tokens[j].var for j in sub.projection
-                                 if tokens[j].var and _paren_depth(tokens, sub.projection.start, j) == 0}
+                    projected = {
+                        tokens[j].var
+                        for j in sub.projection
+                        if tokens[j].var and _paren_depth(tokens, sub.projection.start, j) == 0
+                    }
                     if sub.star or not needed <= projected:
-                        raise fail("a subquery must SELECT every pre-bound variable ("
-                                   + ", ".join(f"${v}" for v in sorted(needed)) + "); SELECT * does not count")
+                        raise fail(
+                            "a subquery must SELECT every pre-bound variable ("
+                            + ", ".join(f"${v}" for v in sorted(needed))
+                            + "); SELECT * does not count"
+                        )
                     selects.append(sub)
                     for j in sub.projection:
                         if tokens[j].var:
@@ -210,8 +221,13 @@ def parse(text: str, where: str, prebound: set[str], form: str = "SELECT",
                 break
         elif token.var is not None:
             frames[i] = tuple(stack[1:])
-        elif token.word("BOUND") and i + 3 < len(tokens) and tokens[i + 1].text == "(" \
-                and tokens[i + 2].var is not None and tokens[i + 3].text == ")":
+        elif (
+            token.word("BOUND")
+            and i + 3 < len(tokens)
+            and tokens[i + 1].text == "("
+            and tokens[i + 2].var is not None
+            and tokens[i + 3].text == ")"
+        ):
             bound_calls[i + 2] = range(i, i + 4)
         i += 1
     if body is None or stack:
@@ -224,11 +240,12 @@ def parse(text: str, where: str, prebound: set[str], form: str = "SELECT",
     if form == "SELECT":
         outer = selects[0]
         outer.group_by = _group_by(tokens, i + 1)
-        tail = tokens[i + 1:]
+        tail = tokens[i + 1 :]
         parsed.outer_clauses = {t.text.upper() for t in tail if t.word(*_CLAUSES)}
         parsed.outer_grouped_by = {name for j in outer.group_by if (name := tokens[j].var)}
-        parsed.outer_aggregates = any(tokens[j].word(*_AGGREGATES) for j in outer.projection) or \
-            any(t.word(*_AGGREGATES) for t in tail)
+        parsed.outer_aggregates = any(tokens[j].word(*_AGGREGATES) for j in outer.projection) or any(
+            t.word(*_AGGREGATES) for t in tail
+        )
     return parsed
 
 
@@ -268,9 +285,17 @@ def writable(term: Term) -> bool:
     return isinstance(term, (ox.NamedNode, ox.Literal))
 
 
-def rewrite(query: ParsedQuery, values: dict[str, Term], *, path: str | None = None, focus: str | None = None,
-            project: Sequence[str] = (), rename: dict[str, str] | None = None, body_only: bool = False,
-            expand: dict[str, str] | None = None) -> str:
+def rewrite(
+    query: ParsedQuery,
+    values: dict[str, Term],
+    *,
+    path: str | None = None,
+    focus: str | None = None,
+    project: Sequence[str] = (),
+    rename: dict[str, str] | None = None,
+    body_only: bool = False,
+    expand: dict[str, str] | None = None,
+) -> str:
     """The query text with the pre-bound variables in `values` written in as constants, $PATH as `path`,
     `focus` (a group pattern binding ?this) joined in at the start of the outermost group, the variables
     `project` added to the outermost projection and those in `rename` renamed. `body_only`: just the
@@ -312,7 +337,7 @@ def rewrite(query: ParsedQuery, values: dict[str, Term], *, path: str | None = N
     out, last = [], tokens[first].start
     for index in range(first, last_index + 1):
         token = tokens[index]
-        out.append(query.text[last:token.start])
+        out.append(query.text[last : token.start])
         last = token.end
         if index in drop:
             continue
@@ -326,7 +351,7 @@ def rewrite(query: ParsedQuery, values: dict[str, Term], *, path: str | None = N
         out.append(query.text[last:])
     return "".join(out)
 
-    
+
 def _expand(name: str, prefixes: dict[str, str]) -> str:
     prefix, _, local = name.partition(":")
     if prefix not in prefixes:
@@ -340,10 +365,11 @@ def _expand(name: str, prefixes: dict[str, str]) -> str:
 def own_prologue(query: ParsedQuery) -> str:
     """The PREFIX and BASE declarations written in the query itself, before its SELECT or ASK."""
     form = next(i for i, t in enumerate(query.tokens) if t.word("SELECT", "ASK"))
-    return query.text[:query.tokens[form].start]
+    return query.text[: query.tokens[form].start]
 
 
 # --- reading SPARQL constraints and components from the shapes graph ---------------------------------
+
 
 @dataclass(eq=False)
 class SparqlCheck:
@@ -372,8 +398,12 @@ def read_sparql_constraints(reader, shape: Shape) -> list[Constraint]:
         if not isinstance(select, ox.Literal) or select.datatype.value != XSD + "string":
             raise ShapesError(f"{describe(shape.node, g)}: a SPARQL constraint (sh:sparql) needs one sh:select string")
         declared = prefixes(g, node)
-        query = parse(select.value, f"{describe(shape.node, g)}: sh:sparql", {"this", "currentShape", "shapesGraph"},
-                      prefixes=declared)
+        query = parse(
+            select.value,
+            f"{describe(shape.node, g)}: sh:sparql",
+            {"this", "currentShape", "shapesGraph"},
+            prefixes=declared,
+        )
         messages = [_message(m, describe(node, g)) for m in g.objects(node, SH + "message")]
         check = SparqlCheck(query, declared, messages)
         out.append(Constraint(SH + "SPARQLConstraintComponent", {"check": check}, source=node))
@@ -398,8 +428,9 @@ def read_custom_constraints(reader, shape: Shape) -> list[Constraint]:
                 continue
             for combination in itertools.product(*values.values()):
                 params = dict(zip(values, combination))
-                check = SparqlCheck(validator.query, validator.prefixes, validator.messages or component.messages,
-                                    params)
+                check = SparqlCheck(
+                    validator.query, validator.prefixes, validator.messages or component.messages, params
+                )
                 out.append(Constraint(component.node.value, {"check": check, "ask": validator.ask}))
     return out
 
@@ -465,8 +496,16 @@ def components(reader) -> list[_Component]:
         if all(v is None for v in validators.values()):
             continue  # not SPARQL-based (e.g. JavaScript): nothing this engine can run
         messages = [_message(m, describe(node, g)) for m in g.objects(node, SH + "message")]
-        found.append(_Component(node, parameters, messages, validators["validator"], validators["nodeValidator"],
-                                validators["propertyValidator"]))
+        found.append(
+            _Component(
+                node,
+                parameters,
+                messages,
+                validators["validator"],
+                validators["nodeValidator"],
+                validators["propertyValidator"],
+            )
+        )
     reader._components = found
     return found
 
@@ -486,8 +525,9 @@ def _read_validator(g, node: Term, component: Term, names: set[str], kind: str) 
         raise ShapesError(f"{describe(component, g)}: sh:{kind} must be a SELECT validator")
     prebound = {"this", "currentShape", "shapesGraph", *names} | ({"value"} if ask is not None else set())
     declared = prefixes(g, node)
-    query = parse(text.value, f"{describe(component, g)}: sh:{kind}", prebound, "ASK" if ask is not None else "SELECT",
-                  declared)
+    query = parse(
+        text.value, f"{describe(component, g)}: sh:{kind}", prebound, "ASK" if ask is not None else "SELECT", declared
+    )
     messages = [_message(m, describe(node, g)) for m in g.objects(node, SH + "message")]
     return _Validator(query, declared, messages, ask is not None)
 
@@ -514,8 +554,9 @@ def prefixes(g, node: Term) -> dict[str, str]:
         for declaration in declares:
             prefix, namespace = g.one(declaration, SH + "prefix", node), g.one(declaration, SH + "namespace", node)
             if not isinstance(prefix, ox.Literal) or not isinstance(namespace, ox.Literal):
-                raise ShapesError(f"{describe(node, g)}: each sh:declare needs one sh:prefix and one sh:namespace "
-                                  "literal")
+                raise ShapesError(
+                    f"{describe(node, g)}: each sh:declare needs one sh:prefix and one sh:namespace literal"
+                )
             try:
                 ox.NamedNode(namespace.value)
             except ValueError as exc:

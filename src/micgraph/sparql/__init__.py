@@ -41,9 +41,23 @@ from ._text import may_contain_keyword, unescape, unescape_with_offsets
 if TYPE_CHECKING:
     from .model import Declaration, Load, Query, ServiceClause, Update
 
-__all__ = ["MAX_NESTING", "MAX_QUERY_BYTES", "Declaration", "Load", "Query", "ServiceClause", "Update",
-           "check_limits", "may_contain_keyword", "with_prefix_declarations", "nesting_depth", "parse_query", "parse_update", "unescape",
-           "unescape_with_offsets"]
+__all__ = [
+    "MAX_NESTING",
+    "MAX_QUERY_BYTES",
+    "Declaration",
+    "Load",
+    "Query",
+    "ServiceClause",
+    "Update",
+    "check_limits",
+    "may_contain_keyword",
+    "nesting_depth",
+    "parse_query",
+    "parse_update",
+    "unescape",
+    "unescape_with_offsets",
+    "with_prefix_declarations",
+]
 
 # The deepest bracket nesting ({, ( and [ together) a query or update may have. pyoxigraph 0.5.13's parser
 # recurses per bracket and overflows its stack (SIGSEGV) beyond, measured by bench/sparql_nesting.py:
@@ -103,8 +117,9 @@ def _exact_depth(text: str, limit: int) -> int:
     bounds = []
     for start in ("query_unit", "update_unit"):
         deepest, current, stopped = _parser.max_depth(text, start, limit)
-        bounds.append(deepest if stopped is None or deepest > limit
-                      else max(deepest, current + bracket_bound(text[stopped:])))
+        bounds.append(
+            deepest if stopped is None or deepest > limit else max(deepest, current + bracket_bound(text[stopped:]))
+        )
     return min(bounds)
 
 
@@ -129,16 +144,18 @@ def with_prefix_declarations(text: str, prefixes: dict[str, str]) -> str:
     return "\n".join([*lines, text]) if lines else text
 
 
-def parse_query(text: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None,
-                source: str = "query") -> Query:
+def parse_query(
+    text: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None, source: str = "query"
+) -> Query:
     """Parse a SPARQL 1.1 query. `prefixes` are predeclared (PREFIX lines in the text override them),
     `base_iri` is the base before any BASE line. QuerySyntaxError for anything SPARQL 1.1 (or the checks
     in the package docstring) rejects, with the line and column of the cause."""
     return _parse(text, "query_unit", base_iri, prefixes, source)
 
 
-def parse_update(text: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None,
-                 source: str = "update") -> Update:
+def parse_update(
+    text: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None, source: str = "update"
+) -> Update:
     """Parse a SPARQL 1.1 update (one or more operations separated by `;`), as parse_query does."""
     return _parse(text, "update_unit", base_iri, prefixes, source)
 
@@ -149,15 +166,15 @@ def _parse(text: str, start: str, base_iri: str | None, prefixes: dict[str, str]
     what = "query" if start == "query_unit" else "update"
     check_limits(text, update=start == "update_unit", source=source)  # first: the more telling refusal
     if len(text) > MAX_QUERY_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_QUERY_BYTES:
-        raise QuerySyntaxError(f"the {what} is longer than {MAX_QUERY_BYTES:,} bytes (MAX_QUERY_BYTES)",
-                               source=source)
+        raise QuerySyntaxError(f"the {what} is longer than {MAX_QUERY_BYTES:,} bytes (MAX_QUERY_BYTES)", source=source)
     surrogate = first_lone_surrogate(text)
     if surrogate is not None:
         from ._text import Lines
 
         line, column = Lines(text).position(surrogate)
-        raise QuerySyntaxError(f"U+{ord(text[surrogate]):04X} is half of a surrogate pair, not a character",
-                               line, column, source)
+        raise QuerySyntaxError(
+            f"U+{ord(text[surrogate]):04X} is half of a surrogate pair, not a character", line, column, source
+        )
     if base_iri is not None and not is_absolute(base_iri):
         raise QuerySyntaxError(f"the base IRI <{base_iri}> is not absolute", source=source)
     result = _read(text, start, base_iri, prefixes, source)
@@ -168,10 +185,13 @@ def _parse(text: str, start: str, base_iri: str | None, prefixes: dict[str, str]
         except QuerySyntaxError:
             return result  # an engine that unescapes first would refuse the text: nothing it could call
         if _calls(other) != _calls(result):
-            raise QuerySyntaxError(f"its \\u escapes make this {what} call different SERVICE endpoints when "
-                                   "they are decoded before parsing (SPARQL 1.1 section 19.2) and when they "
-                                   "are decoded in IRIs and strings only: write those characters as "
-                                   "themselves", source=source)
+            raise QuerySyntaxError(
+                f"its \\u escapes make this {what} call different SERVICE endpoints when "
+                "they are decoded before parsing (SPARQL 1.1 section 19.2) and when they "
+                "are decoded in IRIs and strings only: write those characters as "
+                "themselves",
+                source=source,
+            )
     return result
 
 
@@ -187,13 +207,13 @@ def _refuse_deep_nesting(text: str, start: str, source: str) -> None:
     deepest, _, stopped = _parser.max_depth(text, start, MAX_NESTING)
     if deepest > MAX_NESTING and stopped is not None:
         line, column = Lines(text).position(stopped - 1)
-        raise QuerySyntaxError(f"brackets nest deeper than {MAX_NESTING} levels (MAX_NESTING)", line, column,
-                               source)
+        raise QuerySyntaxError(f"brackets nest deeper than {MAX_NESTING} levels (MAX_NESTING)", line, column, source)
 
 
 def _calls(parsed) -> list:
     return [(c.endpoint, c.variable, c.silent) for c in parsed.all_services()] + [
-        (load.source, load.graph, load.silent) for load in getattr(parsed, "loads", ())]
+        (load.source, load.graph, load.silent) for load in getattr(parsed, "loads", ())
+    ]
 
 
 def _read(text: str, start: str, base_iri: str | None, prefixes: dict[str, str] | None, source: str):
@@ -207,13 +227,19 @@ def _read(text: str, start: str, base_iri: str | None, prefixes: dict[str, str] 
         tree = _parser.parse(text, start, limit)
     except _parser.DepthError as error:
         token = error.token
-        raise QuerySyntaxError(f"brackets nest deeper than {error.limit} levels (MAX_NESTING)", token.line,
-                               token.column, source) from None
+        raise QuerySyntaxError(
+            f"brackets nest deeper than {error.limit} levels (MAX_NESTING)", token.line, token.column, source
+        ) from None
     except LexError as error:
         char = text[error.position]
-        word = re.match(r"[A-Za-z0-9_]+", text[error.position:error.position + 60])
-        shown = (f"'{word.group()}'" if word else repr(char) if char.isprintable() and not char.isspace()
-                 else f"character U+{ord(char):04X}")
+        word = re.match(r"[A-Za-z0-9_]+", text[error.position : error.position + 60])
+        shown = (
+            f"'{word.group()}'"
+            if word
+            else repr(char)
+            if char.isprintable() and not char.isspace()
+            else f"character U+{ord(char):04X}"
+        )
         raise QuerySyntaxError(f"unexpected {shown}", error.line, error.column, source) from None
     except _parser.ParseError as error:
         raise _syntax_error(text, start, error, source) from None
@@ -251,14 +277,33 @@ def _parses_as(text: str, start: str) -> bool:
 
 
 _TERMINAL_NAMES = {
-    "IRIREF": "<IRI>", "PNAME_LN": "prefixed name", "PNAME_NS": "prefix:", "BLANK_NODE_LABEL": "_:blank",
-    "VAR1": "?variable", "VAR2": "$variable", "LANGTAG": "@language", "INTEGER": "integer",
-    "DECIMAL": "decimal", "DOUBLE": "double", "INTEGER_POSITIVE": "+integer", "DECIMAL_POSITIVE": "+decimal",
-    "DOUBLE_POSITIVE": "+double", "INTEGER_NEGATIVE": "-integer", "DECIMAL_NEGATIVE": "-decimal",
-    "DOUBLE_NEGATIVE": "-double", "STRING_LITERAL1": "'string'", "STRING_LITERAL2": '"string"',
-    "STRING_LITERAL_LONG1": "'''string'''", "STRING_LITERAL_LONG2": '"""string"""', "NIL": "()", "ANON": "[]",
-    "BUILTIN_0": "RAND() etc.", "BUILTIN_1": "STR(...) etc.", "BUILTIN_2": "CONTAINS(..., ...) etc.",
-    "BUILTIN_N": "CONCAT(...)/COALESCE(...)", "AGGREGATE_1": "SUM(...) etc.",
+    "IRIREF": "<IRI>",
+    "PNAME_LN": "prefixed name",
+    "PNAME_NS": "prefix:",
+    "BLANK_NODE_LABEL": "_:blank",
+    "VAR1": "?variable",
+    "VAR2": "$variable",
+    "LANGTAG": "@language",
+    "INTEGER": "integer",
+    "DECIMAL": "decimal",
+    "DOUBLE": "double",
+    "INTEGER_POSITIVE": "+integer",
+    "DECIMAL_POSITIVE": "+decimal",
+    "DOUBLE_POSITIVE": "+double",
+    "INTEGER_NEGATIVE": "-integer",
+    "DECIMAL_NEGATIVE": "-decimal",
+    "DOUBLE_NEGATIVE": "-double",
+    "STRING_LITERAL1": "'string'",
+    "STRING_LITERAL2": '"string"',
+    "STRING_LITERAL_LONG1": "'''string'''",
+    "STRING_LITERAL_LONG2": '"""string"""',
+    "NIL": "()",
+    "ANON": "[]",
+    "BUILTIN_0": "RAND() etc.",
+    "BUILTIN_1": "STR(...) etc.",
+    "BUILTIN_2": "CONTAINS(..., ...) etc.",
+    "BUILTIN_N": "CONCAT(...)/COALESCE(...)",
+    "AGGREGATE_1": "SUM(...) etc.",
 }
 
 

@@ -17,14 +17,35 @@ _INSERT_DATA = 4  # blank node labels may not be shared between INSERT DATA oper
 _NAME_TOKENS = {"PNAME_LN", "PNAME_NS", "VAR1", "VAR2", "BLANK_NODE_LABEL"}
 _STRINGS = {"STRING_LITERAL1": 1, "STRING_LITERAL2": 1, "STRING_LITERAL_LONG1": 3, "STRING_LITERAL_LONG2": 3}
 _ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-_OPERATIONS = {"load": "LOAD", "clear": "CLEAR", "drop": "DROP", "add": "ADD", "move": "MOVE", "copy": "COPY",
-               "create": "CREATE", "insert_data": "INSERT DATA", "delete_data": "DELETE DATA",
-               "delete_where": "DELETE WHERE", "modify": "MODIFY"}
+_OPERATIONS = {
+    "load": "LOAD",
+    "clear": "CLEAR",
+    "drop": "DROP",
+    "add": "ADD",
+    "move": "MOVE",
+    "copy": "COPY",
+    "create": "CREATE",
+    "insert_data": "INSERT DATA",
+    "delete_data": "DELETE DATA",
+    "delete_where": "DELETE WHERE",
+    "modify": "MODIFY",
+}
 # Non-ASCII characters of 19.8 [164] PN_CHARS_BASE, and those [166]/[167] add after the first character.
-_BASE_RANGES = ((0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x2FF), (0x370, 0x37D), (0x37F, 0x1FFF), (0x200C, 0x200D),
-                (0x2070, 0x218F), (0x2C00, 0x2FEF), (0x3001, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFFD),
-                (0x10000, 0xEFFFF))
-_LATER_RANGES = tuple(sorted(_BASE_RANGES + ((0xB7, 0xB7), (0x300, 0x36F), (0x203F, 0x2040))))
+_BASE_RANGES = (
+    (0xC0, 0xD6),
+    (0xD8, 0xF6),
+    (0xF8, 0x2FF),
+    (0x370, 0x37D),
+    (0x37F, 0x1FFF),
+    (0x200C, 0x200D),
+    (0x2070, 0x218F),
+    (0x2C00, 0x2FEF),
+    (0x3001, 0xD7FF),
+    (0xF900, 0xFDCF),
+    (0xFDF0, 0xFFFD),
+    (0x10000, 0xEFFFF),
+)
+_LATER_RANGES = tuple(sorted((*_BASE_RANGES, (0xB7, 0xB7), (0x300, 0x36F), (0x203F, 0x2040))))
 
 
 def _in(ranges: tuple, char: str) -> bool:
@@ -110,8 +131,7 @@ class Analysis:
             elif kind == "inline_data_full":
                 self.check_values(node)
             elif flags & _NO_BLANK and kind in ("collection", "blank_node_property_list"):
-                raise self.error("blank nodes are not allowed in DELETE DATA, DELETE WHERE or a DELETE "
-                                 "template", node)
+                raise self.error("blank nodes are not allowed in DELETE DATA, DELETE WHERE or a DELETE template", node)
             for child in reversed(node.children):
                 stack.append((child, service, flags))
 
@@ -127,12 +147,12 @@ class Analysis:
             self.string_value(token)
         elif kind in ("VAR1", "VAR2"):
             if flags & _DATA:
-                raise self.error(f"variable {token} in INSERT DATA or DELETE DATA: data may not hold variables",
-                                 token)
+                raise self.error(f"variable {token} in INSERT DATA or DELETE DATA: data may not hold variables", token)
         elif kind in ("BLANK_NODE_LABEL", "ANON"):
             if flags & _NO_BLANK:
-                raise self.error(f"blank node {token} is not allowed in DELETE DATA, DELETE WHERE or a DELETE "
-                                 "template", token)
+                raise self.error(
+                    f"blank node {token} is not allowed in DELETE DATA, DELETE WHERE or a DELETE template", token
+                )
             if flags & _INSERT_DATA and kind == "BLANK_NODE_LABEL":
                 operation = len(self.operations)
                 if self.insert_data_labels.setdefault(str(token), operation) != operation:
@@ -191,8 +211,9 @@ class Analysis:
         for part in parts:
             for index, char in enumerate(part):
                 if char >= "\x80" and not _in(_LATER_RANGES if index else _BASE_RANGES, char):
-                    raise self.error(f"{_shown(char)} may not appear in the name {token} (SPARQL 1.1 section "
-                                     "19.8)", token)
+                    raise self.error(
+                        f"{_shown(char)} may not appear in the name {token} (SPARQL 1.1 section 19.8)", token
+                    )
 
     def string_value(self, token: Token) -> str:
         quotes = _STRINGS[token.type]
@@ -213,10 +234,13 @@ class Analysis:
             marker = body[cut + 1]
             if marker in "uU":
                 width = 4 if marker == "u" else 8
-                code = int(body[cut + 2:cut + 2 + width], 16)
+                code = int(body[cut + 2 : cut + 2 + width], 16)
                 if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-                    raise self.error(f"{body[cut:cut + 2 + width]} in {_short(token)} is not a Unicode character "
-                                     "(a surrogate or beyond U+10FFFF)", token)
+                    raise self.error(
+                        f"{body[cut : cut + 2 + width]} in {_short(token)} is not a Unicode character "
+                        "(a surrogate or beyond U+10FFFF)",
+                        token,
+                    )
                 out.append(chr(code))
                 index = cut + 2 + width
             else:
@@ -237,14 +261,28 @@ class Analysis:
             if written.type in ("PNAME_LN", "PNAME_NS") and str(written)[:6].upper() == "SILENT":
                 # Oxigraph reads `SERVICE SILENT:x` as SERVICE SILENT with endpoint `:x` (its parser matches
                 # keywords by prefix); SPARQL's longest match reads the prefixed name SILENT:x. Ambiguous.
-                raise self.error(f"SERVICE {written}: a prefixed name whose prefix starts with SILENT is read "
-                                 "differently by SPARQL engines; write the endpoint as <IRI>", written)
+                raise self.error(
+                    f"SERVICE {written}: a prefixed name whose prefix starts with SILENT is read "
+                    "differently by SPARQL engines; write the endpoint as <IRI>",
+                    written,
+                )
             endpoint, variable = self.iri_value(written), None
         line, column = keyword.line, keyword.column
-        record = _ServiceRecord({"endpoint": endpoint, "variable": variable, "endpoint_text": str(written),
-                                 "silent": silent, "start": keyword.start, "end": _last_token(group).end,
-                                 "pattern_start": _first_token(group).start, "pattern_end": _last_token(group).end,
-                                 "line": line, "column": column}, parent)
+        record = _ServiceRecord(
+            {
+                "endpoint": endpoint,
+                "variable": variable,
+                "endpoint_text": str(written),
+                "silent": silent,
+                "start": keyword.start,
+                "end": _last_token(group).end,
+                "pattern_start": _first_token(group).start,
+                "pattern_end": _last_token(group).end,
+                "line": line,
+                "column": column,
+            },
+            parent,
+        )
         self.records.append(record)
         return record
 
@@ -253,9 +291,17 @@ class Analysis:
         silent = _is_token(node.children[1], "SILENT")
         iris = [c for c in node.children if _is(c, "iri")]
         graph = node.children[-1]
-        self.loads.append(Load(self.iri_value(iris[0]), silent,
-                               self.iri_value(graph) if _is(graph, "graph_ref") else None,
-                               keyword.start, _last_token(node).end, keyword.line, keyword.column))
+        self.loads.append(
+            Load(
+                self.iri_value(iris[0]),
+                silent,
+                self.iri_value(graph) if _is(graph, "graph_ref") else None,
+                keyword.start,
+                _last_token(node).end,
+                keyword.line,
+                keyword.column,
+            )
+        )
 
     def services(self) -> tuple[ServiceClause, ...]:
         """The clause tree, built from the innermost out (records are in text order, parents first)."""
@@ -282,8 +328,9 @@ class Analysis:
                 if _is(child, "bind"):
                     variable = _var_name(_nodes(child)[-1])
                     if variable in seen:
-                        raise self.error(f"BIND (... AS ?{variable}): ?{variable} is already in scope in this "
-                                         "group", child)
+                        raise self.error(
+                            f"BIND (... AS ?{variable}): ?{variable} is already in scope in this group", child
+                        )
                 if isinstance(child, Node):
                     seen |= self.scope(child)
         for select in self.selects:
@@ -301,15 +348,19 @@ class Analysis:
         for item in items:
             variable = _var_name(_nodes(item)[-1])
             if len(_nodes(item)) > 1 and (variable in in_where or variable in projected):
-                raise self.error(f"SELECT (... AS ?{variable}): ?{variable} is already "
-                                 f"{'in scope' if variable in in_where else 'projected'}", item)
+                raise self.error(
+                    f"SELECT (... AS ?{variable}): ?{variable} is already "
+                    f"{'in scope' if variable in in_where else 'projected'}",
+                    item,
+                )
             projected.add(variable)
         aggregates = any(_has_aggregate(node) for node in [*items, *modifier.children])
         if group_clause is None and not aggregates:
             return
         if star:
-            raise self.error("SELECT * cannot be used with GROUP BY or aggregates: name the projected "
-                             "variables", clause)
+            raise self.error(
+                "SELECT * cannot be used with GROUP BY or aggregates: name the projected variables", clause
+            )
         grouped: set[str] = set()
         if group_clause is not None:
             for condition in _nodes(group_clause):
@@ -377,20 +428,41 @@ class Analysis:
     # --- results ------------------------------------------------------------------------------------
 
     def query(self) -> Query:
-        return Query(self.base, tuple(self.declarations), dict(self.prefixes), frozenset(self.used),
-                     self.services(), form=self.form, default_graphs=tuple(self.default_graphs),
-                     named_graphs=tuple(self.named_graphs))
+        return Query(
+            self.base,
+            tuple(self.declarations),
+            dict(self.prefixes),
+            frozenset(self.used),
+            self.services(),
+            form=self.form,
+            default_graphs=tuple(self.default_graphs),
+            named_graphs=tuple(self.named_graphs),
+        )
 
     def update(self) -> Update:
-        return Update(self.base, tuple(self.declarations), dict(self.prefixes), frozenset(self.used),
-                      self.services(), operations=tuple(self.operations), loads=tuple(self.loads))
+        return Update(
+            self.base,
+            tuple(self.declarations),
+            dict(self.prefixes),
+            frozenset(self.used),
+            self.services(),
+            operations=tuple(self.operations),
+            loads=tuple(self.loads),
+        )
 
 
 # --- tree helpers (all iterative) ------------------------------------------------------------------
 
-_PATTERN_PARTS = {"group_graph_pattern", "group_graph_pattern_sub", "group_or_union_graph_pattern",
-                  "optional_graph_pattern", "graph_graph_pattern", "service_graph_pattern", "where_clause",
-                  "sub_select"}
+_PATTERN_PARTS = {
+    "group_graph_pattern",
+    "group_graph_pattern_sub",
+    "group_or_union_graph_pattern",
+    "optional_graph_pattern",
+    "graph_graph_pattern",
+    "service_graph_pattern",
+    "where_clause",
+    "sub_select",
+}
 _PATTERNS = _PATTERN_PARTS | {"triples_block", "minus_graph_pattern", "filter", "bind", "inline_data"}
 
 

@@ -27,20 +27,26 @@ class Token(str):
     line: int
     column: int
 
-    def __new__(cls, kind: str, value: str, start: int, end: int, line: int, column: int) -> Token:  # noqa: PYI034
+    def __new__(cls, kind: str, value: str, start: int, end: int, line: int, column: int) -> Token:
         token = super().__new__(cls, value)
         token.type, token.start, token.end, token.line, token.column = kind, start, end, line, column
         return token
-
 
 
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 _SKIP = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)+")
 # Which terminals can start with a given character (regex terminals of the grammar, by name).
 _STARTS = {
-    "<": ("IRIREF",), "?": ("VAR1",), "$": ("VAR2",), "@": ("LANGTAG",), "_": ("BLANK_NODE_LABEL",),
-    "(": ("NIL",), "[": ("ANON",), ":": ("PNAME_LN", "PNAME_NS"),
-    "'": ("STRING_LITERAL_LONG1", "STRING_LITERAL1"), '"': ("STRING_LITERAL_LONG2", "STRING_LITERAL2"),
+    "<": ("IRIREF",),
+    "?": ("VAR1",),
+    "$": ("VAR2",),
+    "@": ("LANGTAG",),
+    "_": ("BLANK_NODE_LABEL",),
+    "(": ("NIL",),
+    "[": ("ANON",),
+    ":": ("PNAME_LN", "PNAME_NS"),
+    "'": ("STRING_LITERAL_LONG1", "STRING_LITERAL1"),
+    '"': ("STRING_LITERAL_LONG2", "STRING_LITERAL2"),
     "+": ("DOUBLE_POSITIVE", "DECIMAL_POSITIVE", "INTEGER_POSITIVE"),
     "-": ("DOUBLE_NEGATIVE", "DECIMAL_NEGATIVE", "INTEGER_NEGATIVE"),
     ".": ("DOUBLE", "DECIMAL"),
@@ -63,7 +69,7 @@ def shifts(states, rules, stack: list, kind: str) -> bool:
             return True
         origin, size = rules[-1 - action][:2]
         if size <= len(pushed):
-            del pushed[len(pushed) - size:]
+            del pushed[len(pushed) - size :]
         else:
             base -= size - len(pushed)
             pushed.clear()
@@ -114,9 +120,11 @@ class Lexer:
         for options in self.punctuation.values():
             options.sort(key=lambda option: -len(option[0]))
         # Characters that can start only one terminal, a one-character one.
-        self.single = {char: options[0][1] for char, options in self.punctuation.items()
-                       if len(options) == 1 and len(options[0][0]) == 1 and char not in _STARTS
-                       and not char.isalpha()}
+        self.single = {
+            char: options[0][1]
+            for char, options in self.punctuation.items()
+            if len(options) == 1 and len(options[0][0]) == 1 and char not in _STARTS and not char.isalpha()
+        }
         self.longest_keyword = max(map(len, self.keywords))
 
     def tokens(self, text: str, stack: list):
@@ -146,8 +154,7 @@ class Lexer:
                     kind, stop = candidates[0]
                 else:
                     candidates.sort(key=lambda c: -c[1])  # longest first; stable, so the order is a priority
-                    kind, stop = next((c for c in candidates if shifts(states, rules, stack, c[0])),
-                                      candidates[0])
+                    kind, stop = next((c for c in candidates if shifts(states, rules, stack, c[0])), candidates[0])
             token = Token(kind, text[position:stop], position, stop, line, position - line_start + 1)
             newlines = token.count("\n")
             if newlines:
@@ -169,7 +176,7 @@ class Lexer:
         if first.isascii() and first.isalpha():
             if found and shifts(self.states, self.rules, stack, found[0][0]):
                 return found[:1]
-            word = text[position:_WORD.match(text, position, end).end()]  # type: ignore[union-attr]
+            word = text[position : _WORD.match(text, position, end).end()]  # type: ignore[union-attr]
             upper = word.upper()
             for size in range(min(len(word), self.longest_keyword), 0, -1):
                 kind = self.keywords.get(upper[:size]) or self.case_sensitive.get(word[:size])

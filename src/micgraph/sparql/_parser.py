@@ -106,7 +106,7 @@ def table() -> Table:
     except OSError:
         shipped = b""
     if shipped.startswith(stamp):
-        data = _PlainData(io.BytesIO(zlib.decompress(shipped[len(stamp):]))).load()
+        data = _PlainData(io.BytesIO(zlib.decompress(shipped[len(stamp) :]))).load()
     else:
         data = build(grammar)
     return Table(data["terminals"], data["rules"], data["states"], data["start"], data["end"])
@@ -124,23 +124,30 @@ def build(grammar: str) -> dict:
     from lark import Lark
     from lark.parsers.lalr_analysis import Shift
 
-    built = Lark(grammar, parser="lalr", lexer="basic", start=["query_unit", "update_unit"],
-                 maybe_placeholders=False)
+    built = Lark(grammar, parser="lalr", lexer="basic", start=["query_unit", "update_unit"], maybe_placeholders=False)
     parse_table = built.parser.parser.parser.parse_table
-    rules = sorted({rule for actions in parse_table.states.values() for action, rule in actions.values()
-                    if action is not Shift}, key=str)
+    rules = sorted(
+        {rule for actions in parse_table.states.values() for action, rule in actions.values() if action is not Shift},
+        key=str,
+    )
     index = {rule: i for i, rule in enumerate(rules)}
     states: list[dict[str, int]] = [{} for _ in parse_table.states]
     for state, actions in parse_table.states.items():
-        states[state] = {str(symbol): (target if action is Shift else -1 - index[target])
-                         for symbol, (action, target) in actions.items()}
+        states[state] = {
+            str(symbol): (target if action is Shift else -1 - index[target])
+            for symbol, (action, target) in actions.items()
+        }
     ignored = set(built.ignore_tokens)
     return {
-        "terminals": [[str(t.name), t.pattern.type, str(t.pattern.value), sorted(t.pattern.flags),
-                       str(t.pattern.to_regexp())]
-                      for t in built.terminals if t.name not in ignored],
-        "rules": [[str(r.origin.name), len(r.expansion), bool(r.options.expand1), r.origin.name.startswith("_")]
-                  for r in rules],
+        "terminals": [
+            [str(t.name), t.pattern.type, str(t.pattern.value), sorted(t.pattern.flags), str(t.pattern.to_regexp())]
+            for t in built.terminals
+            if t.name not in ignored
+        ],
+        "rules": [
+            [str(r.origin.name), len(r.expansion), bool(r.options.expand1), r.origin.name.startswith("_")]
+            for r in rules
+        ],
         "states": states,
         "start": {str(k): v for k, v in parse_table.start_states.items()},
         "end": {str(k): v for k, v in parse_table.end_states.items()},
@@ -223,9 +230,11 @@ class _Run:
         """The terminals the parser could shift here (after the reductions each would trigger)."""
         from ._lexer import shifts
 
-        return sorted(kind for kind in self.states[self.stack[-1]] if kind.isupper() and kind != "$END"
-                      and shifts(self.states, self.rules, self.stack, kind)) + (
-            ["end of text"] if shifts(self.states, self.rules, self.stack, "$END") else [])
+        return sorted(
+            kind
+            for kind in self.states[self.stack[-1]]
+            if kind.isupper() and kind != "$END" and shifts(self.states, self.rules, self.stack, kind)
+        ) + (["end of text"] if shifts(self.states, self.rules, self.stack, "$END") else [])
 
 
 def parse(text: str, start: str, limit: int):
@@ -270,4 +279,3 @@ def max_depth(text: str, start: str, stop_above: int) -> tuple[int, int, int | N
     except ParseError as error:
         return deepest, depth, error.token.start
     return deepest, depth, None
-

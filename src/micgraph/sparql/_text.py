@@ -59,7 +59,7 @@ def unescape_with_offsets(text: str) -> tuple[str, list[int] | None]:
             read = size
             continue
         read += width
-        digits = text[copied + 1:read]  # Oxigraph parses what it buffered after its first character
+        digits = text[copied + 1 : read]  # Oxigraph parses what it buffered after its first character
         value = _rust_hex(digits) if copied + 1 == read - width else None
         if value is not None and value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF:
             out[-1] = chr(value)
@@ -157,7 +157,7 @@ def resolve(base: str | None, reference: str) -> str | None:
             if b_authority is not None and b_path == "":
                 path = "/" + path
             else:
-                path = b_path[:b_path.rfind("/") + 1] + path
+                path = b_path[: b_path.rfind("/") + 1] + path
         path = _remove_dot_segments(path)
         authority = b_authority
     return _join(b_scheme, authority, path, query, fragment)

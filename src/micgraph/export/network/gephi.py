@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .projection import Projection, check_language, edge_columns, node_columns
 
+
 def _csv_cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -22,8 +23,9 @@ def csv_tables(projection: Projection, lang: str = "en") -> dict[str, bytes]:
     writer.writerow(["Id", "Label", *(k.name for k in keys if k.name != "label")])
     for n in projection.nodes:
         values = node_values[n.id]
-        writer.writerow([n.id, values["label"], *(_csv_cell(values.get(k.name, "")) for k in keys
-                                                  if k.name != "label")])
+        writer.writerow(
+            [n.id, values["label"], *(_csv_cell(values.get(k.name, "")) for k in keys if k.name != "label")]
+        )
     edges = io.StringIO()
     writer = csv.writer(edges, lineterminator="\r\n")
     writer.writerow(["Source", "Target", "Type", "Id", "Label", "property"])

@@ -13,8 +13,16 @@ GEXF_VIZ_NS = "http://www.gexf.net/1.2draft/viz"
 def write(projection: Projection, lang: str = "en") -> bytes:
     """GEXF 1.2 with typed attributes and viz colour, shape, size and a starting position."""
     out = XmlWriter()
-    out.open("gexf", {"xmlns": GEXF_NS, "xmlns:viz": GEXF_VIZ_NS, "xmlns:xsi": XSI_NS, "version": "1.2",
-                      "xsi:schemaLocation": f"{GEXF_NS} http://www.gexf.net/1.2draft/gexf.xsd"})
+    out.open(
+        "gexf",
+        {
+            "xmlns": GEXF_NS,
+            "xmlns:viz": GEXF_VIZ_NS,
+            "xmlns:xsi": XSI_NS,
+            "version": "1.2",
+            "xsi:schemaLocation": f"{GEXF_NS} http://www.gexf.net/1.2draft/gexf.xsd",
+        },
+    )
     out.open("meta")
     out.leaf("creator", None, "micgraph")
     out.leaf("description", None, f"micgraph network projection (labels: {lang})")
@@ -41,7 +49,7 @@ def write(projection: Projection, lang: str = "en") -> bytes:
                 out.leaf("attvalue", {"for": key_ids[name], "value": value})
         out.close("attvalues")
         style = projection.style(n.cls)
-        red, green, blue = (int(style.color[i:i + 2], 16) for i in (1, 3, 5))
+        red, green, blue = (int(style.color[i : i + 2], 16) for i in (1, 3, 5))
         out.leaf("viz:color", {"r": red, "g": green, "b": blue})
         x, y = positions[n.id]
         out.leaf("viz:position", {"x": x, "y": y, "z": 0.0})

@@ -18,8 +18,15 @@ def _label_width(text: str) -> float:
 def write(projection: Projection, lang: str = "en") -> bytes:
     """GraphML with typed keys, and yEd's ShapeNode/PolyLineEdge graphics (colour, shape, label)."""
     out = XmlWriter()
-    out.open("graphml", {"xmlns": GRAPHML_NS, "xmlns:xsi": XSI_NS, "xmlns:y": YFILES_NS,
-                         "xsi:schemaLocation": f"{GRAPHML_NS} http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd"})
+    out.open(
+        "graphml",
+        {
+            "xmlns": GRAPHML_NS,
+            "xmlns:xsi": XSI_NS,
+            "xmlns:y": YFILES_NS,
+            "xsi:schemaLocation": f"{GRAPHML_NS} http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd",
+        },
+    )
     node_keys, node_values = node_columns(projection, lang)
     key_ids = {}
     for i, attribute in enumerate(node_keys):

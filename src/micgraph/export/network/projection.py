@@ -19,28 +19,79 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ...namespaces import (LABEL_PROPERTIES, LANGUAGES, OWL, RDF, RDF_TYPE, RDFS, SH, XSD, compact,
-                          expand)
 from ...canonical import canonical_quads
 from ...errors import UsageError
+from ...namespaces import LABEL_PROPERTIES, LANGUAGES, OWL, RDF, RDF_TYPE, RDFS, SH, XSD, compact, expand
 
 SUBCLASS_OF = RDFS + "subClassOf"
 
 # A subject with one of these types, or of one of these predicates, belongs to the T-box. Reified axioms
 # (owl:Axiom, owl:Annotation: annotations on a statement, e.g. the source of an owl:sameAs link) go with
 # it: they describe statements, not things, and would add a node for the annotated property.
-SCHEMA_TYPES = frozenset(OWL + t for t in (
-    "Axiom Annotation Class Ontology ObjectProperty DatatypeProperty AnnotationProperty Restriction "
-    "TransitiveProperty SymmetricProperty AsymmetricProperty FunctionalProperty InverseFunctionalProperty "
-    "ReflexiveProperty IrreflexiveProperty AllDisjointClasses AllDisjointProperties AllDifferent DeprecatedClass "
-    "DeprecatedProperty OntologyProperty DataRange").split()) | {
-    RDFS + "Class", RDFS + "Datatype", RDF + "Property", SH + "NodeShape", SH + "PropertyShape"}
-SCHEMA_PREDICATES = frozenset([RDFS + p for p in "subClassOf subPropertyOf domain range".split()] + [OWL + p for p in (
-    "equivalentClass equivalentProperty inverseOf disjointWith propertyDisjointWith propertyChainAxiom "
-    "onProperty onClass someValuesFrom allValuesFrom hasValue minCardinality maxCardinality cardinality "
-    "minQualifiedCardinality maxQualifiedCardinality qualifiedCardinality oneOf unionOf intersectionOf "
-    "complementOf disjointUnionOf members distinctMembers versionIRI imports hasKey withRestrictions "
-    "onDatatype").split()])
+SCHEMA_TYPES = frozenset(
+    OWL + t
+    for t in [
+        "Axiom",
+        "Annotation",
+        "Class",
+        "Ontology",
+        "ObjectProperty",
+        "DatatypeProperty",
+        "AnnotationProperty",
+        "Restriction",
+        "TransitiveProperty",
+        "SymmetricProperty",
+        "AsymmetricProperty",
+        "FunctionalProperty",
+        "InverseFunctionalProperty",
+        "ReflexiveProperty",
+        "IrreflexiveProperty",
+        "AllDisjointClasses",
+        "AllDisjointProperties",
+        "AllDifferent",
+        "DeprecatedClass",
+        "DeprecatedProperty",
+        "OntologyProperty",
+        "DataRange",
+    ]
+) | {RDFS + "Class", RDFS + "Datatype", RDF + "Property", SH + "NodeShape", SH + "PropertyShape"}
+SCHEMA_PREDICATES = frozenset(
+    [RDFS + p for p in ["subClassOf", "subPropertyOf", "domain", "range"]]
+    + [
+        OWL + p
+        for p in [
+            "equivalentClass",
+            "equivalentProperty",
+            "inverseOf",
+            "disjointWith",
+            "propertyDisjointWith",
+            "propertyChainAxiom",
+            "onProperty",
+            "onClass",
+            "someValuesFrom",
+            "allValuesFrom",
+            "hasValue",
+            "minCardinality",
+            "maxCardinality",
+            "cardinality",
+            "minQualifiedCardinality",
+            "maxQualifiedCardinality",
+            "qualifiedCardinality",
+            "oneOf",
+            "unionOf",
+            "intersectionOf",
+            "complementOf",
+            "disjointUnionOf",
+            "members",
+            "distinctMembers",
+            "versionIRI",
+            "imports",
+            "hasKey",
+            "withRestrictions",
+            "onDatatype",
+        ]
+    ]
+)
 # Types that say nothing about what a node is: never its class.
 NEUTRAL_TYPES = frozenset({OWL + "NamedIndividual", OWL + "Thing", RDFS + "Resource"})
 
@@ -53,8 +104,7 @@ NEUTRAL_TYPES = frozenset({OWL + "NamedIndividual", OWL + "Thing", RDFS + "Resou
 # Rec. 601 luma (0-255) lighter than the one before, so classes stay apart on a black-and-white printer
 # and to colour-blind readers (tests/test_render.py checks the steps). Labels on the four darkest are
 # white (text_color). Untyped nodes are white with a dashed outline: no colour of the palette.
-PALETTE = ("#173647", "#892340", "#2E6C2E", "#6169C8", "#409E93", "#F4834F", "#7CBFDE", "#E5BFCF",
-           "#F8D799", "#D6F5E4")
+PALETTE = ("#173647", "#892340", "#2E6C2E", "#6169C8", "#409E93", "#F4834F", "#7CBFDE", "#E5BFCF", "#F8D799", "#D6F5E4")
 UNTYPED_COLOR = "#FFFFFF"
 # canonical shape: (yEd ShapeNode, GEXF viz:shape, DOT shape, DOT extra style, Cytoscape.js shape)
 SHAPES = {
@@ -116,17 +166,34 @@ def text_color(fill: str) -> str:
 
 def lightness(color: str) -> float:
     """CIE L* (0 black - 100 white) of an sRGB colour #RRGGBB."""
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-              for c in (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))]
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    ]
     y = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     return 116 * y ** (1 / 3) - 16 if y > 216 / 24389 else y * 24389 / 27
 
 
-_INTEGER_TYPES = {XSD + t for t in (
-    "integer int long short byte nonNegativeInteger positiveInteger nonPositiveInteger negativeInteger "
-    "unsignedLong unsignedInt unsignedShort unsignedByte").split()}
+_INTEGER_TYPES = {
+    XSD + t
+    for t in [
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+}
 _FLOAT_TYPES = {XSD + "decimal", XSD + "double", XSD + "float"}
-_INT64 = range(-2**63, 2**63)
+_INT64 = range(-(2**63), 2**63)
 
 
 def class_token(class_iri: str | None) -> str:
@@ -138,8 +205,11 @@ def class_token(class_iri: str | None) -> str:
         return "untyped"
     name = compact(class_iri)
     token = re.sub(r"[^A-Za-z0-9_-]", "_", name)
-    return token if token == name.replace(":", "_", 1) and ":" in name else \
-        f"{token}_{hashlib.sha256(class_iri.encode('utf-8')).hexdigest()[:8]}"
+    return (
+        token
+        if token == name.replace(":", "_", 1) and ":" in name
+        else f"{token}_{hashlib.sha256(class_iri.encode('utf-8')).hexdigest()[:8]}"
+    )
 
 
 def safe_link(iri: str) -> str | None:
@@ -165,7 +235,7 @@ class Edge:
     @property
     def id(self) -> str:
         """Stable across graph changes (not a running number): a digest of the triple."""
-        digest = hashlib.sha256(f"{self.source} {self.property} {self.target}".encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(f"{self.source} {self.property} {self.target}".encode()).hexdigest()
         return "e" + digest[:16]
 
 
@@ -241,8 +311,11 @@ class Projection:
             kind = _common_type(values[key].values())
             keys.append(Attribute(key, kind))
             for node_id, literals in values[key].items():
-                table[node_id][key] = _typed(literals[0], kind) if len(literals) == 1 else \
-                    " | ".join(literal.value for literal in literals)
+                table[node_id][key] = (
+                    _typed(literals[0], kind)
+                    if len(literals) == 1
+                    else " | ".join(literal.value for literal in literals)
+                )
         return keys, table
 
 
@@ -289,6 +362,7 @@ def _typed(literal: ox.Literal, kind: str):
 
 # --- the projection ---------------------------------------------------------------------------------
 
+
 def _term_id(term) -> str | None:
     if isinstance(term, ox.NamedNode):
         return term.value
@@ -319,9 +393,11 @@ def label_index(triples: Iterable) -> dict[str, dict[str, str]]:
 def _schema_terms(triples: list[ox.Triple]) -> set[str]:
     """The T-box: typed as a class, property, restriction or ontology, or the subject of an axiom,
     and every blank node hanging off one (restrictions, RDF lists)."""
-    schema = {_term_id(t.subject) for t in triples
-              if (t.predicate.value == RDF_TYPE and t.object.value in SCHEMA_TYPES)
-              or t.predicate.value in SCHEMA_PREDICATES}
+    schema = {
+        _term_id(t.subject)
+        for t in triples
+        if (t.predicate.value == RDF_TYPE and t.object.value in SCHEMA_TYPES) or t.predicate.value in SCHEMA_PREDICATES
+    }
     schema.discard(None)
     blank_objects: dict[str, list[str]] = defaultdict(list)
     for t in triples:
@@ -364,13 +440,19 @@ def _most_specific(types: Iterable[str], superclasses: dict[str, set[str]]) -> s
 def _canonical_triples(statements: Iterable) -> list[ox.Triple]:
     """Quads or triples -> distinct triples with blank nodes labelled from the graph alone (canonical.py),
     in no particular order (the projection sorts what it returns); RDF-star terms dropped."""
-    return [q.triple for q in canonical_quads(
-        ox.Quad(s.subject, s.predicate, s.object, ox.DefaultGraph()) for s in statements
-        if not isinstance(s.subject, ox.Triple) and not isinstance(s.object, ox.Triple))]
+    return [
+        q.triple
+        for q in canonical_quads(
+            ox.Quad(s.subject, s.predicate, s.object, ox.DefaultGraph())
+            for s in statements
+            if not isinstance(s.subject, ox.Triple) and not isinstance(s.object, ox.Triple)
+        )
+    ]
 
 
-def project(statements: Iterable, *, schema: bool = False, classes: Iterable[str] = (),
-            vocabulary: Iterable = ()) -> Projection:
+def project(
+    statements: Iterable, *, schema: bool = False, classes: Iterable[str] = (), vocabulary: Iterable = ()
+) -> Projection:
     """Project triples (or quads: graph names are merged) onto a network.
 
     `schema` keeps the T-box as nodes (with rdf:type edges to the classes it defines); `classes` (IRIs
@@ -415,14 +497,19 @@ def project(statements: Iterable, *, schema: bool = False, classes: Iterable[str
         current.cls = _most_specific(current.types, superclasses)
     styles = assign_styles(n.cls for n in nodes.values() if n.cls)  # before filtering: filters keep colours
     kept = _filter_by_class(nodes, superclasses, classes)
-    return Projection(nodes=[kept[k] for k in sorted(kept)],
-                      edges=sorted((e for e in edges if e.source in kept and e.target in kept),
-                                   key=lambda e: (e.source, e.property, e.target)),
-                      labels=labels, styles=styles)
+    return Projection(
+        nodes=[kept[k] for k in sorted(kept)],
+        edges=sorted(
+            (e for e in edges if e.source in kept and e.target in kept), key=lambda e: (e.source, e.property, e.target)
+        ),
+        labels=labels,
+        styles=styles,
+    )
 
 
-def _filter_by_class(nodes: dict[str, Node], superclasses: dict[str, set[str]],
-                     classes: Iterable[str]) -> dict[str, Node]:
+def _filter_by_class(
+    nodes: dict[str, Node], superclasses: dict[str, set[str]], classes: Iterable[str]
+) -> dict[str, Node]:
     wanted = [expand(c) for c in classes]
     if not wanted:
         return nodes
@@ -441,40 +528,59 @@ def project_store(store, *, schema: bool = False, classes: Iterable[str] = ()) -
     return project(store.quads(), schema=schema, classes=classes)
 
 
-_LABEL_TRIPLES = ("CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?p { " + " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-                  + " } ?s ?p ?o FILTER(isLiteral(?o)) }")
-_HIERARCHY_TRIPLES = (f"CONSTRUCT {{ ?s <{SUBCLASS_OF}> ?o }} WHERE {{ ?s <{SUBCLASS_OF}> ?o "
-                      "FILTER(isIRI(?s) && isIRI(?o)) }")
+_LABEL_TRIPLES = (
+    "CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?p { "
+    + " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    + " } ?s ?p ?o FILTER(isLiteral(?o)) }"
+)
+_HIERARCHY_TRIPLES = (
+    f"CONSTRUCT {{ ?s <{SUBCLASS_OF}> ?o }} WHERE {{ ?s <{SUBCLASS_OF}> ?o FILTER(isIRI(?s) && isIRI(?o)) }}"
+)
 
 
 def project_construct(triples: Iterable[ox.Triple], store, *, classes: Iterable[str] = ()) -> Projection:
     """A CONSTRUCT result as a network: every triple kept (the query chose them), labels from `store` too,
     and each node's class the most specific of its constructed types by the class hierarchy of `store`."""
-    return project(triples, schema=True, classes=classes,
-                   vocabulary=[*store.query(_LABEL_TRIPLES), *store.query(_HIERARCHY_TRIPLES)])
+    return project(
+        triples,
+        schema=True,
+        classes=classes,
+        vocabulary=[*store.query(_LABEL_TRIPLES), *store.query(_HIERARCHY_TRIPLES)],
+    )
 
 
 # --- layout -----------------------------------------------------------------------------------------
+
 
 def circle_positions(projection: Projection) -> dict[str, tuple[float, float]]:
     """A starting layout for yEd, Gephi and Cytoscape: one circle, each class's nodes side by side."""
     order = sorted(projection.nodes, key=lambda n: (n.cls is None, n.cls or "", n.id))
     count = max(len(order), 1)
     radius = max(200.0, count * 60.0 / (2 * math.pi))
-    return {n.id: (round(radius * math.cos(2 * math.pi * i / count), 1),
-                   round(radius * math.sin(2 * math.pi * i / count), 1)) for i, n in enumerate(order)}
+    return {
+        n.id: (
+            round(radius * math.cos(2 * math.pi * i / count), 1),
+            round(radius * math.sin(2 * math.pi * i / count), 1),
+        )
+        for i, n in enumerate(order)
+    }
 
 
 # --- what every writer shows ------------------------------------------------------------------------
+
 
 def node_columns(projection: Projection, lang: str) -> tuple[list[Attribute], dict[str, dict[str, object]]]:
     """Every node attribute: label, class, classLabel, types, then the literal properties."""
     keys, table = projection.attributes()
     fixed = [Attribute(name, "string") for name in ("label", "class", "classLabel", "types")]
     for n in projection.nodes:
-        table[n.id] = {"label": projection.label(n.id, lang), "class": compact(n.cls) if n.cls else "",
-                       "classLabel": projection.label(n.cls, lang) if n.cls else "",
-                       "types": " ".join(compact(t) for t in n.types), **table.get(n.id, {})}
+        table[n.id] = {
+            "label": projection.label(n.id, lang),
+            "class": compact(n.cls) if n.cls else "",
+            "classLabel": projection.label(n.cls, lang) if n.cls else "",
+            "types": " ".join(compact(t) for t in n.types),
+            **table.get(n.id, {}),
+        }
     return fixed + keys, table
 
 

@@ -10,6 +10,7 @@ inputs, the flags, the query text, shapes, outputs, stores, standard input.
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 from pathlib import Path
 
 import badfiles as bad
@@ -498,9 +499,9 @@ add(
     Case("flags/class-unknown-prefix", ("export", "--format", "graphml", "--class", "foo:Bar"), 2,
          r"'foo:Bar' is neither a full IRI"),
     Case("flags/class-not-an-iri", ("export", "--format", "graphml", "--class", "http://a b"), 2,
-         r"not an absolute IRI"),
+         r"'http://a b' is not a valid IRI: Invalid IRI code point ' '"),
     Case("flags/class-expands-to-a-bad-iri", ("export", "--format", "graphml", "--class", "mic:a b"), 2,
-         r"not an absolute IRI"),
+         r"'mic:a b' is not a valid IRI: Invalid IRI code point ' '"),
     Case("flags/class-with-rdf-format", ("export", "--format", "turtle", "--class", "mic:Program"), 2,
          r"apply to the network formats"),
     Case("flags/lang-with-rdf-format", ("export", "--format", "turtle", "--lang", "zh"), 2, r"apply to the network"),
@@ -608,8 +609,12 @@ add(
          r"brackets nest deeper than 256 levels", process=True),
     Case("query-text/deep-parentheses", (*Q, "SELECT * WHERE { FILTER(" + "(" * 20000 + "1" + ")" * 20000 + ") }"),
          2, r"brackets nest deeper than 256 levels", process=True),
-    Case("query-text/over-a-megabyte", (*Q, "SELECT * WHERE { ?s ?p " + '"' + "x" * 1_100_000 + '" }'), 2,
-         r"longer than 1,000,000 bytes"),
+    # a long query runs (the text is bounded at 16 MiB, pyoxigraph's parser is linear); one that may hold
+    # SERVICE goes through micgraph.sparql first, whose parser has a bound of its own, and is refused
+    Case("query-text/over-a-megabyte", (*Q, "SELECT * WHERE { ?s ?p " + '"' + "x" * 1_100_000 + '" }'), 0),
+    Case("query-text/over-the-parser-bound-with-service", (*Q, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p "
+                                                          + '"' + "x" * 300_000 + '" } }'), 2,
+         r"longer than 256,000 bytes \(MAX_QUERY_BYTES\)"),
     Case("query-text/cartesian-limited", (*Q, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 5"), 0),
     Case("query-text/describe-nothing", (*Q, "DESCRIBE <http://example.org/nothing>", "--format", "nt"), 0),
     Case("query-text/construct-to-results-format", ("query", "--no-bundled", "CONSTRUCT WHERE { ?s ?p ?o }",
@@ -636,7 +641,9 @@ SH = b"@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.o
 
 
 def shapes_case(id: str, shapes: bytes, exit: int, stderr: str = "", **kwargs) -> Case:
-    return Case(f"shapes/{id}", ("validate", "--no-bundled", "--data", "data.ttl", "--shapes", "shapes.ttl"), exit,
+    """A case for `validate --engine pyshacl`; OXIGRAPH_DIFFERS below makes its twin for the default engine."""
+    return Case(f"shapes/pyshacl/{id}", ("validate", "--engine", "pyshacl", "--no-bundled", "--data", "data.ttl",
+                                         "--shapes", "shapes.ttl"), exit,
                 stderr, files={"data.ttl": DATA, "shapes.ttl": SH + shapes}, **kwargs)
 
 
@@ -715,6 +722,42 @@ add(
                 b"sh:qualifiedValueShape [ sh:datatype xsd:integer ] ] .\n", 2, r"qualifiedMinCount"),
     shapes_case("no-shapes-at-all", b"", 0),
     shapes_case("shapes-truncated", b"ex:S a sh:NodeShape ; sh:targetClass", 2, located("shapes.ttl")),
+)
+
+# The default engine (micgraph/shacl/) words its refusals differently, reads ill-formed shapes as errors
+# where pySHACL guesses (SHACL 1.0 leaves ill-formed shapes graphs undefined: micgraph refuses them), does
+# not run SHACL-AF (sh:target, sh:rule: refused before any SPARQL is read) and gives recursive shapes a
+# result. Its expectations, where they differ from pySHACL's; every pySHACL case runs with both engines.
+OXIGRAPH_DIFFERS = {
+    "sparql-syntax-error": (2, r"shape <http://example\.org/S>: sh:sparql: SPARQL query refused: the query has no "
+                               r"complete WHERE group"),
+    "sparql-not-a-select": (2, r"shape <http://example\.org/S>: sh:sparql: SPARQL query refused: expected a SELECT"),
+    "sparql-update-in-select": (2, r"shape <http://example\.org/S>: sh:sparql: SPARQL query refused: expected a SELECT"),
+    "sparql-nested-deep": (2, r"shape <http://example\.org/S>: sh:sparql:1:\d+: SPARQL syntax error: brackets nest "
+                              r"deeper than 256 levels"),
+    "sparql-target-service": (2, r"sh:target \(SHACL Advanced Features\), which the oxigraph engine does not run"),
+    "sparql-rule-service": (2, r"sh:rule \(SHACL Advanced Features\), which the oxigraph engine does not run"),
+    "min-count-many": (2, r"sh:minCount must be an integer literal, not \"many\""),
+    "min-count-negative": (2, r"sh:minCount must be at least 0, not -1"),
+    "datatype-literal": (2, r"sh:datatype must be an IRI"),
+    "in-not-a-list": (2, r"the value of sh:in is not a well-formed RDF list"),
+    "property-without-path": (2, r"sh:minCount is only allowed on property shapes"),
+    "path-empty-list": (2, r"sh:path must be an IRI or a blank node"),
+    "path-nested-deep": (2, r"sh:path is nested too deeply"),
+    "recursive-node": (0, r"^$"),
+    "self-and": (0, r"^$"),
+    "class-literal": (2, r"sh:class must be an IRI"),
+    "target-class-literal": (2, r"the values of sh:targetClass must be IRIs"),
+}
+_PYSHACL_CASES = [case for case in CASES if case.id.startswith("shapes/pyshacl/")]
+for case in _PYSHACL_CASES:
+    name = case.id.removeprefix("shapes/pyshacl/")
+    exit, stderr = OXIGRAPH_DIFFERS.get(name, (case.exit, case.stderr))
+    add(replace(case, id=f"shapes/{name}", args=tuple(a for a in case.args if a not in ("--engine", "pyshacl")),
+                exit=exit, stderr=stderr))
+assert set(OXIGRAPH_DIFFERS) <= {case.id.removeprefix("shapes/pyshacl/") for case in _PYSHACL_CASES}
+
+add(
     Case("shapes/billion-laughs", ("validate", "--no-bundled", "--data", "data.ttl", "--shapes", "shapes.rdf"), 2,
          r"shapes\.rdf:\d+:\d+: the document declares", files={"data.ttl": DATA, "shapes.rdf": bad.billion_laughs()}),
     Case("shapes/missing-file", ("validate", "--no-bundled", "--data", "data.ttl", "--shapes", "none.ttl"), 2,

@@ -52,6 +52,21 @@ class Invoker:
         return result
 
 
+# Tests that need a real server are marked `server` here, from what they use, rather than one by one: the
+# default run (pyproject's addopts) leaves them to `pytest -m server`, which .ci/run runs.
+SERVER_FIXTURES = frozenset({"served", "served_updatable", "served_bundled", "oxigraph_server", "virtuoso_server"})
+BROWSER_FIXTURES = frozenset({"browser"})
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & SERVER_FIXTURES or item.path.name.startswith("test_server_"):
+            item.add_marker(pytest.mark.server)
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture
 def cli() -> Invoker:
     return Invoker()

@@ -81,7 +81,8 @@ CASES = {
     "sh:datatype: an ill-typed xsd:gYear is a violation too": (
         'ex:a a ex:C ; ex:y "abc"^^xsd:gYear, "2020"^^xsd:gYear .',
         "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:y ; sh:datatype xsd:gYear ] .",
-        {("ex:a", "Datatype", "abc")}, "rdflib has no lexical check for xsd:gYear"),
+        {("ex:a", "Datatype", "abc")},
+        "varies: rdflib has no lexical check for xsd:gYear until owlrl, once it has run in the process, adds one"),
     "sh:datatype rdfs:Literal matches no literal (no literal has that datatype)": (
         'ex:a a ex:C ; ex:p "x" .', "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:datatype rdfs:Literal ] .",
         {("ex:a", "Datatype", "x")}, "pySHACL lets any literal match rdfs:Literal"),
@@ -139,6 +140,8 @@ def test_spec_semantics(name):
     data, shapes, expected, pyshacl_differs = CASES[name]
     assert results(data, shapes) == expected
     theirs = results(data, shapes, "pyshacl")
+    if pyshacl_differs and pyshacl_differs.startswith("varies:"):
+        return  # pySHACL's answer depends on what else ran in the process; the spec's is checked above
     if pyshacl_differs:
         assert theirs != expected, f"pySHACL now agrees with the spec: remove the note ({pyshacl_differs})"
     else:

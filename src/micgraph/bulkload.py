@@ -196,6 +196,9 @@ class _Copying:
         buffer[: len(data)] = data
         return len(data)
 
+    def close(self) -> None:
+        """Nothing: `stream` is the caller's to close, and is read on after the parser has let go of this."""
+
 
 def _spool(path: str | Path, syntax: formats.Format, name: str, copy: IO[bytes]) -> tuple[str, int]:
     """Copy what can be read only once (stdin, a FIFO, a device) into `copy` while hashing it and parsing
@@ -204,7 +207,8 @@ def _spool(path: str | Path, syntax: formats.Format, name: str, copy: IO[bytes])
     with open_source(path) as stream:
         copying = _Copying(stream, copy, name)
         try:
-            for _ in ox.parse(guarded(copying, syntax, name), syntax.rdf, base_iri=_base(path)):
+            # pyoxigraph reads any object with read() or readinto(); its stub asks for a typing.IO
+            for _ in ox.parse(guarded(copying, syntax, name), syntax.rdf, base_iri=_base(path)):  # type: ignore[arg-type]
                 pass
             while copying.read(1 << 20):  # what the parser left unread, if anything
                 pass
@@ -310,7 +314,7 @@ def _load_one(store, path, input_format, target, progress) -> FileLoad:
         _checkpoint(store.oxigraph, directory)
         try:
             reader = _CountingReader(guarded(content, syntax, name))
-            parsed = ox.parse(reader, syntax.rdf, base_iri=_base(path))
+            parsed = ox.parse(reader, syntax.rdf, base_iri=_base(path))  # type: ignore[arg-type]  # as in _spool
 
             def counted(quads):
                 nonlocal count

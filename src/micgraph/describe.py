@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from .errors import UsageError
 from .namespaces import LABEL_PROPERTIES, LANGUAGES, MIC, ONTOLOGY_IRI, RDF_TYPE, SOURCE_PROPERTIES, compact
-from .query import run_query
+from .query import Term, run_graph_query, run_select
 
 INBOUND_LIMIT = 500
 
@@ -43,7 +43,7 @@ _ONTOLOGY = f"""DESCRIBE ?term WHERE {{ ?term ?p ?o
 FIGURE_LIMIT = 200
 _FIGURES = """SELECT ?figure ?value ?min ?max ?unit ?approximate ?start ?end WHERE {{
   {{ SELECT DISTINCT ?figure WHERE {{ ?figure ?about {iri} . ?about rdfs:subPropertyOf* mic:about .
-                                     ?figure a mic:Observation }} LIMIT {limit} }}
+                                     ?figure a mic:Observation FILTER(isIRI(?figure)) }} LIMIT {limit} }}
   OPTIONAL {{ ?figure mic:value ?value }} OPTIONAL {{ ?figure mic:minValue ?min }}
   OPTIONAL {{ ?figure mic:maxValue ?max }} OPTIONAL {{ ?figure mic:unit ?unit }}
   OPTIONAL {{ ?figure mic:isApproximate ?approximate }}
@@ -70,18 +70,18 @@ def resource_node(iri: str) -> ox.NamedNode:
 
 def cbd(store, iri: str) -> list[ox.Triple]:
     """The concise bounded description of `iri`: its triples, and those of the blank nodes they reach."""
-    return run_query(store, f"DESCRIBE {resource_node(iri)}").triples
+    return run_graph_query(store, f"DESCRIBE {resource_node(iri)}")
 
 
 def ontology_triples(store) -> list[ox.Triple]:
     """The ontology as the store holds it: the ontology resource and every term in the mic: namespace."""
-    return run_query(store, _ONTOLOGY).triples
+    return run_graph_query(store, _ONTOLOGY)
 
 
 @dataclass
 class Fact:
     predicate: ox.NamedNode
-    value: ox.NamedNode | ox.BlankNode | ox.Literal
+    value: Term  # a triple term too, in RDF 1.2 data
     sources: list[ox.NamedNode] = field(default_factory=list)  # stated for this very statement
 
 
@@ -148,8 +148,8 @@ def describe(store, iri: str) -> Description:
     facts: dict = defaultdict(list)
     for triple in triples:
         facts[triple.subject].append(Fact(triple.predicate, triple.object))
-    stated = defaultdict(set)
-    for row in run_query(store, _STATEMENT_SOURCES.format(iri=node)).bindings:
+    stated: dict[tuple[Term | None, Term | None], set[Term | None]] = defaultdict(set)
+    for row in run_select(store, _STATEMENT_SOURCES.format(iri=node)).bindings:
         stated[(row[0], row[1])].add(row[2])
     for fact in facts.get(node, []):
         fact.sources = sorted(stated.get((fact.predicate, fact.value), ()), key=str)
@@ -163,8 +163,12 @@ def describe(store, iri: str) -> Description:
         },
         key=str,
     )
-    inbound_rows = run_query(store, _INBOUND.format(iri=node, limit=INBOUND_LIMIT + 1)).bindings
-    inbound = [(row[0], row[1]) for row in inbound_rows[:INBOUND_LIMIT]]
+    inbound_rows = run_select(store, _INBOUND.format(iri=node, limit=INBOUND_LIMIT + 1)).bindings
+    inbound = [
+        (subject, predicate)
+        for subject, predicate in inbound_rows[:INBOUND_LIMIT]
+        if isinstance(subject, ox.NamedNode) and isinstance(predicate, ox.NamedNode)  # as the query filters
+    ]
     found_figures = figures(store, node)
     mentioned = {node} | {t for t in _named_terms(triples)} | {t for pair in inbound for t in pair}
     mentioned |= {s for f in facts.get(node, []) for s in f.sources}
@@ -189,9 +193,11 @@ def describe(store, iri: str) -> Description:
 def figures(store, node: ox.NamedNode) -> list[Figure]:
     """The observations about `node` (at most FIGURE_LIMIT), latest period first, then by IRI."""
     found: dict[str, Figure] = {}
-    for row in run_query(store, _FIGURES.format(iri=node, limit=FIGURE_LIMIT)).bindings:
-        figure = found.setdefault(row[0].value, Figure(row[0].value))
-        value, minimum, maximum, unit, approximate, start, end = row[1:]
+    for row in run_select(store, _FIGURES.format(iri=node, limit=FIGURE_LIMIT)).bindings:
+        observation, value, minimum, maximum, unit, approximate, start, end = row
+        if not isinstance(observation, ox.NamedNode):  # as the query filters: a figure is linked by its IRI
+            continue
+        figure = found.setdefault(observation.value, Figure(observation.value))
         figure.value = figure.value or (value if isinstance(value, ox.Literal) else None)
         figure.minimum = figure.minimum or (minimum if isinstance(minimum, ox.Literal) else None)
         figure.maximum = figure.maximum or (maximum if isinstance(maximum, ox.Literal) else None)
@@ -205,8 +211,14 @@ def figures(store, node: ox.NamedNode) -> list[Figure]:
     for figure in found.values():
         figure.sources = sorted((ox.NamedNode(s) for s in sources.get(figure.iri, ())), key=str)
     latest_first = sorted(found.values(), key=lambda f: f.iri)
-    latest_first.sort(key=lambda f: (f.end or f.start).value if (f.end or f.start) else "", reverse=True)
+    latest_first.sort(key=_period_end, reverse=True)
     return latest_first
+
+
+def _period_end(figure: Figure) -> str:
+    """The end of the figure's period (its start if it has no end), "" if it has neither."""
+    period = figure.end or figure.start
+    return period.value if period else ""
 
 
 def _values(store, query: str, iris, *, many: bool = False) -> dict:
@@ -214,7 +226,9 @@ def _values(store, query: str, iris, *, many: bool = False) -> dict:
     named = sorted({str(i) for i in iris if isinstance(i, ox.NamedNode)})
     found: dict = {}
     for start in range(0, len(named), 500):
-        for subject, value in run_query(store, query.format(iris=" ".join(named[start : start + 500]))).bindings:
+        for subject, value in run_select(store, query.format(iris=" ".join(named[start : start + 500]))).bindings:
+            if not isinstance(subject, ox.NamedNode) or value is None or isinstance(value, ox.Triple):
+                continue  # the queries bind ?x to the IRIs given, and their value to an IRI or a literal
             if many:
                 found.setdefault(subject.value, set()).add(value.value)
             else:  # the smallest, so that the page is the same every time
@@ -236,7 +250,9 @@ def labels(store, iris) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for start in range(0, len(iris), 500):
         chunk = " ".join(iris[start : start + 500])
-        for subject, label in run_query(store, _LABELS.format(iris=chunk)).bindings:
+        for subject, label in run_select(store, _LABELS.format(iris=chunk)).bindings:
+            if not isinstance(subject, ox.NamedNode) or not isinstance(label, ox.Literal):
+                continue  # as the query binds them
             language = label.language or ""
             if language.split("-")[0] in LANGUAGES:
                 language = language.split("-")[0]

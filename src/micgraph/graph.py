@@ -37,9 +37,9 @@ def open_graph(
         )
     target = ParsedStore() if preserve_lexical_forms else open_store(store)
     if store is None:
-        paths = bundle.graph_paths() if bundled else [bundle.ontology_path()] if with_ontology else []
-        for path in paths:
-            target.load(path)
+        bundled_paths = bundle.graph_paths() if bundled else [bundle.ontology_path()] if with_ontology else []
+        for bundled_path in bundled_paths:
+            target.load(bundled_path)
     for path in data:
         target.load(path, input_format)
     if infer != "none":

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .constants import VERSION
@@ -88,7 +89,7 @@ class Client:
         method: str,
         url: str,
         *,
-        params: dict[str, str | list[str]] | None = None,
+        params: Mapping[str, str | list[str]] | None = None,
         body: bytes | None = None,
         content_type: str | None = None,
         accept: str | None = None,
@@ -119,6 +120,8 @@ class Client:
         import ssl
 
         parts = urllib.parse.urlsplit(url)
+        if not parts.hostname:
+            raise self.error(f"{self.label}: {url!r} names no host{_doing(what)}")
         headers = dict(headers)
         authorization = self._authorization(method, url, body)
         if authorization:
@@ -192,8 +195,12 @@ class Client:
             return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         import urllib.request
 
-        handler = urllib.request.HTTPDigestAuthHandler()
-        handler.add_password(parameters.get("realm"), url, user, password)
+        realm = parameters.get("realm")
+        if realm is None:
+            return None  # a Digest challenge names its realm; urllib signs nothing without one
+        passwords = urllib.request.HTTPPasswordMgr()
+        passwords.add_password(realm, url, user, password)
+        handler = urllib.request.HTTPDigestAuthHandler(passwords)
         request = urllib.request.Request(url, data=body, method=method)
         signature = handler.get_authorization(request, parameters)
         return f"Digest {signature}" if signature else None
@@ -205,7 +212,8 @@ def _challenge(header: str) -> tuple[str, dict[str, str]] | None:
 
     scheme, _, rest = header.strip().partition(" ")
     if scheme.lower() == "digest":
-        return "digest", urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(rest)))
+        items = [item for item in urllib.request.parse_http_list(rest) if item]
+        return "digest", urllib.request.parse_keqv_list(items)
     if scheme.lower() == "basic":
         return "basic", {}
     return None

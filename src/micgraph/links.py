@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from . import namespaces
 from .errors import UsageError
-from .query import SelectResult
+from .query import SelectResult, Term
 
 OWL, SKOS, RDF = namespaces.OWL, namespaces.SKOS, namespaces.RDF
 VOID, DCTERMS = namespaces.VOID, namespaces.DCTERMS
@@ -277,7 +277,7 @@ def _linkset_problems(store, links: list[Link], target: str | None) -> list[Link
 
 def links_result(links: list[Link]) -> SelectResult:
     """The links as a SELECT-shaped result, so every tabular renderer (table, csv, json) applies."""
-    rows = [
+    rows: list[tuple[Term | None, ...]] = [
         (
             ox.Literal(link.target),
             ox.NamedNode(link.subject),
@@ -291,7 +291,7 @@ def links_result(links: list[Link]) -> SelectResult:
 
 
 def problems_result(problems: list[LinkProblem]) -> SelectResult:
-    rows = [
+    rows: list[tuple[Term | None, ...]] = [
         (ox.Literal(p.kind), ox.Literal(p.subject), ox.Literal(p.object) if p.object else None, ox.Literal(p.detail))
         for p in problems
     ]

@@ -31,7 +31,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -96,27 +96,43 @@ def check_readable(path: str | Path) -> None:
         raise _unreadable(path, exc) from exc
 
 
+class ByteSource(Protocol):
+    """What the guards read from: a binary stream's read() and close()."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class _ReadsInto(Protocol):
+    """A raw or buffered binary stream, which reads into a buffer (typing.IO does not say it can)."""
+
+    def readinto(self, buffer: memoryview, /) -> int | None: ...
+
+    def close(self) -> None: ...
+
+
 class _StdinReader(io.RawIOBase):
     """Standard input, left open when the reader is closed."""
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
-        return sys.stdin.buffer.readinto(buffer)
+    def readinto(self, buffer) -> int | None:
+        return cast(_ReadsInto, sys.stdin.buffer).readinto(buffer)  # a BufferedReader, typed as BinaryIO
 
 
 class _Replay(io.RawIOBase):
     """The bytes already read from a stream, then the rest of it."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: _ReadsInto) -> None:
         self._head = io.BytesIO(head)
         self._rest = rest
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer) -> int | None:
         count = self._head.readinto(buffer)
         return count if count else self._rest.readinto(buffer)
 
@@ -139,7 +155,8 @@ def _peek(stream: IO[bytes], size: int) -> tuple[bytes, IO[bytes]]:
         if not chunk:
             break
         head += chunk
-    return head, io.BufferedReader(_Replay(head, stream))
+    # open_source's streams (a file, stdin's reader, a GzipFile) are buffered ones, which read into a buffer
+    return head, io.BufferedReader(_Replay(head, cast(_ReadsInto, stream)))
 
 
 def open_source(path: str | Path) -> IO[bytes]:
@@ -213,7 +230,7 @@ def read_text(path: str | Path, limit: int = QUERY_TEXT_LIMIT) -> str:
 class _Guarded(io.RawIOBase):
     """A stream that hands every chunk it reads to `check` (and None at the end) before the parser gets it."""
 
-    def __init__(self, stream: IO[bytes], check: Callable[[bytes | None], None]) -> None:
+    def __init__(self, stream: ByteSource, check: Callable[[bytes | None], None]) -> None:
         self._stream = stream
         self._check = check
         self._ended = False
@@ -289,7 +306,7 @@ def _xml_checker(name: str, limit: int) -> tuple[Callable[[bytes | None], None],
     return check, lambda: started
 
 
-def refuse_xml_entities(stream: IO[bytes], name: str, limit: int = MAX_NESTING_IN_FILES) -> IO[bytes]:
+def refuse_xml_entities(stream: ByteSource, name: str, limit: int = MAX_NESTING_IN_FILES) -> IO[bytes]:
     """The same XML stream, checked by expat as it is read (see the module docstring). The prolog, up to
     the root element's start tag, is read and checked now: a document that declares entities in a DTD
     is refused before any RDF parser sees a byte of it."""
@@ -364,7 +381,10 @@ def _json_checker(name: str, limit: int) -> Callable[[bytes | None], None]:
     return check
 
 
-def guarded(stream: IO[bytes], syntax: formats.Format, name: str) -> IO[bytes]:
+_Source = TypeVar("_Source", bound=ByteSource)
+
+
+def guarded(stream: _Source, syntax: formats.Format, name: str) -> _Source | IO[bytes]:
     """The stream as the parser of `syntax` should get it: through the guard of its syntax, if it has one."""
     if syntax.name == "xml":
         return refuse_xml_entities(stream, name)

@@ -6,6 +6,7 @@ import functools
 import itertools
 import urllib.parse
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import pyoxigraph as ox
 
@@ -24,7 +25,7 @@ class SelectResult:
     variables: list[str]
     bindings: list[tuple[Term | None, ...]]
     truncated: bool = False  # True when `max_rows` cut the solutions short
-    kind = "select"
+    kind: ClassVar[Literal["select"]] = "select"
 
     @property
     def rows(self) -> list[dict[str, str | None]]:
@@ -62,7 +63,7 @@ class SelectResult:
 @dataclass
 class AskResult:
     boolean: bool
-    kind = "ask"
+    kind: ClassVar[Literal["ask"]] = "ask"
 
     def __bool__(self) -> bool:
         return self.boolean
@@ -74,7 +75,7 @@ class GraphResult:
 
     triples: list[ox.Triple]
     truncated: bool = False  # cut at max_rows triples
-    kind = "graph"
+    kind: ClassVar[Literal["graph"]] = "graph"
 
     def __len__(self) -> int:
         return len(self.triples)
@@ -103,9 +104,11 @@ def declares_dataset(text: str, base_iri: str | None = None) -> bool:
 
 
 def resolve_text(sparql: str | None = None, name: str | None = None) -> str:
-    if (sparql is None) == (name is None):
-        raise UsageError("give a query or a named query (-n NAME), not both or neither")
-    return bundle.named_query(name).text if name is not None else sparql
+    if sparql is not None and name is None:
+        return sparql
+    if name is not None and sparql is None:
+        return bundle.named_query(name).text
+    raise UsageError("give a query or a named query (-n NAME), not both or neither")
 
 
 def run_query(
@@ -175,6 +178,30 @@ def run_query(
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryEvaluationError(f"{source} failed: {' '.join(str(exc).split())}") from exc
     return federated.restore(result) if federated else result
+
+
+def run_select(store, sparql: str) -> SelectResult:
+    """Run a SELECT that micgraph itself writes (its form known from the text): its solutions."""
+    result = run_query(store, sparql)
+    if not isinstance(result, SelectResult):
+        raise TypeError(f"expected a SELECT query, got a {result.kind} result")
+    return result
+
+
+def run_ask(store, sparql: str) -> bool:
+    """Run an ASK that micgraph itself writes: its answer."""
+    result = run_query(store, sparql)
+    if not isinstance(result, AskResult):
+        raise TypeError(f"expected an ASK query, got a {result.kind} result")
+    return result.boolean
+
+
+def run_graph_query(store, sparql: str) -> list[ox.Triple]:
+    """Run a CONSTRUCT or DESCRIBE that micgraph itself writes: its triples."""
+    result = run_query(store, sparql)
+    if not isinstance(result, GraphResult):
+        raise TypeError(f"expected a CONSTRUCT or DESCRIBE query, got a {result.kind} result")
+    return result.triples
 
 
 def run_update(store, sparql: str, *, base_iri: str | None = None, load_allow: tuple[str, ...] = ()) -> None:

@@ -261,17 +261,17 @@ def hermit_entailments(store) -> tuple[list[ox.Quad], ConsistencyReport]:
         asserted = set(store.quads())
         inferred = world.get_ontology("http://inferrences/")
         for s, p, o in inferred.get_triples():
-            triple = [_owlready_term(world, x) for x in (s, p, o)]
-            if None in triple or triple[0].value.startswith("http://inferrences"):
+            subject, predicate, value = (_owlready_term(world, x) for x in (s, p, o))
+            if subject is None or predicate is None or value is None or subject.value.startswith("http://inferrences"):
                 continue  # owlready2's own header for the ontology it puts inferences in
-            quad = ox.Quad(*triple, ox.DefaultGraph())
+            quad = ox.Quad(subject, predicate, value, ox.DefaultGraph())
             if quad not in asserted:
-                quads.append(ox.Quad(*triple, INFERRED))
+                quads.append(ox.Quad(subject, predicate, value, INFERRED))
     world.close()
     return quads, report
 
 
-def _owlready_term(world, value):
+def _owlready_term(world, value) -> ox.NamedNode | None:
     """owlready2 stores IRIs as integer ids; literals are not produced by classification."""
     if isinstance(value, int) and value > 0:
         iri = world._unabbreviate(value)

@@ -6,7 +6,7 @@ backend runs them, so rendering and tests do not care where the triples live.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -60,7 +60,7 @@ class Store:
     def __len__(self) -> int:
         raise NotImplementedError
 
-    def graph_counts(self) -> list[tuple[str | None, int]]:
+    def graph_counts(self) -> Sequence[tuple[str | None, int]]:
         return _named_graph_counts(self)
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
@@ -133,6 +133,7 @@ class OxigraphStore(Store):
     """pyoxigraph's store: in memory when `path` is None, else the on-disk (RocksDB) store at `path`."""
 
     writable = True
+    _store: ox.Store | None  # None once closed or released
 
     def __init__(self, path: str | Path | None = None, *, create: bool = True) -> None:
         self.path = Path(path) if path is not None else None
@@ -179,6 +180,8 @@ class OxigraphStore(Store):
     @property
     def oxigraph(self) -> ox.Store:
         """The underlying pyoxigraph store, for callers that need its full API."""
+        if self._store is None:
+            raise StoreError(f"{self.description}: the store is closed")
         return self._store
 
     def query(
@@ -192,7 +195,7 @@ class OxigraphStore(Store):
     ):
         try:
             if default_graphs is not None or named_graphs is not None:
-                return self._store.query(
+                return self.oxigraph.query(
                     sparql,
                     prefixes=namespaces.PREFIXES,
                     base_iri=base_iri,
@@ -201,7 +204,7 @@ class OxigraphStore(Store):
                 )
             # With no named graph the union of all graphs is the default graph itself, and asking Oxigraph
             # for it as a union costs up to 25 % more (bench/RESULTS.md).
-            return self._store.query(
+            return self.oxigraph.query(
                 sparql,
                 prefixes=namespaces.PREFIXES,
                 base_iri=base_iri,
@@ -211,25 +214,25 @@ class OxigraphStore(Store):
             raise _read_as(exc, sparql) from None
 
     def has_named_graphs(self) -> bool:
-        return next(iter(self._store.named_graphs()), None) is not None
+        return next(iter(self.oxigraph.named_graphs()), None) is not None
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
-            self._store.update(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri)
+            self.oxigraph.update(sparql, prefixes=namespaces.PREFIXES, base_iri=base_iri)
         except SyntaxError as exc:
             raise _read_as(exc, sparql, update=True) from None
 
     def quads(self) -> Iterator[ox.Quad]:
-        return iter(self._store)
+        return iter(self.oxigraph)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
-        self._store.extend(quads)
+        self.oxigraph.extend(quads)
 
     def load(self, path: str | Path, input_format: str | None = None, graph: ox.NamedNode | None = None) -> None:
-        load_file(self._store, path, input_format, graph)
+        load_file(self.oxigraph, path, input_format, graph)
 
     def __len__(self) -> int:
-        return len(self._store)
+        return len(self.oxigraph)
 
     def close(self) -> None:
         if self.path is not None and self._store is not None:
@@ -237,8 +240,8 @@ class OxigraphStore(Store):
                 self._store.flush()
             self._store = None  # RocksDB closes, and unlocks the folder, when its last reference goes
 
-    def graph_counts(self) -> list[tuple[str | None, int]]:
-        default = next(iter(self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0]
+    def graph_counts(self) -> Sequence[tuple[str | None, int]]:
+        default = next(iter(self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union_default_graph=False)))[0]
         return [(None, int(default.value)), *_named_graph_counts(self)]
 
     def dump(self, output: IO[bytes], fmt: str) -> None:
@@ -246,7 +249,7 @@ class OxigraphStore(Store):
 
         syntax = formats.get(fmt, formats.RDF, writable=True)
         if syntax.dataset:  # TriG and N-Quads hold everything a store can
-            self._store.dump(output, syntax.rdf, prefixes=namespaces.PREFIXES if syntax.name == "trig" else None)
+            self.oxigraph.dump(output, syntax.rdf, prefixes=namespaces.PREFIXES if syntax.name == "trig" else None)
         else:
             write_dump(_distinct_triples(self), output, syntax, namespaces.PREFIXES)
 
@@ -323,7 +326,7 @@ def _distinct_triples(store: Store) -> Iterator[tuple]:
         yield (row[0], row[1], row[2])
 
 
-def graph_counts(store: Store) -> list[tuple[str | None, int]]:
+def graph_counts(store: Store) -> Sequence[tuple[str | None, int]]:
     """(graph IRI, triples) for the default graph (None; left out where the store cannot tell it apart)
     and each named graph."""
     return store.graph_counts()

@@ -229,9 +229,10 @@ def check_shapes_sparql(shapes_store: ox.Store) -> None:
     from rdflib.plugins.sparql.parser import parseQuery
 
     for quad in shapes_store:
-        kind, form = _SPARQL_TEXTS.get(quad.predicate.value, (None, None))
-        if kind is None or not isinstance(quad.object, ox.Literal):
+        sparql_text = _SPARQL_TEXTS.get(quad.predicate.value)
+        if sparql_text is None or not isinstance(quad.object, ox.Literal):
             continue
+        kind, form = sparql_text
         where = f"the {kind} of {_owner(shapes_store, quad.subject)}"
         try:
             parsed = parseQuery(quad.object.value)

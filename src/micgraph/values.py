@@ -531,7 +531,7 @@ def select_values(result) -> list[dict[str, Any]]:
 
 def _require_pandas():
     try:
-        import pandas  # type: ignore[import-untyped]
+        import pandas
     except ImportError:
         from .errors import UsageError
 

@@ -24,7 +24,7 @@ def _read_query(query: str | None, query_file: str | None, name: str | None) -> 
     if query == "-" or query_file is not None:
         from ..loading import read_text
 
-        return read_text("-" if query == "-" else query_file), None
+        return read_text(query_file if query_file is not None else "-"), None
     return query, None
 
 

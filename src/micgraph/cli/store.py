@@ -24,7 +24,7 @@ class ProgressLine:
     def __init__(self) -> None:
         self.enabled = sys.stderr.isatty()
         self.started = time.perf_counter()
-        self.file = None
+        self.file: str | None = None  # the file being loaded
 
     def __call__(self, name: str, quads: int, read: int, size: int) -> None:
         if not self.enabled:

@@ -173,10 +173,17 @@ class Service:
             shutil.rmtree(self.folder, ignore_errors=True)
         self.pool = self.updater = self.folder = None
 
+    @property
+    def running_pool(self) -> QueryPool:
+        """The query workers, once `prepare` has started them."""
+        if self.pool is None:
+            raise RuntimeError("the server's workers have not been started")
+        return self.pool
+
     async def start(self) -> None:
         if self.pool is None:
             await asyncio.to_thread(self.prepare)
-        await self.pool.start()
+        await self.running_pool.start()
         if self.on_ready is not None:
             self.on_ready()
 
@@ -188,7 +195,7 @@ class Service:
     # running tasks in the workers
     async def run(self, function, **kwargs):
         try:
-            return await self.pool.run(function, self.settings.timeout, **kwargs)
+            return await self.running_pool.run(function, self.settings.timeout, **kwargs)
         except QueryTimeout as exc:
             raise Refusal(
                 503, f"query stopped: {exc}, the server's timeout; simplify the query or add a LIMIT"
@@ -197,7 +204,7 @@ class Service:
             raise Refusal(500, f"internal error: {exc}") from None
 
     async def summary(self) -> dict | None:
-        generation = self.pool.snapshot.generation
+        generation = self.running_pool.snapshot.generation
         if generation not in self.summaries:
             try:
                 self.summaries = {generation: await self.run(handlers.dataset_summary)}
@@ -207,7 +214,7 @@ class Service:
 
     async def ontology(self, media: str) -> handlers.Reply:
         """The ontology document in `media`, computed once per snapshot (pyLODE takes seconds)."""
-        key = (self.pool.snapshot.generation, media)
+        key = (self.running_pool.snapshot.generation, media)
         if key not in self.ontology_replies:
             reply = await self.run(handlers.ontology, media=media)
             if reply.status != 200:
@@ -217,7 +224,7 @@ class Service:
         return self.ontology_replies[key]
 
     async def ontology_version(self) -> str | None:
-        generation = self.pool.snapshot.generation
+        generation = self.running_pool.snapshot.generation
         if generation not in self.ontology_versions:
             self.ontology_versions = {generation: await self.run(handlers.ontology_version)}
         return self.ontology_versions[generation]
@@ -225,6 +232,8 @@ class Service:
     async def update(self, text: str, base_iri: str) -> handlers.Reply | None:
         """Run an update in the update worker and publish the snapshot it writes; an error Reply if the
         update was refused or failed (then nothing changed)."""
+        if self.updater is None:
+            raise RuntimeError("the server's update worker has not been started")
         async with self.update_lock:
             self.generations += 1
             try:
@@ -243,7 +252,7 @@ class Service:
                 raise Refusal(500, f"internal error: {exc}") from None
             if isinstance(outcome, handlers.Reply):
                 return outcome
-            self.pool.publish(outcome)
+            self.running_pool.publish(outcome)
             return None
 
 
@@ -410,7 +419,7 @@ def _check_token(request: Request, token: str) -> None:
 
 async def _update(request: Request, service: Service, text: str, fields: dict[str, list[str]]) -> Response:
     settings = service.settings
-    if not settings.allow_update:
+    if not settings.allow_update or settings.token is None:  # create_app gives updates a token, or refuses
         raise Refusal(403, "this endpoint is read-only: updates (INSERT, DELETE, LOAD, CLEAR, ...) are refused")
     _check_token(request, settings.token)
     for name in ("using-graph-uri", "using-named-graph-uri"):
@@ -679,7 +688,13 @@ def create_app(
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={Refusal: _refusal_response, 404: not_found, 405: not_found, Exception: _internal_error},
+        exception_handlers={
+            # starlette types a handler as taking any Exception; it calls this one with Refusals only
+            Refusal: _refusal_response,  # type: ignore[dict-item]
+            404: not_found,
+            405: not_found,
+            Exception: _internal_error,
+        },
     )
     app.state.service = service
     if cors:

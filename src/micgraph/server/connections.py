@@ -87,7 +87,8 @@ class _Guarded:
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
-        self._head_timer = self._stall_timer = None
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._stall_timer: asyncio.TimerHandle | None = None
         self._awaited_cycle = None  # the cycle that was current when the wait for a head began
         self._head_bytes = 0
         self._line_complete = False
@@ -145,9 +146,8 @@ class _Guarded:
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to bytes that are not HTTP/1.1, as one `error:` line like every refusal."""
         self._stop_waiting()
-        super().send_400_response(
-            "error: not a valid HTTP/1.1 request (its request line or a header is "  # type: ignore[misc]
-            "malformed)\n"
+        super().send_400_response(  # type: ignore[misc]
+            "error: not a valid HTTP/1.1 request (its request line or a header is malformed)\n"
         )
 
     # a reader that stopped reading

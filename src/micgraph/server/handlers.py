@@ -25,7 +25,7 @@ from ..errors import (
     UsageError,
 )
 from ..export.rdf import serialize, serialize_triples
-from ..query import run_query
+from ..query import Term, run_ask, run_query, run_select
 from .negotiation import (
     BOOLEAN_FORMATS,
     GRAPH_FORMATS,
@@ -125,7 +125,7 @@ def exists(store, *, iri: str) -> Reply | bool:
 
     try:
         node = resource_node(iri)
-        return run_query(store, f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}").boolean
+        return run_ask(store, f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}")
     except MicgraphError as exc:
         return error_reply(exc)
 
@@ -148,7 +148,7 @@ def resource(store, *, iri: str, media: str, lang: str = "en") -> Reply:
                 {"Content-Language": lang, "Vary": "Accept, Accept-Language"},
             )
         triples = cbd(store, iri)
-        if not triples and not run_query(store, f"ASK {{ ?s ?p {resource_node(iri)} }}").boolean:
+        if not triples and not run_ask(store, f"ASK {{ ?s ?p {resource_node(iri)} }}"):
             return text_reply(404, f"error: the graph says nothing about {iri}")
         return Reply(200, with_charset(media), serialize_triples(triples, GRAPH_FORMATS[media].name))
     except MicgraphError as exc:
@@ -204,7 +204,7 @@ def ontology_document(store) -> OntologyDocument:
     bundled = _bundled_ontology()
     if bundled is not None and bundled.version_iri is not None:
         ask = f"ASK {{ <{namespaces.ONTOLOGY_IRI}> <{OWL_VERSION_IRI}> <{bundled.version_iri}> }}"
-        if run_query(store, ask).boolean:
+        if run_ask(store, ask):
             return bundled
     triples = ontology_triples(store)
     return OntologyDocument(triples, _version_iri(triples))
@@ -260,13 +260,17 @@ def update(store, *, text: str, base_iri: str | None, service_allow: tuple[str, 
 
 def dataset_summary(store) -> dict:
     """Triples in the default graph (the union of all graphs) and in each named graph."""
-    [(total,)] = run_query(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").bindings
-    graphs = run_query(
+    [(total,)] = run_select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").bindings
+    graphs = run_select(
         store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY STR(?g)"
     ).bindings
+    if not isinstance(total, ox.Literal):
+        raise TypeError(f"COUNT gave {total!r}")  # a COUNT is always bound to an integer literal
     return {
         "triples": int(total.value),
-        "graphs": [(g.value, int(n.value)) for g, n in graphs if isinstance(g, ox.NamedNode)],
+        "graphs": [
+            (g.value, int(n.value)) for g, n in graphs if isinstance(g, ox.NamedNode) and isinstance(n, ox.Literal)
+        ],
     }
 
 
@@ -298,7 +302,7 @@ def service_description(
     rdf_type = iri(namespaces.RDF + "type")
     void = namespaces.VOID
     service = iri(endpoint)
-    triples = [
+    triples: list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term]] = [
         (service, rdf_type, iri(SD + "Service")),
         (service, iri(SD + "endpoint"), service),
         (service, iri(SD + "supportedLanguage"), iri(SD + "SPARQL11Query")),

@@ -341,6 +341,8 @@ class _Renderer:
             return "places" if PLACE_CLASSES & self.d.kinds.get(value.value, set()) else "relations"
         if isinstance(value, ox.BlankNode):
             return "relations"
+        if isinstance(value, ox.Triple):  # a triple term (RDF 1.2), shown as its N-Triples text
+            return "other"
         if value.datatype.value in DATE_TYPES or DATE_RANGE in self.d.ranges.get(predicate, ()):
             return "dates"
         if value.datatype.value in NUMBER_TYPES:

@@ -217,6 +217,13 @@ class QueryPool:
         for worker in self._workers:
             self._idle.put_nowait(worker)
 
+    @property
+    def _idle_workers(self) -> asyncio.Queue[_Worker]:
+        """The workers waiting for a task, once `start` has handed them to the event loop."""
+        if self._idle is None:
+            raise RuntimeError("the query pool has not been started")
+        return self._idle
+
     async def _spawn(self) -> None:
         snapshot = self.snapshot
         self._starting[snapshot.generation] = self._starting.get(snapshot.generation, 0) + 1
@@ -228,7 +235,7 @@ class QueryPool:
             worker.stop()
             return
         self._workers.add(worker)
-        self._idle.put_nowait(worker)
+        self._idle_workers.put_nowait(worker)
 
     def _new_worker(self, snapshot: Snapshot) -> _Worker:
         return _Worker(self._context, open_snapshot, snapshot, "query worker", snapshot.generation)
@@ -262,7 +269,7 @@ class QueryPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
+            worker = await asyncio.wait_for(self._idle_workers.get(), timeout)
         except TimeoutError:
             raise QueryTimeout(f"it waited {timeout:g} s for a free query worker") from None
         worker.generation = self.snapshot.generation
@@ -279,7 +286,7 @@ class QueryPool:
         except asyncio.CancelledError:  # the server is shutting down, or the request was abandoned
             self._discard(worker)
             raise
-        self._idle.put_nowait(worker)
+        self._idle_workers.put_nowait(worker)
         self._delete_unused_snapshots()
         if status == "error":
             raise WorkerFailed(value)
@@ -341,19 +348,19 @@ class Updater:
         self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="micgraph-updater")
         self._worker: _Worker | None = None
 
-    def prepare(self) -> None:
-        """Start the worker and wait until it holds the graph (blocking)."""
+    def prepare(self) -> _Worker:
+        """Start the worker and wait until it holds the graph (blocking); the worker."""
         if self._worker is None:
             worker = _Worker(self._context, open_for_update, self._source(), "update worker")
             worker.wait_ready()
             self._worker = worker
+        return self._worker
 
     async def run(self, function, timeout: float, **kwargs):
         """`function(store, **kwargs)` in the update worker; QueryTimeout after `timeout` seconds (the
         worker is killed), WorkerFailed if it dies or raises."""
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._threads, self.prepare)
-        worker = self._worker
+        worker = await loop.run_in_executor(self._threads, self.prepare)
         pending = loop.run_in_executor(self._threads, worker.call, (None, function, kwargs))
         try:
             status, value = await asyncio.wait_for(pending, timeout)

@@ -43,7 +43,7 @@ def write(projection: Projection, lang: str = "en") -> bytes:
         out.open("node", {"id": n.id})
         for name, value in node_values[n.id].items():
             out.leaf("data", {"key": key_ids["node", name]}, value)
-        style, label = projection.style(n.cls), node_values[n.id]["label"]
+        style, label = projection.style(n.cls), str(node_values[n.id]["label"])
         out.open("data", {"key": "ng"})
         out.open("y:ShapeNode")
         x, y = positions[n.id]

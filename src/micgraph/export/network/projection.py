@@ -10,6 +10,7 @@ Everything is sorted and blank nodes are canonicalised, so the same graph gives 
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import math
 import re
@@ -232,7 +233,7 @@ class Edge:
     property: str
     target: str
 
-    @property
+    @builtins.property  # the field `property` shadows the builtin in this class body
     def id(self) -> str:
         """Stable across graph changes (not a running number): a digest of the triple."""
         digest = hashlib.sha256(f"{self.source} {self.property} {self.target}".encode()).hexdigest()
@@ -306,7 +307,8 @@ class Projection:
             for prop, literal in node.literals:
                 key = compact(prop) + (f"@{literal.language}" if literal.language else "")
                 values[key][node.id].append(literal)
-        keys, table = [], defaultdict(dict)
+        keys: list[Attribute] = []
+        table: dict[str, dict[str, object]] = defaultdict(dict)
         for key in sorted(values):
             kind = _common_type(values[key].values())
             keys.append(Attribute(key, kind))
@@ -363,12 +365,14 @@ def _typed(literal: ox.Literal, kind: str):
 # --- the projection ---------------------------------------------------------------------------------
 
 
+def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
+    """A node's id: its IRI, or `_:label` for a blank node."""
+    return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+
+
 def _term_id(term) -> str | None:
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return None
+    """The node id of an IRI or a blank node; None for a literal or a triple term."""
+    return _node_id(term) if isinstance(term, (ox.NamedNode, ox.BlankNode)) else None
 
 
 def _language(literal: ox.Literal) -> str:
@@ -393,16 +397,17 @@ def label_index(triples: Iterable) -> dict[str, dict[str, str]]:
 def _schema_terms(triples: list[ox.Triple]) -> set[str]:
     """The T-box: typed as a class, property, restriction or ontology, or the subject of an axiom,
     and every blank node hanging off one (restrictions, RDF lists)."""
-    schema = {
+    schema_subjects = {
         _term_id(t.subject)
         for t in triples
-        if (t.predicate.value == RDF_TYPE and t.object.value in SCHEMA_TYPES) or t.predicate.value in SCHEMA_PREDICATES
+        if (t.predicate.value == RDF_TYPE and not isinstance(t.object, ox.Triple) and t.object.value in SCHEMA_TYPES)
+        or t.predicate.value in SCHEMA_PREDICATES
     }
-    schema.discard(None)
+    schema = {s for s in schema_subjects if s is not None}
     blank_objects: dict[str, list[str]] = defaultdict(list)
     for t in triples:
-        if isinstance(t.object, ox.BlankNode):
-            blank_objects[_term_id(t.subject)].append(_term_id(t.object))
+        if isinstance(t.object, ox.BlankNode) and (subject := _term_id(t.subject)) is not None:
+            blank_objects[subject].append(_node_id(t.object))
     frontier = list(schema)
     while frontier:
         for child in blank_objects.get(frontier.pop(), ()):
@@ -417,7 +422,9 @@ def _superclasses(triples: list[ox.Triple]) -> dict[str, set[str]]:
     direct: dict[str, set[str]] = defaultdict(set)
     for t in triples:
         if t.predicate.value == SUBCLASS_OF and isinstance(t.object, ox.NamedNode):
-            direct[_term_id(t.subject)].add(t.object.value)
+            subject = _term_id(t.subject)
+            if subject is not None:  # a triple term (in the vocabulary) has no superclasses here
+                direct[subject].add(t.object.value)
     closure: dict[str, set[str]] = {}
     for start in direct:
         seen, frontier = set(), list(direct[start])
@@ -474,7 +481,9 @@ def project(
         return nodes.setdefault(term_id, Node(term_id))
 
     for t in triples:
-        subject, prop, obj = _term_id(t.subject), t.predicate.value, t.object
+        if isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple):
+            continue  # _canonical_triples has dropped them
+        subject, prop, obj = _node_id(t.subject), t.predicate.value, t.object
         if subject in tbox:
             continue
         current = node(subject)
@@ -485,7 +494,7 @@ def project(
         elif isinstance(obj, ox.Literal):
             current.literals.append((prop, obj))
         else:
-            target = _term_id(obj)
+            target = _node_id(obj)
             if target not in tbox:
                 node(target)
                 edges.add(Edge(subject, prop, target))

@@ -193,6 +193,7 @@ def test_one_title_per_language(outline):
     assert outline.subtitles == [("zh", titles["zh"])]
 
 
+@pytest.mark.slow  # pyLODE renders the whole ontology
 def test_classes_and_properties_are_sorted_by_label_and_are_micgraphs_own(outline):
     sections = ["classes", "objectproperties", "datatypeproperties", "annotationproperties", "functionalproperties"]
     for section in sections:

@@ -22,6 +22,7 @@ def test_there_are_named_queries():
     assert len(bundle.named_queries()) >= 20
 
 
+@pytest.mark.slow  # rdflib's SPARQL engine on the whole graph, 30 times
 @pytest.mark.parametrize("name", sorted(bundle.named_queries()))
 def test_named_query_same_rows_on_oxigraph_and_rdflib(name, bundled_graph, rdflib_graph):
     ours = run_query(bundled_graph, name=name)

@@ -442,6 +442,7 @@ def test_every_network_format_of_the_registry_has_a_writer():
     assert viz.LAYOUTS is picture.LAYOUTS
 
 
+@pytest.mark.slow  # the whole graph through networkx's readers
 @pytest.mark.parametrize("fmt, read", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
 def test_bundled_graph_reads_back_equal_to_its_projection(cli, bundled_graph, fmt, read):
     from micgraph.export.network import project_store

@@ -49,6 +49,7 @@ def test_wheel_carries_the_query_page_assets_with_their_licence(wheel):
         assert f"micgraph/server/static/yasgui/{name}" in names, name
 
 
+@pytest.mark.slow  # installs the wheel in a new venv
 def test_installed_wheel_finds_its_bundle_and_runs_a_named_query(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
@@ -62,6 +63,7 @@ def test_installed_wheel_finds_its_bundle_and_runs_a_named_query(wheel, tmp_path
     assert int(out[1]) >= 3
 
 
+@pytest.mark.slow
 def test_installed_wheel_writes_the_html_explorer_offline(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",

@@ -129,8 +129,10 @@ def test_the_readme_is_a_front_page():
     assert len(README.read_text("utf-8").splitlines()) <= 140
 
 
-@pytest.mark.parametrize("document, example", EXAMPLES,
-                         ids=[f"{d.name}: {e.command[:60]}" for d, e in EXAMPLES])
+# The reasoners' examples (HermiT starts a JVM; OWL RL closes the whole graph) take 10-20 s each: -m slow.
+@pytest.mark.parametrize("document, example", [
+    pytest.param(d, e, marks=[pytest.mark.slow] if e.command.startswith("micgraph reason") else [])
+    for d, e in EXAMPLES], ids=[f"{d.name}: {e.command[:60]}" for d, e in EXAMPLES])
 def test_console_example(document, example, scratch):
     code, output = run(example, scratch)
     assert code == example.exit_code, f"{example.command} exited {code}: {output[-5:]}"

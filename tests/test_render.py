@@ -158,6 +158,7 @@ def test_png_without_a_cjk_font_warns(cli, dot, tmp_path, monkeypatch):
     assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
 
 
+@pytest.mark.slow  # Graphviz lays out the whole graph
 def test_render_the_whole_bundled_graph(cli, dot, tmp_path, bundled_graph):
     from micgraph.export.network import project_store
 
@@ -312,6 +313,7 @@ def test_the_palette_prints_in_distinct_greys_and_labels_read_on_it():
         assert contrast(color, text_color(color)) >= 4.5  # WCAG AA for the label drawn on it
 
 
+@pytest.mark.slow  # Graphviz, once per example
 def test_the_help_examples_draw_pictures_that_fit_a_page(cli, dot):
     """Every example in `render --help` runs, and none draws a strip (the --layout dot one once drew 9,878×484)."""
     import shlex

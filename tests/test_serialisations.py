@@ -370,6 +370,7 @@ def _language_tags(text: str) -> list[str]:
     return re.findall(r'"@([A-Za-z]+(?:-[A-Za-z0-9]+)*)', text)
 
 
+@pytest.mark.slow  # the whole graph, written and read back, in each syntax
 @pytest.mark.parametrize("fmt", WRITTEN)
 def test_the_bundled_graph_exports_as_the_source_files(bundled_exports, fmt):
     """Read back by pyoxigraph and by rdflib, the export is the graph of the files (pyoxigraph's RDFC-1.0
@@ -449,6 +450,7 @@ def check_nested_export(tmp_path: Path, chains: int) -> dict[str, float]:
     return seconds
 
 
+@pytest.mark.slow  # deep nesting in every syntax, read by three parsers
 def test_nested_blank_nodes_export_in_every_format(tmp_path):
     """Two chains 5,000 deep (the depth of issue 11's case)."""
     seconds = check_nested_export(tmp_path, chains=2)

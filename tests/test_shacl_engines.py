@@ -101,7 +101,8 @@ def test_shape_fixture_results_equal_pyshacl(path, infer):
     assert_same(_graph([path], infer), load_files(bundle.shapes_paths()))
 
 
-@pytest.mark.parametrize("infer", ["none", pytest.param("rdfs", marks=pytest.mark.slow)])
+@pytest.mark.slow  # pySHACL on the whole graph
+@pytest.mark.parametrize("infer", ["none", "rdfs"])
 def test_bundled_graph_results_equal_pyshacl(infer):
     assert_same(_graph(bundle.data_paths(), infer), load_files(bundle.shapes_paths()))
 

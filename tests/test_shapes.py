@@ -79,7 +79,7 @@ def test_there_are_shape_fixtures():
 
 
 @pytest.mark.parametrize("path", SHAPE_FIXTURES, ids=lambda p: p.stem)
-@pytest.mark.parametrize("infer", ["none", "rdfs"])
+@pytest.mark.parametrize("infer", ["none", pytest.param("rdfs", marks=pytest.mark.slow)])  # RDFS closure each time
 def test_fixture_is_rejected_with_its_message(path, infer):
     expected = header(path)["expect"]
     report = validate(data=[path], infer=infer)

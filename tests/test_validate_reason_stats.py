@@ -124,6 +124,7 @@ def tiny_owl2(tmp_path) -> str:
     return str(path)
 
 
+@pytest.mark.slow  # HermiT: a JVM per run
 def test_check_consistent(cli, java, tiny_owl2):
     result = cli("reason", "--no-bundled", "--data", tiny_owl2, "--check")
     assert result.stdout == "HermiT: consistent; no unsatisfiable classes\n"
@@ -137,6 +138,7 @@ def test_check_refuses_datatypes_hermit_cannot_read(cli, java):
     assert "xsd:date" in result.stderr and "xsd:gYear" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # HermiT: a JVM per run
 def test_check_inconsistent_and_unsatisfiable(cli, java, tiny_owl2):
     result = cli("reason", "--no-bundled", "--data", tiny_owl2, "--data", str(CORE / "inconsistent.ttl"), "--check",
                  expect=1)
@@ -147,6 +149,7 @@ def test_check_inconsistent_and_unsatisfiable(cli, java, tiny_owl2):
     assert "unsatisfiable: http://example.org/ns#Hybrid" in result.stdout
 
 
+@pytest.mark.slow  # HermiT: a JVM per run
 def test_hermit_profile_classifies(cli, java, tiny_owl2):
     out = cli("reason", "--no-bundled", "--data", tiny_owl2, "--profile", "hermit", "--format", "nt").stdout
     assert f"<{EX.robots}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{EX.Center}>" not in out  # asserted

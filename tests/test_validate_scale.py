@@ -24,6 +24,9 @@ from micgraph.validation import _results, narrowed_quads, shape_predicates, vali
 
 from w3c.manifests import shacl_tests, suites_root
 
+# pySHACL twice over (micgraph's path and plain) on the W3C suite and a large graph
+pytestmark = pytest.mark.slow
+
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 NARROW_SHAPES = Path(__file__).resolve().parent / "fixtures" / "core" / "narrow-shapes.ttl"
 

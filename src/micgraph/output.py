@@ -191,7 +191,8 @@ def check_folder(path: str | Path, *, force: bool = False) -> set[str]:
 
 
 def write_folder(path: str | Path, files: dict[str, bytes], *, force: bool = False) -> list[Path]:
-    """Write `files` (name -> bytes) into the folder `path`, creating it if needed, each file atomically.
+    """Write `files` (name -> bytes) into the folder `path`, creating it if needed, each file atomically;
+    the paths written, under `path` as given.
 
     Files micgraph wrote there before (listed in its manifest) and no longer writes are removed; files it
     did not write are never touched, and a non-empty folder without a manifest is refused unless `force`.
@@ -216,4 +217,4 @@ def write_folder(path: str | Path, files: dict[str, bytes], *, force: bool = Fal
         if _kind(stale) == "file":
             stale.unlink()
     write_output(target / MANIFEST, json.dumps({"files": sorted(files)}, indent=1) + "\n")
-    return [target / name for name in sorted(files)]
+    return [Path(path) / name for name in sorted(files)]  # as the user named the folder

@@ -168,7 +168,7 @@ def _fuzz(folder: Path, examples: int) -> None:
 
 
 def test_any_output_target_is_written_or_refused_without_loss(tmp_path):
-    _fuzz(tmp_path / "out", 150)
+    _fuzz(tmp_path / "out", 50)
 
 
 @pytest.mark.slow

@@ -171,7 +171,7 @@ def _bulk(folder: Path, examples: int):
 
 
 def test_the_bulk_loader_is_all_or_nothing_on_any_bytes(tmp_path):
-    _bulk(tmp_path, 40)
+    _bulk(tmp_path, 15)
 
 
 @pytest.mark.slow

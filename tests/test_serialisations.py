@@ -457,7 +457,7 @@ def test_nested_blank_nodes_export_in_every_format(tmp_path):
     assert max(seconds.values()) < 60, seconds  # not a benchmark (bench/export.py): a guard against blow-ups
 
 
-@pytest.mark.slow
+@pytest.mark.thorough
 @pytest.mark.timeout(3600)
 def test_the_3_mb_nested_case_of_issue_11_exports_in_every_format(tmp_path):
     """3 MB of Turtle, 335,000 look-alike blank nodes nested 5,000 deep: before canonical.py, export ran

@@ -180,7 +180,7 @@ def test_the_http_layer_refuses_anything_in_one_line_and_never_fails(fuzzed):
     fuzz(fuzzed, 150)
 
 
-@pytest.mark.slow
+@pytest.mark.thorough
 def test_the_http_layer_refuses_anything_in_one_line_and_never_fails_thoroughly(fuzzed):
     fuzz(fuzzed, 3_000)
 

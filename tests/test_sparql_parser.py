@@ -448,7 +448,7 @@ def test_pyoxigraph_never_calls_an_endpoint_micgraph_did_not_report() -> None:
     _fuzz(query_examples=80, update_examples=40)
 
 
-@pytest.mark.slow
+@pytest.mark.thorough
 @pytest.mark.timeout(1800)
 def test_pyoxigraph_never_calls_an_endpoint_micgraph_did_not_report_thorough() -> None:
     _fuzz(query_examples=800, update_examples=300)

@@ -3,7 +3,7 @@
 Fast cases run in-process; cases that need a real process (crashes, memory, special files as standard
 streams) run as one. Under `-m slow` in-process cases run once more as a real process, where a crash, a
 native library's own output on stderr or a stray flush at exit would show: the first of each group
-(`query-text/`, `shapes/`, ...), or all of them with MICGRAPH_THOROUGH=1 (about ten minutes on two cores).
+(`query-text/`, `shapes/`, ...) under `-m slow`, the others under `-m thorough` (ten minutes on two cores).
 """
 
 from __future__ import annotations
@@ -74,20 +74,18 @@ def test_case(case: Case, tmp_path):
     run_case(case, tmp_path / "case", as_process=case.process)
 
 
-def _as_processes(cases: list[Case]) -> list[Case]:
-    """The in-process cases that also run as a process: a sample of every group, or all (MICGRAPH_THOROUGH).
+def _as_processes(cases: list[Case]) -> list:
+    """The in-process cases again as a process: the first of each group `slow`, the others `thorough`.
     A NUL cannot be passed in a process's arguments, so cases with one stay in-process."""
     runnable = [c for c in cases if not c.process and not any("\x00" in a for a in c.args)]
-    if os.environ.get("MICGRAPH_THOROUGH"):
-        return runnable
     groups: defaultdict[str, list[Case]] = defaultdict(list)
     for case in runnable:
         groups[case.id.rsplit("/", 1)[0]].append(case)
-    return [case for group in groups.values() for case in group[:1]]
+    return [pytest.param(case, id=case.id, marks=[*_marks(case), pytest.mark.slow if i == 0 else pytest.mark.thorough])
+            for group in groups.values() for i, case in enumerate(group)]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=_marks(c)) for c in _as_processes(CASES)])
+@pytest.mark.parametrize("case", _as_processes(CASES))
 def test_case_as_a_process(case: Case, tmp_path):
     run_case(case, tmp_path / "case", as_process=True)
 

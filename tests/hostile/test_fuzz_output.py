@@ -171,7 +171,7 @@ def test_any_output_target_is_written_or_refused_without_loss(tmp_path):
     _fuzz(tmp_path / "out", 50)
 
 
-@pytest.mark.slow
+@pytest.mark.thorough
 def test_every_output_target_combination(tmp_path):
     from click.testing import CliRunner
 

@@ -137,7 +137,7 @@ def test_any_bytes_load_or_fail_in_one_line(tmp_path):
     _in_memory(tmp_path, 300)
 
 
-@pytest.mark.slow
+@pytest.mark.thorough
 @pytest.mark.timeout(3600)
 def test_any_bytes_load_or_fail_in_one_line_thoroughly(tmp_path):
     _in_memory(tmp_path, 5000)
@@ -174,7 +174,7 @@ def test_the_bulk_loader_is_all_or_nothing_on_any_bytes(tmp_path):
     _bulk(tmp_path, 15)
 
 
-@pytest.mark.slow
+@pytest.mark.thorough
 @pytest.mark.timeout(3600)
 def test_the_bulk_loader_is_all_or_nothing_on_any_bytes_thoroughly(tmp_path):
     _bulk(tmp_path, 400)

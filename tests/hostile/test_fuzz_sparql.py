@@ -148,7 +148,7 @@ def test_queries_give_a_result_or_one_line(tmp_path):
     _queries(200)
 
 
-@pytest.mark.slow
+@pytest.mark.thorough
 @pytest.mark.timeout(3600)
 def test_queries_give_a_result_or_one_line_thoroughly(tmp_path):
     _queries(5000)

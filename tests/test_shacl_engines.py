@@ -95,7 +95,7 @@ def _graph(paths, infer: str) -> OxigraphStore:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("infer", ["none", "rdfs"])
+@pytest.mark.parametrize("infer", ["none", pytest.param("rdfs", marks=pytest.mark.thorough)])  # 98 RDFS closures
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
 def test_shape_fixture_results_equal_pyshacl(path, infer):
     assert_same(_graph([path], infer), load_files(bundle.shapes_paths()))

@@ -62,7 +62,7 @@ def test_bundled_data_conforms(infer):
     assert report.conforms, "\n".join(f"{r.focus_node} {r.path}: {r.message}" for r in report.results[:20])
 
 
-@pytest.mark.slow
+@pytest.mark.thorough  # pySHACL with RDFS inference on the whole graph: a minute
 def test_bundled_data_conforms_under_pyshacl_rdfs_inference(shapes):
     """pySHACL's own RDFS inference over ontology + data gives the same verdict."""
     import pyshacl

@@ -118,7 +118,7 @@ def test_shapes_that_can_read_anything_get_the_whole_graph():
     assert names == set("abcdeft")
 
 
-@pytest.mark.slow  # plain pySHACL parses each SPARQL constraint per focus node: minutes on the bundled graph
+@pytest.mark.thorough  # plain pySHACL parses each SPARQL constraint per focus node: a minute on the bundled graph
 def test_bundled_shapes_report_equals_plain_pyshacl():
     if not bundle.shapes_paths() or not bundle.ontology_path().exists():
         pytest.skip("the bundled graph has no shapes yet")

@@ -424,7 +424,10 @@ def test_the_map_has_a_marker_per_located_centre_and_fetches_nothing(browser, bu
     assert shot.stat().st_size > 20_000
     # a marker shows its centre's details
     browser.evaluate("document.querySelector('.regions a[data-region$=\"country-cn\"]').click()")
-    # (one a click reaches: on screen after the zoom to China, and not under another marker)
+    # (one a click reaches: on screen once the zoom to China has ended, and not under another marker)
+    browser.wait_for("""(() => { const r = JSON.stringify(document.querySelector('path.micgraph-marker')
+        .getBoundingClientRect()); const still = window.__lastMarkerBox === r; window.__lastMarkerBox = r;
+        return still; })()""")
     marker = browser.evaluate("""(() => { for (const path of document.querySelectorAll('path.micgraph-marker')) {
         const r = path.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
         if (r.width > 0 && document.elementFromPoint(x, y) === path) return [x, y]; } return null; })()""")

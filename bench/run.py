@@ -26,9 +26,10 @@ The method (after pyperf's, without its code):
   and their spread (MAD and min-max). The totals add up each process's query medians, so they too have one
   value per process.
 - Ratios (micgraph-mem / pyox-mem, micgraph-store / pyox-disk) are the ratio of the medians with a 95 %
-  interval from a seeded bootstrap over the process medians of both engines. Each ratio is judged against
-  its goal (GOALS) and against 1.0: "below" or "above" when the whole interval is, "within noise" when the
-  interval holds the mark.
+  interval from both engines' spreads (ratio_interval: each median's standard error from the MAD of the
+  process medians, Student's t). Each ratio is judged against its goal (GOALS) and against 1.0: "below" or
+  "above" when the whole interval is, "within noise" when the interval holds the mark. The per-process
+  values are kept in bench/out/run-<size>.json.
 
 The named queries run at 10k triples only (NAMED_MAX_TRIPLES). `--quick` is 10k and 100k triples with
 5 rounds x 3 samples of at least 20 ms (about three minutes on 2 cores). The run ends with the totals'
@@ -40,6 +41,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import random
 import re
@@ -61,7 +63,6 @@ PAIRS = (("micgraph-mem", "pyox-mem"), ("micgraph-store", "pyox-disk"))
 SHORT = {"micgraph-mem": "mem/pyox", "micgraph-store": "store/pyox"}
 MIN_TIME = 0.05       # a sample lasts at least this long (calibrated loop); --min-time
 LONG_SECONDS = 1.0    # a query whose first run takes longer is timed by that run alone
-BOOTSTRAP = 2000      # resamples for a ratio's interval
 CONFIDENCE = 0.95
 
 # The goals the ratios are judged against (bench/RESULTS.md's targets): micgraph's query time within 1.2x
@@ -232,16 +233,29 @@ def spread(values: list[float]) -> dict:
             "min": min(values), "max": max(values), "n": len(values)}
 
 
-def ratio_interval(ours: list[float], theirs: list[float], rng: random.Random) -> tuple[float, float, float]:
-    """The ratio of the medians and its CONFIDENCE interval: a bootstrap over both engines' process
-    medians, each resampled with replacement on its own (the processes ran in shuffled order)."""
+# Student's t at 97.5 % for the degrees of freedom (the next lower entry for those in between).
+T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26, 10: 2.23, 12: 2.18,
+        15: 2.13, 20: 2.09, 30: 2.04, 60: 2.00}
+
+
+def relative_error(values: list[float]) -> float:
+    """The standard error of the median of `values`, relative to it, from their MAD: sigma ~ 1.4826 MAD
+    (robust: one odd process out of five moves neither the median nor this), SE(median) ~ 1.2533 sigma/sqrt(n)."""
+    s = spread(values)
+    return 1.4826 * 1.2533 * s["mad"] / s["median"] / len(values) ** 0.5 if s["median"] else 0.0
+
+
+def ratio_interval(ours: list[float], theirs: list[float]) -> tuple[float, float, float]:
+    """The ratio of the medians and its CONFIDENCE (95 %) interval, from both engines' spreads over their
+    processes: exp(+-t * sqrt(e1^2 + e2^2)) around the ratio, e = each median's relative standard error and
+    t Student's for n1 + n2 - 2 degrees of freedom."""
     point = statistics.median(ours) / statistics.median(theirs)
-    if len(ours) == 1 and len(theirs) == 1:
+    freedom = len(ours) + len(theirs) - 2
+    if freedom < 1:
         return point, point, point
-    ratios = sorted(statistics.median(rng.choices(ours, k=len(ours)))
-                    / statistics.median(rng.choices(theirs, k=len(theirs))) for _ in range(BOOTSTRAP))
-    tail = (1 - CONFIDENCE) / 2
-    return point, ratios[int(tail * BOOTSTRAP)], ratios[min(BOOTSTRAP - 1, int((1 - tail) * BOOTSTRAP))]
+    t = T975[max(k for k in T975 if k <= freedom)]
+    width = math.exp(t * math.hypot(relative_error(ours), relative_error(theirs)))
+    return point, point / width, point * width
 
 
 def verdict(low: float, high: float, mark: float) -> str:
@@ -315,8 +329,7 @@ def fmt_ratio(point: float, low: float, high: float) -> str:
     return f"{point:.2f} [{low:.2f}-{high:.2f}]"
 
 
-def report(size_label: str, triples: int, results: dict[str, dict], markdown: bool,
-           rng: random.Random) -> tuple[list[str], list[dict]]:
+def report(size_label: str, triples: int, results: dict[str, dict], markdown: bool) -> tuple[list[str], list[dict]]:
     """Two tables (wall time, CPU time) and the verdicts; returns the lines and every micgraph ratio."""
     engines = [e for e in ENGINES if e in results]
     pairs = [(ours, theirs) for ours, theirs in PAIRS if ours in results and theirs in results]
@@ -324,7 +337,7 @@ def report(size_label: str, triples: int, results: dict[str, dict], markdown: bo
     processes = ", ".join(f"{e} {results[e]['processes']}" for e in engines)
     lines = [f"## {size_label}: {triples:,} triples", "",
              f"processes per engine: {processes}; cells: median over processes ±MAD (% of the median); "
-             f"ratios: ratio of medians [{CONFIDENCE:.0%} bootstrap interval]", ""]
+             f"ratios: ratio of medians [{CONFIDENCE:.0%} interval from both engines' spreads]", ""]
     judged: list[dict] = []
     goal = GOALS["time"]
     for kind, title in (("wall", "wall time per call"), ("cpu", "CPU time per call (process_time)")):
@@ -338,7 +351,7 @@ def report(size_label: str, triples: int, results: dict[str, dict], markdown: bo
             row = ["total (all queries)" if name == "total" else name,
                    *[fmt_spread(results[e][kind][name]) for e in engines]]
             for ours, theirs in pairs:
-                point, low, high = ratio_interval(results[ours][kind][name], results[theirs][kind][name], rng)
+                point, low, high = ratio_interval(results[ours][kind][name], results[theirs][kind][name])
                 row += [fmt_ratio(point, low, high), verdict(low, high, goal), verdict(low, high, 1.0)]
                 judged.append({"size": size_label, "kind": kind, "query": name, "pair": SHORT[ours],
                                "ratio": point, "low": low, "high": high,
@@ -353,7 +366,7 @@ def report(size_label: str, triples: int, results: dict[str, dict], markdown: bo
                 row = [label, *[fmt_spread(results[e][key], scale) for e in engines]]
                 for ours, theirs in pairs:
                     a, b = results[ours][key], results[theirs][key]
-                    point, low, high = ratio_interval(b, a, rng) if invert else ratio_interval(a, b, rng)
+                    point, low, high = ratio_interval(b, a) if invert else ratio_interval(a, b)
                     row += [fmt_ratio(point, low, high) + (" thr" if invert else ""),
                             verdict(low, high, mark) + f" {mark:g}", verdict(low, high, 1.0)]
                 if "rdflib" in results and "micgraph-store" in results:
@@ -371,6 +384,10 @@ def report(size_label: str, triples: int, results: dict[str, dict], markdown: bo
     return lines, judged
 
 
+def _of(word: str) -> str:
+    return "within noise of" if word == "within noise" else word
+
+
 def summary(judged: list[dict]) -> list[str]:
     """The totals' verdicts and the queries judged above the goal, on wall time (CPU time beside)."""
     goal = GOALS["time"]
@@ -378,7 +395,7 @@ def summary(judged: list[dict]) -> list[str]:
     for row in judged:
         if row["query"] == "total":
             lines.append(f"{row['size']} total {row['pair']} ({row['kind']}): {fmt_ratio(row['ratio'], row['low'], row['high'])}"
-                         f" -> {row['goal']} the {goal:g} goal, {row['parity']} 1.0")
+                         f" -> {_of(row['goal'])} the {goal:g} goal, {_of(row['parity'])} 1.0")
     wall = [r for r in judged if r["kind"] == "wall" and r["query"] != "total"]
 
     def listed(rows: list[dict], most: int = 8) -> str:
@@ -397,7 +414,7 @@ def summary(judged: list[dict]) -> list[str]:
     if wall:
         worst = max(wall, key=lambda r: r["ratio"])
         lines.append(f"worst micgraph/pyoxigraph ratio: {worst['ratio']:.2f} ({worst['size']} {worst['query']} "
-                     f"{worst['pair']}, [{worst['low']:.2f}-{worst['high']:.2f}]: {worst['goal']} the {goal:g} goal)")
+                     f"{worst['pair']}, [{worst['low']:.2f}-{worst['high']:.2f}]: {_of(worst['goal'])} the {goal:g} goal)")
     return lines
 
 
@@ -461,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = args.sizes or ([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
     rounds = args.rounds or 5
     order_seed = args.seed if args.order_seed is None else args.order_seed
-    order_rng, stats_rng = random.Random(order_seed), random.Random(order_seed + 1)
+    order_rng = random.Random(order_seed)
     out = HERE / "out"
     out.mkdir(exist_ok=True)
     started = time.perf_counter()
@@ -478,13 +495,15 @@ def main(argv: list[str] | None = None) -> int:
             triples = sum(1 for _ in lines_of)
         label = f"{size // 1000}k" if size < 1_000_000 else f"{size // 1_000_000}M"
         print(f"\n{label}: order of the processes", flush=True)
-        results, _ = measure_rounds(args.engines, data, repeats, rounds, min_time, size <= NAMED_MAX_TRIPLES,
+        results, orders = measure_rounds(args.engines, data, repeats, rounds, min_time, size <= NAMED_MAX_TRIPLES,
                                     order_rng, lambda line: print(line, flush=True))
         problems, notes = check_answers(results) if "pyox-mem" in results else ([], [])
         if problems:
             print("\n".join(problems), file=sys.stderr)
             return 1
-        lines, size_judged = report(label, triples, results, args.markdown, stats_rng)
+        with open(out / f"run-{label}.json", "w") as raw:
+            json.dump({"orders": orders, "results": results}, raw)
+        lines, size_judged = report(label, triples, results, args.markdown)
         judged += size_judged
         if "micgraph-store" in results:
             lines.append(f"micgraph-store on disk: {results['micgraph-store']['disk_mb']:.0f} MB")

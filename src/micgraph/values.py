@@ -222,7 +222,7 @@ _RATIONAL = re.compile(r"-?[0-9]+/[0-9]*[1-9][0-9]*")
 _MAX_DIGITS = 4300  # CPython's default int/str conversion limit
 
 # xsd:integer and its subtypes: (least, greatest), None for unbounded.
-_INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
     "integer": (None, None),
     "long": (-(2**63), 2**63 - 1),
     "int": (-(2**31), 2**31 - 1),
@@ -237,7 +237,7 @@ _INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
     "unsignedShort": (0, 2**16 - 1),
     "unsignedByte": (0, 2**8 - 1),
 }
-INTEGER_DATATYPES = frozenset(XSD + name for name in _INTEGER_RANGES)
+INTEGER_DATATYPES = frozenset(XSD + name for name in INTEGER_RANGES)
 
 
 def _zone(text: str | None) -> dt.timezone | None:
@@ -269,7 +269,7 @@ def _integer(text: str, datatype: str):
     if not _INTEGER.fullmatch(text) or len(text) > _MAX_DIGITS:
         return None
     number = int(text)
-    least, greatest = _INTEGER_RANGES[datatype[len(XSD) :]]
+    least, greatest = INTEGER_RANGES[datatype[len(XSD) :]]
     if (least is not None and number < least) or (greatest is not None and number > greatest):
         return None
     return number

@@ -25,6 +25,7 @@ import itertools
 import pyoxigraph as ox
 
 from ..errors import ShapesError
+from ..values import INTEGER_RANGES
 from .shapes import INTEGER_TYPES, RDF, RDFS, SH, XSD, Constraint, Shape, Term, describe
 
 TYPE_PATH = f"<{RDF}type>/<{RDFS}subClassOf>*"
@@ -79,21 +80,6 @@ _CASTABLE = {
         "gDay",
         "gMonthDay",
     )
-}
-_INTEGER_RANGES = {
-    "int": (-(2**31), 2**31 - 1),
-    "long": (-(2**63), 2**63 - 1),
-    "short": (-(2**15), 2**15 - 1),
-    "byte": (-128, 127),
-    "unsignedLong": (0, 2**64 - 1),
-    "unsignedInt": (0, 2**32 - 1),
-    "unsignedShort": (0, 65535),
-    "unsignedByte": (0, 255),
-    "nonNegativeInteger": (0, None),
-    "positiveInteger": (1, None),
-    "nonPositiveInteger": (None, 0),
-    "negativeInteger": (None, -1),
-    "integer": (None, None),
 }
 _LEXICAL = {  # lexical spaces of datatypes Oxigraph keeps as text
     XSD + "hexBinary": "^([0-9a-fA-F]{2})*$",
@@ -344,7 +330,7 @@ def datatype_matches(value: str, datatype: ox.NamedNode) -> str:
         return f"({same} && sameTerm({value}, {term(datatype)}(STR({value}))))"
     local = iri[len(XSD) :] if iri.startswith(XSD) else None
     if iri in INTEGER_TYPES and local is not None:
-        low, high = _INTEGER_RANGES[local]
+        low, high = INTEGER_RANGES[local]
         number = f"<{XSD}integer>(STR({value}))"
         tests = [same, f'REGEX(STR({value}), "^[+-]?[0-9]+$")']
         tests += [f"{number} >= {low}"] if low is not None else []

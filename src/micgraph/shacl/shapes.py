@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import ShapesError
+from ..values import INTEGER_DATATYPES
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -32,24 +33,7 @@ RDF_TYPE = RDF + "type"
 RDF_NIL = ox.NamedNode(RDF + "nil")
 VIOLATION = ox.NamedNode(SH + "Violation")
 NODE_KINDS = {SH + k for k in ("IRI", "BlankNode", "Literal", "BlankNodeOrIRI", "BlankNodeOrLiteral", "IRIOrLiteral")}
-INTEGER_TYPES = {
-    XSD + t
-    for t in (
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-}
+INTEGER_TYPES = INTEGER_DATATYPES  # the XSD integer types, from values.py
 TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
 # SHACL Advanced Features and JavaScript extensions this engine does not run: shapes using them are refused
 # (with a pointer to --engine pyshacl) rather than validated as if the feature were absent.

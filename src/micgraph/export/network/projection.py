@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from ...canonical import canonical_quads
 from ...errors import UsageError
 from ...namespaces import LABEL_PROPERTIES, LANGUAGES, OWL, RDF, RDF_TYPE, RDFS, SH, XSD, compact, expand
+from ...values import INTEGER_DATATYPES
 
 SUBCLASS_OF = RDFS + "subClassOf"
 
@@ -175,24 +176,6 @@ def lightness(color: str) -> float:
     return 116 * y ** (1 / 3) - 16 if y > 216 / 24389 else y * 24389 / 27
 
 
-_INTEGER_TYPES = {
-    XSD + t
-    for t in [
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    ]
-}
 _FLOAT_TYPES = {XSD + "decimal", XSD + "double", XSD + "float"}
 _INT64 = range(-(2**63), 2**63)
 
@@ -324,7 +307,7 @@ class Projection:
 def _python_value(literal: ox.Literal):
     datatype = literal.datatype.value
     try:
-        if datatype in _INTEGER_TYPES:
+        if datatype in INTEGER_DATATYPES:
             return int(literal.value)
         if datatype in _FLOAT_TYPES:
             number = float(literal.value)
